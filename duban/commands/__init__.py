@@ -1,0 +1,1 @@
+"""Typer sub-apps and the support every command shares."""

@@ -1,0 +1,214 @@
+"""Sub-apps for the ledger's reference data: units, settings (rules) and the calendar."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.table import Table
+
+from .. import render
+from .. import settings as settings_mod
+from ..errors import InvalidInput
+from ..render import Format
+from .common import guarded, ledger, parse_date
+
+unit_app = typer.Typer(help="责任单位：添加、列出。", no_args_is_help=True)
+rules_app = typer.Typer(help="亮灯与时限规则（设置保存在台账中）。", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日日历：国务院节假日安排与台账自行录入的调整。", no_args_is_help=True)
+
+
+# -- units --------------------------------------------------------------------------------
+
+
+@unit_app.command("add")
+@guarded
+def unit_add(
+    name: str = typer.Argument(..., help="单位全称"),
+    alias: list[str] = typer.Option([], "--alias", help="简称，可重复（导入和命令中可用简称）"),
+    parent: Optional[str] = typer.Option(None, "--parent", help="上级单位"),
+    contact: Optional[str] = typer.Option(None, "--contact", help="联络员"),
+    phone: Optional[str] = typer.Option(None, "--phone", help="联系电话"),
+) -> None:
+    """添加责任单位。
+
+    示例：duban unit add 市住房和城乡建设局 --alias 市住建局 --alias 住建局 --contact 李明 --phone 0771-5550123
+    """
+    unit = ledger().add_unit(name, alias, parent, contact, phone)
+    render.console().print(f"已添加单位：{unit.name}（编号 {unit.id}）")
+
+
+@unit_app.command("list")
+@guarded
+def unit_list(fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table、json 或 csv")) -> None:
+    """列出全部责任单位。
+
+    示例：duban unit list --format json
+    """
+    records = [render.unit_record(u) for u in ledger().units()]
+    render.emit(fmt, records, lambda: render.units_table(records), empty="尚未添加任何单位（用 duban unit add 添加）")
+
+
+# -- rules (settings) ----------------------------------------------------------------------
+
+
+@rules_app.command("show")
+@guarded
+def rules_show(fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table、json 或 csv")) -> None:
+    """列出全部设置项：当前值、默认值、含义和出处。
+
+    示例：duban rules show
+    """
+    led = ledger()
+    values, stored = led.settings, led.stored_settings()
+    records = [
+        {"key": key, "value": values[key], "default": s.default, "changed": key in stored, "meaning": s.meaning,
+         "source": s.source}
+        for key, s in settings_mod.SETTINGS.items()
+    ]
+
+    def table() -> Table:
+        t = Table(header_style="bold")
+        for header in ("设置项", "当前值", "默认值", "含义", "出处"):
+            t.add_column(header, overflow="fold")
+        for r in records:
+            t.add_row(r["key"], settings_mod.to_text(r["value"]) + (" *" if r["changed"] else ""),
+                      settings_mod.to_text(r["default"]), r["meaning"], r["source"])
+        return t
+
+    render.emit(fmt, records, table)
+
+
+@rules_app.command("set")
+@guarded
+def rules_set(
+    key: str = typer.Argument(..., help="设置项名称（见 duban rules show）"),
+    value: str = typer.Argument(..., help="新值"),
+) -> None:
+    """修改一个设置项（校验后保存到台账）。
+
+    示例：duban rules set near_due_workdays 5；duban rules set review_required true
+    """
+    new = ledger().set_setting(key, value)
+    render.console().print(f"已设置 {key} = {settings_mod.to_text(new)}")
+
+
+# -- calendar ------------------------------------------------------------------------------
+
+
+@calendar_app.command("show")
+@guarded
+def calendar_show(
+    year: int = typer.Argument(..., help="年份"),
+    fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table、json 或 csv"),
+) -> None:
+    """显示某年的节假日和调休上班日，并说明该年安排是否已收录。
+
+    示例：duban calendar show 2026
+    """
+    cal = ledger().calendar
+    if not 1900 <= year <= 2200:
+        raise InvalidInput(f"年份 {year} 超出范围")
+    records = [{"date": d.isoformat(), "workday": w, "description": text} for d, w, text in cal.special_days(year)]
+    if fmt is not Format.table:
+        render.emit(fmt, records, lambda: Table())
+        return
+    out = render.console()
+    if cal.covered(year):
+        out.print(f"{year}年：节假日安排已收录，共 {sum(not r['workday'] for r in records)} 个工作日内放假日、"
+                  f"{sum(r['workday'] for r in records)} 个调休上班日。")
+    else:
+        out.print(f"{year}年：节假日安排尚未收录，按仅双休日估算；请用 calendar add-holiday / add-workday 录入。")
+    table = Table(header_style="bold")
+    for header in ("日期", "星期", "类型"):
+        table.add_column(header)
+    for r in records:
+        day = dt.date.fromisoformat(r["date"])
+        table.add_row(r["date"], "一二三四五六日"[day.weekday()], r["description"])
+    if records:
+        out.print(table)
+
+
+def _dates(values: list[str]) -> list[dt.date]:
+    return [parse_date(v, "日期") for v in values]
+
+
+@calendar_app.command("add-holiday")
+@guarded
+def calendar_add_holiday(
+    days: list[str] = typer.Argument(..., help="放假日期，可多个"),
+    note: Optional[str] = typer.Option(None, "--note", help="说明，如 2027年春节"),
+) -> None:
+    """录入放假日期（如尚未内置的下一年度国务院安排，或地方性假日）。
+
+    示例：duban calendar add-holiday 2027-01-01 2027-01-02 2027-01-03 --note 元旦
+    """
+    count = ledger().set_calendar_days([(d, False, note) for d in _dates(days)])
+    render.console().print(f"已录入 {count} 个放假日期")
+
+
+@calendar_app.command("add-workday")
+@guarded
+def calendar_add_workday(
+    days: list[str] = typer.Argument(..., help="调休上班日期，可多个"),
+    note: Optional[str] = typer.Option(None, "--note", help="说明，如 春节调休"),
+) -> None:
+    """录入调休上班日期（周末上班）。
+
+    示例：duban calendar add-workday 2027-02-06 --note 春节调休
+    """
+    count = ledger().set_calendar_days([(d, True, note) for d in _dates(days)])
+    render.console().print(f"已录入 {count} 个调休上班日期")
+
+
+HOLIDAY_WORDS = {"休", "放假", "节假日", "假", "holiday", "off"}
+WORKDAY_WORDS = {"班", "上班", "调休上班", "工作日", "workday", "work"}
+
+
+def parse_calendar_file(path: Path) -> list[tuple[dt.date, bool, str | None]]:
+    """Lines ``日期,休|班[,说明]`` (comma, tab or spaces); ``#`` starts a comment."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{path} 不是 UTF-8 文本文件") from None
+    entries = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        parts = [p.strip() for p in line.replace("\t", ",").replace("，", ",").split(",")]
+        if len(parts) == 1:
+            parts = line.split()
+        if len(parts) < 2:
+            raise InvalidInput(f"{path.name} 第{number}行：应为“日期,休/班[,说明]”，收到“{raw.strip()}”")
+        try:
+            day = parse_date(parts[0], "日期")
+        except Exception:
+            raise InvalidInput(f"{path.name} 第{number}行：日期“{parts[0]}”无效") from None
+        kind = parts[1].lower()
+        if kind in HOLIDAY_WORDS:
+            workday = False
+        elif kind in WORKDAY_WORDS:
+            workday = True
+        else:
+            raise InvalidInput(f"{path.name} 第{number}行：类型“{parts[1]}”应为 休 或 班")
+        entries.append((day, workday, parts[2] if len(parts) > 2 and parts[2] else None))
+    if not entries:
+        raise InvalidInput(f"{path.name} 中没有日期")
+    return entries
+
+
+@calendar_app.command("import")
+@guarded
+def calendar_import(file: Path = typer.Argument(..., help="文本文件：每行“日期,休/班[,说明]”")) -> None:
+    """从文本文件批量录入一年的放假和调休安排（全部录入或全部不录入）。
+
+    示例：duban calendar import 2027年节假日.txt（每行如 2027-01-01,休,元旦 或 2027-02-06,班,春节调休）
+    """
+    if not file.is_file():
+        raise InvalidInput(f"找不到文件：{file}")
+    entries = parse_calendar_file(file)
+    count = ledger().set_calendar_days(entries)
+    render.console().print(f"已录入 {count} 个日期（{file.name}）")

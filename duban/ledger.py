@@ -1,0 +1,681 @@
+"""The ledger: one SQLite file, its migrations, transactions, the event log and queries.
+
+``Ledger(db, today=...)`` is the library API; the CLI is a thin layer over it. Every
+write runs in one ``BEGIN IMMEDIATE`` transaction, appends its events and stores the
+state that :func:`duban.lifecycle.apply` derives from them — so what is stored is
+always what the log says. Queries return plain dataclasses from :mod:`duban.models`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import difflib
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import clock, lifecycle, rules
+from . import settings as settings_mod
+from .errors import InvalidInput, InvalidTransition, LedgerError, NotFound
+from .migrations import migrations
+from .models import (
+    Assignment,
+    Event,
+    EventKind,
+    EscalationKind,
+    Item,
+    ItemClass,
+    ItemView,
+    Light,
+    Role,
+    Satisfaction,
+    Source,
+    Status,
+    Unit,
+)
+from .workdays import WorkCalendar, builtin_years
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A resolved deadline: the date, how it was obtained, and the N it came from."""
+
+    due: dt.date | None
+    basis: str = "given"
+    within: int | None = None
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    light: Light | None = None
+    no_light: bool = False
+    unit: str | None = None
+    source: Source | None = None
+    status: Status | None = None
+    due_before: dt.date | None = None
+    include_finished: bool = False
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+class Ledger:
+    """A supervision ledger over a sqlite-utils ``Database``.
+
+    ``today`` is the business date every rule and every event uses; pass it in (tests,
+    ``--today``) or let it default to the one clock function.
+    """
+
+    def __init__(self, db: Database, today: dt.date | None = None, migrate: bool = True):
+        self.db = db
+        self.today = today or clock.today()
+        self.warnings: list[str] = []
+        self._calendar: WorkCalendar | None = None
+        self._settings: dict[str, Any] | None = None
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if migrate:
+            self.migrate()
+
+    # -- opening ----------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: str | os.PathLike, today: dt.date | None = None, create: bool = False) -> "Ledger":
+        """Open the ledger file at ``path``; with ``create`` make it (mode 0600) if absent."""
+        path = Path(path)
+        if not path.exists():
+            if not create:
+                raise LedgerError(f"台账文件不存在：{path}（请先运行 duban init，或用 --db 指定台账）")
+            if path.parent and not path.parent.exists():
+                raise LedgerError(f"目录不存在：{path.parent}")
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+        elif path.is_dir():
+            raise LedgerError(f"{path} 是目录，不是台账文件")
+        try:
+            db = Database(path)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            tables = set(db.table_names())
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"无法打开台账 {path}：文件不是有效的 SQLite 数据库或已损坏（{exc}）") from None
+        if tables and "items" not in tables and "_sqlite_migrations" not in tables:
+            raise LedgerError(f"{path} 不是 duban 台账（其中没有督办事项表）")
+        try:
+            return cls(db, today=today)
+        except sqlite3.DatabaseError as exc:
+            raise LedgerError(f"无法升级台账 {path}：{exc}") from None
+
+    def migrate(self) -> list[str]:
+        """Apply pending migrations; returns their names."""
+        pending = [m.name for m in migrations.pending(self.db)]
+        if pending:
+            migrations.apply(self.db)
+            self._calendar = None
+        return pending
+
+    def applied_migrations(self) -> list[str]:
+        return [m.name for m in migrations.applied(self.db)]
+
+    # -- transactions and the event log --------------------------------------------------
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[None]:
+        """One IMMEDIATE transaction: all of the write or none of it."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            raise RuntimeError("nested ledger write")
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _log(self, kind: EventKind | str, detail: str, *, item_id: int | None = None,
+             unit_id: int | None = None, data: dict | None = None) -> int:
+        code = kind.code if isinstance(kind, EventKind) else kind
+        cursor = self.db.execute(
+            "INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [item_id, unit_id, self.today.isoformat(), code, detail,
+             json.dumps(data or {}, ensure_ascii=False), clock.now_utc()],
+        )
+        return cursor.lastrowid
+
+    # -- settings ---------------------------------------------------------------------
+    @property
+    def settings(self) -> dict[str, Any]:
+        if self._settings is None:
+            stored = {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
+            self._settings = settings_mod.resolve(stored)
+        return self._settings
+
+    def stored_settings(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
+
+    def set_setting(self, key: str, text: str) -> Any:
+        value = settings_mod.validate(key, text)
+        stored = settings_mod.to_text(value)
+        with self._write():
+            old = self.settings[key]
+            self.db.execute(
+                "INSERT INTO settings (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, stored],
+            )
+            self._log("setting_changed", f"设置 {key}：{settings_mod.to_text(old)} → {stored}",
+                      data={"key": key, "old": settings_mod.to_text(old), "new": stored})
+        self._settings = None
+        return value
+
+    # -- calendar -----------------------------------------------------------------------
+    @property
+    def calendar(self) -> WorkCalendar:
+        if self._calendar is None:
+            overrides = {}
+            for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
+                overrides[dt.date.fromisoformat(day)] = bool(workday)
+            known = builtin_years()
+            entered = {d.year for d in overrides if d.year not in known}
+            self._calendar = WorkCalendar(overrides, entered_years=entered)
+        return self._calendar
+
+    def set_calendar_days(self, entries: Sequence[tuple[dt.date, bool, str | None]]) -> int:
+        """Record holidays (``workday`` False) and make-up working days, all in one write."""
+        if not entries:
+            raise InvalidInput("请至少给出一个日期")
+        entries = sorted(entries)
+        with self._write():
+            for day, workday, note in entries:
+                self.db.execute(
+                    "INSERT INTO calendar_days (day, workday, note) VALUES (?, ?, ?)"
+                    " ON CONFLICT(day) DO UPDATE SET workday = excluded.workday, note = excluded.note",
+                    [day.isoformat(), int(workday), note],
+                )
+            holidays = [d.isoformat() for d, w, _ in entries if not w]
+            workdays = [d.isoformat() for d, w, _ in entries if w]
+            parts = ([f"放假 {'、'.join(holidays)}"] if holidays else []) + (
+                [f"调休上班 {'、'.join(workdays)}"] if workdays else [])
+            self._log("calendar_changed", "录入日历：" + "；".join(parts),
+                      data={"holidays": holidays, "workdays": workdays})
+        self._calendar = None
+        return len(entries)
+
+    def calendar_entries(self, year: int) -> list[tuple[dt.date, bool, str | None]]:
+        rows = self.db.execute(
+            "SELECT day, workday, note FROM calendar_days WHERE day LIKE ? ORDER BY day", [f"{year:04d}-%"]
+        )
+        return [(dt.date.fromisoformat(d), bool(w), n) for d, w, n in rows]
+
+    # -- units --------------------------------------------------------------------------
+    def add_unit(self, name: str, aliases: Iterable[str] = (), parent: str | None = None,
+                 contact: str | None = None, phone: str | None = None) -> Unit:
+        name = (name or "").strip()
+        if not name:
+            raise InvalidInput("单位名称不能为空")
+        aliases = [a.strip() for a in aliases if a and a.strip()]
+        with self._write():
+            if self._find_unit_id(name) is not None:
+                raise InvalidInput(f"单位名称“{name}”已存在（或已是某单位的简称）")
+            for alias in aliases:
+                if alias == name or self._find_unit_id(alias) is not None:
+                    raise InvalidInput(f"简称“{alias}”已被使用")
+            if len(set(aliases)) != len(aliases):
+                raise InvalidInput("简称有重复")
+            parent_id = self.unit(parent).id if parent else None
+            unit_id = self.db.execute(
+                "INSERT INTO units (name, parent_id, contact, phone, created) VALUES (?, ?, ?, ?, ?)",
+                [name, parent_id, contact, phone, self.today.isoformat()],
+            ).lastrowid
+            for alias in aliases:
+                self.db.execute("INSERT INTO unit_aliases (alias, unit_id) VALUES (?, ?)", [alias, unit_id])
+            self._log("unit_added", f"新增单位“{name}”", unit_id=unit_id,
+                      data={"name": name, "aliases": aliases, "parent": parent, "contact": contact, "phone": phone})
+        return self.unit(name)
+
+    def _find_unit_id(self, name: str) -> int | None:
+        row = self.db.execute("SELECT id FROM units WHERE name = ?", [name]).fetchone()
+        if row is None:
+            row = self.db.execute("SELECT unit_id FROM unit_aliases WHERE alias = ?", [name]).fetchone()
+        return row[0] if row else None
+
+    def unit(self, name: str) -> Unit:
+        """The unit called ``name`` (full name or alias); NotFound suggests close names."""
+        name = (name or "").strip()
+        unit_id = self._find_unit_id(name)
+        if unit_id is None:
+            known = [r[0] for r in self.db.execute("SELECT name FROM units UNION SELECT alias FROM unit_aliases")]
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.4)
+            hint = f"，是否是：{'、'.join(close)}" if close else "（用 duban unit add 添加）"
+            raise NotFound(f"未找到单位“{name}”{hint}")
+        return self._units_where("u.id = ?", [unit_id])[0]
+
+    def units(self) -> list[Unit]:
+        return self._units_where("1", [])
+
+    def _units_where(self, where: str, params: list) -> list[Unit]:
+        rows = self.db.execute(
+            f"""SELECT u.id, u.name, p.name, u.contact, u.phone,
+                       (SELECT json_group_array(alias) FROM
+                          (SELECT alias FROM unit_aliases WHERE unit_id = u.id ORDER BY alias))
+                FROM units u LEFT JOIN units p ON p.id = u.parent_id
+                WHERE {where} ORDER BY u.id""",
+            params,
+        ).fetchall()
+        return [Unit(id=r[0], name=r[1], parent=r[2], contact=r[3], phone=r[4], aliases=tuple(json.loads(r[5])))
+                for r in rows]
+
+    # -- deadlines ------------------------------------------------------------------------
+    def resolve_deadline(self, due: dt.date | None, within: int | None, start: dt.date | None = None) -> Deadline:
+        """A date given as is, or "N个工作日" counted after ``start`` (交办 date).
+
+        Adds a warning when the answer depends on a year whose holidays are unknown, or
+        when a given date is not a working day.
+        """
+        if due is not None and within is not None:
+            raise InvalidInput("--due 与 --within 只能给出一个")
+        start = start or self.today
+        cal = self.calendar
+        if within is not None:
+            if within < 1:
+                raise InvalidInput(f"--within 应为正整数（工作日数），收到 {within}")
+            span = cal.add_workdays(start, within)
+            if span.uncovered:
+                self._warn_uncovered(span.uncovered, f"{within}个工作日后的办理时限按仅双休日估算为 {span.value.isoformat()}")
+                return Deadline(span.value, "weekends", within)
+            return Deadline(span.value, "calendar", within)
+        if due is not None:
+            if not cal.covered(due.year):
+                self._warn_uncovered((due.year,), f"无法确认办理时限 {due.isoformat()} 是否为工作日")
+            elif not cal.is_workday(due):
+                self.warnings.append(f"注意：办理时限 {due.isoformat()} 是{cal.describe(due)}，不是工作日")
+        return Deadline(due, "given", None)
+
+    def _warn_uncovered(self, years: Iterable[int], what: str) -> None:
+        listed = "、".join(f"{y}年" for y in years)
+        self.warnings.append(
+            f"警告：日历尚未收录{listed}的节假日安排，{what}；"
+            f"请用 duban calendar add-holiday / add-workday 录入该年安排后核对（事项已标记“时限待核”）"
+        )
+
+    # -- items: reading -------------------------------------------------------------------
+    def _load(self, item_id: int) -> Item:
+        items = self._items_where("i.id = ?", [item_id])
+        if not items:
+            raise NotFound(f"未找到事项 #{item_id}")
+        return items[0]
+
+    def _items_where(self, where: str, params: list, order: str = "i.id") -> list[Item]:
+        rows = self.db.execute(
+            f"SELECT i.id, i.title, i.source, i.ref, i.leader, i.class, i.content, i.standard,"
+            f" i.created, i.status, i.due, i.within FROM items i WHERE {where} ORDER BY {order}",
+            params,
+        ).fetchall()
+        items = {
+            r[0]: Item(id=r[0], title=r[1], source=Source(r[2]), ref=r[3], leader=r[4], klass=ItemClass(r[5]),
+                       content=r[6], standard=r[7], created=_date(r[8]), status=Status(r[9]), due=_date(r[10]),
+                       within=r[11])
+            for r in rows
+        }
+        if items:
+            self._attach_assignments(items)
+        return list(items.values())
+
+    def _attach_assignments(self, items: dict[int, Item]) -> None:
+        ids = list(items)
+        for chunk_start in range(0, len(ids), 900):
+            chunk = ids[chunk_start:chunk_start + 900]
+            marks = ",".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""SELECT a.item_id, a.unit_id, u.name, a.role, a.status, a.assigned_on, a.due, a.due_basis,
+                           a.person, a.signed_on, a.last_feedback, a.percent, a.closed_on, a.result,
+                           a.extensions, a.original_due
+                    FROM assignments a JOIN units u ON u.id = a.unit_id
+                    WHERE a.item_id IN ({marks})
+                    ORDER BY a.item_id, CASE a.role WHEN 'lead' THEN 0 ELSE 1 END, a.id""",
+                chunk,
+            )
+            for r in rows:
+                items[r[0]].assignments.append(
+                    Assignment(unit_id=r[1], unit=r[2], role=Role(r[3]), status=Status(r[4]),
+                               assigned_on=_date(r[5]), due=_date(r[6]), due_basis=r[7], person=r[8],
+                               signed_on=_date(r[9]), last_feedback=_date(r[10]), percent=r[11],
+                               closed_on=_date(r[12]), result=r[13], extensions=r[14],
+                               original_due=_date(r[15]))
+                )
+
+    def view(self, item: Item) -> ItemView:
+        light, _ = rules.item_light(item, self.today, self.calendar, self.settings)
+        feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
+        uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
+        return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
+                        due_uncertain=uncertain)
+
+    def assignment_light(self, a: Assignment, day: dt.date | None = None):
+        return rules.assignment_light(a, day or self.today, self.calendar, self.settings)
+
+    def item(self, item_id: int) -> ItemView:
+        return self.view(self._load(item_id))
+
+    def list_items(self, flt: ListFilter = ListFilter()) -> list[ItemView]:
+        where, params = ["1"], []
+        if flt.status is not None:
+            where.append("i.status = ?")
+            params.append(flt.status.code)
+        elif not flt.include_finished:
+            where.append("i.status IN ('pending', 'open', 'paused', 'done')")
+        if flt.source is not None:
+            where.append("i.source = ?")
+            params.append(flt.source.code)
+        if flt.unit:
+            unit = self.unit(flt.unit)
+            where.append("i.id IN (SELECT item_id FROM assignments WHERE unit_id = ?)")
+            params.append(unit.id)
+        if flt.due_before is not None:
+            where.append("i.due IS NOT NULL AND i.due < ?")
+            params.append(flt.due_before.isoformat())
+        views = [self.view(item) for item in self._items_where(" AND ".join(where), params)]
+        if flt.light is not None:
+            views = [v for v in views if v.light.light is flt.light]
+        elif flt.no_light:
+            views = [v for v in views if v.light.light is None]
+        return views
+
+    def events(self, item_id: int, until: dt.date | None = None) -> list[Event]:
+        self._load(item_id)
+        sql = ("SELECT e.id, e.item_id, e.unit_id, e.at, e.kind, u.name, e.detail, e.data FROM events e"
+               " LEFT JOIN units u ON u.id = e.unit_id WHERE e.item_id = ?")
+        params: list = [item_id]
+        if until is not None:
+            sql += " AND e.at <= ?"
+            params.append(until.isoformat())
+        rows = self.db.execute(sql + " ORDER BY e.id", params).fetchall()
+        return [Event(id=r[0], item_id=r[1], unit_id=r[2], at=_date(r[3]), kind=EventKind(r[4]), unit=r[5],
+                      detail=r[6], data=json.loads(r[7])) for r in rows]
+
+    def item_as_of(self, item_id: int, day: dt.date) -> ItemView:
+        """The item as the ledger described it at the end of ``day`` (replayed from the log)."""
+        changes = [lifecycle.Change(e.kind, e.at, e.unit_id, e.unit, e.data) for e in self.events(item_id, day)]
+        if not changes:
+            raise NotFound(f"事项 #{item_id} 在 {day.isoformat()} 尚未立项")
+        item = lifecycle.replay(changes)
+        item.id = item_id
+        light, _ = rules.item_light(item, day, self.calendar, self.settings)
+        feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
+        return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None)
+
+    # -- items: writing -------------------------------------------------------------------
+    def _check_date_order(self, item_id: int) -> None:
+        row = self.db.execute("SELECT max(at) FROM events WHERE item_id = ?", [item_id]).fetchone()
+        if row and row[0] and row[0] > self.today.isoformat():
+            raise InvalidInput(
+                f"事项 #{item_id} 已有 {row[0]} 的记录，不能再记入更早日期 {self.today.isoformat()} 的操作"
+            )
+
+    def _apply(self, item: Item | None, kind: EventKind, detail: str, unit: Unit | None = None,
+               data: dict | None = None, item_id: int | None = None) -> Item:
+        change = lifecycle.Change(kind, self.today, unit.id if unit else None, unit.name if unit else None,
+                                  data or {})
+        new = lifecycle.apply(item, change)
+        item_id = item.id if item is not None else item_id
+        new.id = item_id
+        self._log(kind, detail, item_id=item_id, unit_id=change.unit_id, data=change.data)
+        self._store(new, item)
+        return new
+
+    def _store(self, new: Item, old: Item | None) -> None:
+        self.db.execute(
+            "UPDATE items SET status = ?, due = ?, within = ? WHERE id = ?",
+            [new.status.code, _iso(new.due), new.within, new.id],
+        )
+        before = {a.unit_id: a for a in (old.assignments if old else [])}
+        for a in new.assignments:
+            if before.get(a.unit_id) == a:
+                continue
+            self.db.execute(
+                """INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis, person,
+                        signed_on, last_feedback, percent, closed_on, result, extensions, original_due)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(item_id, unit_id) DO UPDATE SET
+                        role = excluded.role, status = excluded.status, assigned_on = excluded.assigned_on,
+                        due = excluded.due, due_basis = excluded.due_basis, person = excluded.person,
+                        signed_on = excluded.signed_on, last_feedback = excluded.last_feedback,
+                        percent = excluded.percent, closed_on = excluded.closed_on, result = excluded.result,
+                        extensions = excluded.extensions, original_due = excluded.original_due""",
+                [new.id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on), _iso(a.due), a.due_basis,
+                 a.person, _iso(a.signed_on), _iso(a.last_feedback), a.percent, _iso(a.closed_on), a.result,
+                 a.extensions, _iso(a.original_due)],
+            )
+
+    def create(self, title: str, source: Source, *, ref: str | None = None, leader: str | None = None,
+               klass: ItemClass = ItemClass.ROUTINE, content: str | None = None, standard: str | None = None,
+               lead: str | None = None, co: Sequence[str] = (), due: dt.date | None = None,
+               within: int | None = None, person: str | None = None) -> ItemView:
+        """Register an item (立项); with ``lead`` it is assigned (交办) at once."""
+        title = (title or "").strip()
+        if not title:
+            raise InvalidInput("事项名称不能为空")
+        if co and not lead:
+            raise InvalidInput("给出配合单位时须同时给出牵头单位（--lead）")
+        if due is not None and within is not None:
+            raise InvalidInput("--due 与 --within 只能给出一个")
+        if within is not None and within < 1:
+            raise InvalidInput(f"--within 应为正整数（工作日数），收到 {within}")
+        if due is not None and due < self.today:
+            raise InvalidInput(f"办理时限 {due.isoformat()} 早于立项日期 {self.today.isoformat()}")
+        with self._write():
+            units = self._assignment_units(lead, co) if lead else []
+            item_id = self.db.execute(
+                "INSERT INTO items (title, source, ref, leader, class, content, standard, created, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
+                [title, source.code, ref, leader, klass.code, content, standard, self.today.isoformat()],
+            ).lastrowid
+            data = {"title": title, "source": source.code, "ref": ref, "leader": leader, "class": klass.code,
+                    "content": content, "standard": standard, "due": _iso(due), "within": within}
+            item = self._apply(None, EventKind.CREATED, f"立项：{title}（{source.label}）", data=data,
+                               item_id=item_id)
+            if units:
+                item = self._assign_units(item, units, due, within, person)
+        return self.item(item_id)
+
+    def _assignment_units(self, lead: str, co: Sequence[str]) -> list[tuple[Unit, Role]]:
+        lead_unit = self.unit(lead)
+        result = [(lead_unit, Role.LEAD)]
+        seen = {lead_unit.id}
+        for name in co:
+            unit = self.unit(name)
+            if unit.id in seen:
+                raise InvalidInput(f"单位“{unit.name}”重复出现在牵头/配合单位中")
+            seen.add(unit.id)
+            result.append((unit, Role.CO))
+        return result
+
+    def _assign_units(self, item: Item, units: list[tuple[Unit, Role]], due: dt.date | None,
+                      within: int | None, person: str | None) -> Item:
+        if due is None and within is None:
+            if item.lead is not None and item.lead.due is not None:
+                due = item.lead.due  # co units added later share the lead's deadline
+            elif item.due is not None:
+                due = item.due
+            else:
+                within = item.within or self.settings["default_due_workdays"]
+        deadline = self.resolve_deadline(due, within, self.today)
+        for unit, role in units:
+            data = {"role": role.code, "due": _iso(deadline.due), "due_basis": deadline.basis,
+                    "within": deadline.within, "person": person if role is Role.LEAD else None}
+            when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else ""
+            item = self._apply(item, EventKind.ASSIGNED, f"交办{role.label}单位“{unit.name}”{when}", unit, data)
+        return item
+
+    def assign(self, item_id: int, lead: str | None, co: Sequence[str] = (), due: dt.date | None = None,
+               within: int | None = None, person: str | None = None) -> ItemView:
+        """交办: give a pending item its lead (and co) units, or add co units to an assigned one."""
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            if item.status in (Status.CANCELLED, Status.CLOSED):
+                raise InvalidTransition(f"事项 #{item_id} 状态为“{item.status.label}”，不能交办")
+            current = item.lead
+            if lead is None and current is None:
+                raise InvalidInput(f"事项 #{item_id} 尚未交办，请用 --lead 指定牵头单位")
+            units: list[tuple[Unit, Role]] = []
+            if lead is not None:
+                lead_unit = self.unit(lead)
+                if current is not None and current.unit_id != lead_unit.id:
+                    raise InvalidInput(f"事项 #{item_id} 已由“{current.unit}”牵头，不能改为“{lead_unit.name}”")
+                if current is None:
+                    units.append((lead_unit, Role.LEAD))
+            taken = {a.unit_id for a in item.assignments} | {u.id for u, _ in units}
+            for name in co:
+                unit = self.unit(name)
+                if unit.id in taken:
+                    raise InvalidInput(f"单位“{unit.name}”已是事项 #{item_id} 的责任单位")
+                taken.add(unit.id)
+                units.append((unit, Role.CO))
+            if not units:
+                raise InvalidInput(f"事项 #{item_id} 没有需要新交办的单位")
+            self._assign_units(item, units, due, within, person)
+        return self.item(item_id)
+
+    def _targets(self, item: Item, unit: str | None, statuses: Iterable[Status],
+                 action: str) -> list[tuple[Unit, Assignment]]:
+        """The assignments an action applies to: the named unit's, or every one in ``statuses``."""
+        if unit is not None:
+            u = self.unit(unit)
+            for a in item.assignments:
+                if a.unit_id == u.id:
+                    return [(u, a)]
+            raise InvalidInput(f"单位“{u.name}”不是事项 #{item.id} 的责任单位")
+        statuses = set(statuses)
+        found = [(self.unit(a.unit), a) for a in item.assignments if a.status in statuses]
+        if not found:
+            if not item.assignments:
+                raise InvalidTransition(f"事项 #{item.id} 尚未交办，不能{action}")
+            raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，没有可以{action}的单位")
+        return found
+
+    def _act(self, item_id: int, unit: str | None, statuses: Iterable[Status], action: str, kind: EventKind,
+             detail: Callable[[str], str], data: dict | None = None) -> ItemView:
+        """Apply one kind of event to the named unit's assignment, or to each one in ``statuses``."""
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            for u, _ in self._targets(item, unit, statuses, action):
+                item = self._apply(item, kind, detail(u.name), u, data)
+        return self.item(item_id)
+
+    def sign(self, item_id: int, unit: str) -> ItemView:
+        return self._act(item_id, unit, (), "签收", EventKind.SIGNED, lambda u: f"“{u}”签收")
+
+    def feedback(self, item_id: int, unit: str, text: str, percent: int | None = None) -> ItemView:
+        text = (text or "").strip()
+        shown = f"（完成{percent}%）" if percent is not None else ""
+        return self._act(item_id, unit, (), "反馈", EventKind.FEEDBACK, lambda u: f"“{u}”反馈进展{shown}：{text}",
+                         {"text": text, "percent": percent})
+
+    def extend(self, item_id: int, to: dt.date, reason: str, unit: str | None = None) -> ItemView:
+        """延期: move the deadline of the named unit, or of every unit still at work."""
+        deadline = self.resolve_deadline(to, None)
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            for u, a in self._targets(item, unit, (Status.OPEN, Status.PAUSED), "延期"):
+                old = _iso(a.due) or "无"
+                item = self._apply(item, EventKind.EXTENDED, f"“{u.name}”延期：{old} → {to.isoformat()}，理由：{reason}",
+                                   u, {"from": _iso(a.due), "to": to.isoformat(), "reason": reason,
+                                       "due_basis": deadline.basis})
+        return self.item(item_id)
+
+    def close(self, item_id: int, result: str, unit: str | None = None) -> ItemView:
+        """办结: 销号 at once, or 待审核 when the ledger's ``review_required`` is on."""
+        review = bool(self.settings["review_required"])
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            for u, a in self._targets(item, unit, (Status.OPEN,), "办结"):
+                on_time = a.due is None or self.today <= a.due
+                tail = "，待审核" if review else "，销号"
+                timing = "按期" if on_time else "逾期"
+                item = self._apply(item, EventKind.CLOSED, f"“{u.name}”{timing}办结{tail}：{result}", u,
+                                   {"result": result, "review": review, "on_time": on_time, "due": _iso(a.due)})
+        return self.item(item_id)
+
+    def review(self, item_id: int, approve: bool, reason: str | None = None, unit: str | None = None) -> ItemView:
+        if approve:
+            return self._act(item_id, unit, (Status.DONE,), "审核", EventKind.REVIEWED, lambda u: f"审核通过，“{u}”销号")
+        return self._act(item_id, unit, (Status.DONE,), "退回", EventKind.RETURNED,
+                         lambda u: f"退回“{u}”重办：{reason or ''}", {"reason": reason})
+
+    def pause(self, item_id: int, reason: str, unit: str | None = None) -> ItemView:
+        return self._act(item_id, unit, (Status.OPEN,), "暂缓", EventKind.PAUSED, lambda u: f"“{u}”暂缓：{reason}",
+                         {"reason": reason})
+
+    def resume(self, item_id: int, unit: str | None = None, note: str | None = None) -> ItemView:
+        tail = f"：{note}" if note else ""
+        return self._act(item_id, unit, (Status.PAUSED,), "恢复办理", EventKind.RESUMED, lambda u: f"“{u}”恢复办理{tail}",
+                         {"note": note})
+
+    def cancel(self, item_id: int, reason: str, unit: str | None = None) -> ItemView:
+        """撤销 the whole item (every unit still at work), or one co-operating unit."""
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            data = {"reason": reason}
+            if not item.assignments and unit is None:
+                self._apply(item, EventKind.CANCELLED, f"撤销事项：{reason}", None, data)
+            else:
+                targets = self._targets(item, unit, (Status.OPEN, Status.PAUSED, Status.DONE), "撤销")
+                if unit is not None and targets[0][1].role is Role.LEAD:
+                    raise InvalidInput("牵头单位的交办不能单独撤销；如事项不再需要办理，请不带 --unit 撤销整个事项")
+                for u, _ in targets:
+                    item = self._apply(item, EventKind.CANCELLED, f"撤销“{u.name}”的交办：{reason}", u, data)
+        return self.item(item_id)
+
+    def reopen(self, item_id: int, reason: str, unit: str | None = None, due: dt.date | None = None,
+               within: int | None = None) -> ItemView:
+        """重启 a closed item (反弹), optionally with a new deadline."""
+        deadline = self.resolve_deadline(due, within) if (due or within) else None
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            for u, _ in self._targets(item, unit, (Status.CLOSED,), "重启"):
+                data = {"reason": reason}
+                if deadline is not None:
+                    data.update(due=_iso(deadline.due), due_basis=deadline.basis)
+                item = self._apply(item, EventKind.REOPENED, f"“{u.name}”重启：{reason}", u, data)
+        return self.item(item_id)
+
+    def revisit(self, item_id: int, satisfaction: Satisfaction, note: str | None = None) -> ItemView:
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            tail = f"：{note}" if note else ""
+            self._apply(item, EventKind.REVISITED, f"回访：{satisfaction.label}{tail}", None,
+                        {"satisfaction": satisfaction.code, "note": note})
+        return self.item(item_id)
+
+    def escalate(self, item_id: int, kind: EscalationKind, unit: str | None = None, note: str | None = None) -> ItemView:
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            u = self.unit(unit) if unit else None
+            tail = f"：{note}" if note else ""
+            who = f"对“{u.name}”" if u else ""
+            self._apply(item, EventKind.ESCALATED, f"{who}{kind.label}{tail}", u, {"kind": kind.code, "note": note})
+        return self.item(item_id)

@@ -1,0 +1,292 @@
+"""The life of an item as a pure state machine over events (DOMAIN.md §3).
+
+``apply(item, event)`` returns the item as it stands after the event, or raises
+:class:`InvalidTransition` / :class:`InvalidInput` with a Chinese message. The ledger
+uses it for every write (so what is stored is exactly what the log implies) and to
+replay the log up to any date ("what did the ledger say on 3 March").
+
+States of one assignment (事项 × 单位)::
+
+    open ──close──▶ done ──approve──▶ closed ──reopen──▶ open
+     │  ◀──return──┘  (review off: close goes straight to closed)
+     ├─pause─▶ paused ─resume─▶ open
+     └─cancel (from open / paused / done)─▶ cancelled
+
+An item with no assignment yet is ``pending``; its status is otherwise the roll-up
+of its assignments.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .errors import InvalidInput, InvalidTransition
+from .models import Assignment, EventKind, Item, ItemClass, Role, Source, Status
+
+
+@dataclass(frozen=True)
+class Change:
+    """An event as the state machine sees it."""
+
+    kind: EventKind
+    at: dt.date
+    unit_id: int | None = None
+    unit: str | None = None
+    data: dict = field(default_factory=dict)
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def rollup(item: Item) -> Status:
+    """The item's status from its assignments (pending/cancelled items keep theirs)."""
+    states = {a.status for a in item.assignments}
+    if not states:
+        return item.status
+    for status in (Status.OPEN, Status.PAUSED, Status.DONE, Status.CLOSED):
+        if status in states:
+            return status
+    return Status.CANCELLED
+
+
+def _need_text(value: str | None, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"{what}不能为空")
+    return text
+
+
+def _assignment(item: Item, change: Change) -> Assignment:
+    for a in item.assignments:
+        if a.unit_id == change.unit_id:
+            return a
+    raise InvalidInput(f"单位“{change.unit}”不是事项 #{item.id} 的责任单位")
+
+
+def _require(a: Assignment, allowed: Iterable[Status], action: str, item: Item) -> None:
+    if a.status not in allowed:
+        raise InvalidTransition(
+            f"事项 #{item.id} 在“{a.unit}”处的状态为“{a.status.label}”，不能{action}"
+        )
+
+
+def _check_due(due: dt.date | None, start: dt.date | None, what: str = "办理时限") -> None:
+    if due is not None and start is not None and due < start:
+        raise InvalidInput(f"{what} {due.isoformat()} 早于交办日期 {start.isoformat()}")
+
+
+def apply(item: Item | None, change: Change) -> Item:
+    """Return the item after ``change``; never mutates its argument."""
+    if change.kind is EventKind.CREATED:
+        if item is not None:
+            raise InvalidTransition("事项已存在")
+        return _created(change)
+    if item is None:
+        raise InvalidTransition("事项尚未立项")
+    item = copy.deepcopy(item)
+    handler = _HANDLERS.get(change.kind)
+    if handler is not None:
+        handler(item, change)
+    item.status = rollup(item)
+    return item
+
+
+def replay(changes: Iterable[Change]) -> Item | None:
+    item = None
+    for change in changes:
+        item = apply(item, change)
+    return item
+
+
+# -- handlers: each checks the transition and mutates the (copied) item -------------
+
+
+def _created(change: Change) -> Item:
+    d = change.data
+    return Item(
+        id=d.get("id", 0),
+        title=_need_text(d.get("title"), "事项名称"),
+        source=Source(d["source"]),
+        ref=d.get("ref"),
+        leader=d.get("leader"),
+        klass=ItemClass(d.get("class", ItemClass.ROUTINE.code)),
+        content=d.get("content"),
+        standard=d.get("standard"),
+        created=change.at,
+        status=Status.PENDING,
+        due=_date(d.get("due")),
+        within=d.get("within"),
+    )
+
+
+def _assigned(item: Item, change: Change) -> None:
+    if item.status in (Status.CANCELLED, Status.CLOSED):
+        raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能交办")
+    d = change.data
+    role = Role(d["role"])
+    if any(a.unit_id == change.unit_id for a in item.assignments):
+        raise InvalidInput(f"单位“{change.unit}”已是事项 #{item.id} 的责任单位")
+    if role is Role.LEAD and item.lead is not None:
+        raise InvalidInput(f"事项 #{item.id} 已有牵头单位“{item.lead.unit}”")
+    due = _date(d.get("due"))
+    _check_due(due, change.at)
+    item.assignments.append(
+        Assignment(
+            unit_id=change.unit_id,
+            unit=change.unit,
+            role=role,
+            status=Status.OPEN,
+            assigned_on=change.at,
+            due=due,
+            due_basis=d.get("due_basis", "given"),
+            person=d.get("person"),
+            original_due=due,
+        )
+    )
+    if role is Role.LEAD:
+        item.due = due
+        item.within = None
+
+
+def _signed(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED), "签收", item)
+    if a.signed_on is not None:
+        raise InvalidTransition(f"“{a.unit}”已于 {a.signed_on.isoformat()} 签收事项 #{item.id}")
+    a.signed_on = change.at
+
+
+def _feedback(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED), "反馈进展", item)
+    _need_text(change.data.get("text"), "反馈内容")
+    percent = change.data.get("percent")
+    if percent is not None:
+        if not 0 <= percent <= 100:
+            raise InvalidInput(f"完成百分比应在 0 到 100 之间，收到 {percent}")
+        a.percent = percent
+    a.last_feedback = change.at
+
+
+def _extended(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED), "延期", item)
+    _need_text(change.data.get("reason"), "延期理由")
+    new_due = _date(change.data["to"])
+    if a.due is not None and new_due <= a.due:
+        raise InvalidInput(
+            f"延期后的时限 {new_due.isoformat()} 应晚于原时限 {a.due.isoformat()}"
+        )
+    _check_due(new_due, change.at, "延期后的时限")
+    a.due = new_due
+    a.due_basis = change.data.get("due_basis", "given")
+    a.extensions += 1
+    if a.role is Role.LEAD:
+        item.due = new_due
+
+
+def _paused(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN,), "暂缓", item)
+    _need_text(change.data.get("reason"), "暂缓理由")
+    a.status = Status.PAUSED
+
+
+def _resumed(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.PAUSED,), "恢复办理", item)
+    a.status = Status.OPEN
+
+
+def _closed(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN,), "办结", item)
+    a.result = _need_text(change.data.get("result"), "办结情况")
+    a.closed_on = change.at
+    a.status = Status.DONE if change.data.get("review") else Status.CLOSED
+
+
+def _reviewed(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.DONE,), "审核销号", item)
+    a.status = Status.CLOSED
+
+
+def _returned(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.DONE,), "退回", item)
+    _need_text(change.data.get("reason"), "退回理由")
+    a.status = Status.OPEN
+    a.closed_on = None
+
+
+def _cancelled(item: Item, change: Change) -> None:
+    _need_text(change.data.get("reason"), "撤销理由")
+    if change.unit_id is None:
+        if item.status is not Status.PENDING:
+            raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能撤销")
+        item.status = Status.CANCELLED
+        return
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED, Status.DONE), "撤销", item)
+    a.status = Status.CANCELLED
+
+
+def _reopened(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.CLOSED,), "重启", item)
+    _need_text(change.data.get("reason"), "重启理由")
+    a.status = Status.OPEN
+    a.closed_on = None
+    if change.data.get("due"):
+        new_due = _date(change.data["due"])
+        _check_due(new_due, change.at, "重启后的时限")
+        a.due = new_due
+        a.due_basis = change.data.get("due_basis", "given")
+        if a.role is Role.LEAD:
+            item.due = new_due
+
+
+def _revisited(item: Item, change: Change) -> None:
+    if item.status is not Status.CLOSED:
+        raise InvalidTransition(f"事项 #{item.id} 尚未销号，不能回访")
+
+
+def _on_live_assignment(action: str):
+    """催办 and 督办 need work still under way; only 通报表扬 may follow a closure."""
+
+    def handler(item: Item, change: Change) -> None:
+        if change.data.get("kind") == "praise":
+            if item.status in (Status.CANCELLED, Status.PENDING):
+                raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能通报表扬")
+            return
+        if change.unit_id is None:
+            if item.status in (Status.CANCELLED, Status.PENDING, Status.CLOSED):
+                raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能{action}")
+            return
+        a = _assignment(item, change)
+        _require(a, (Status.OPEN, Status.PAUSED, Status.DONE), action, item)
+
+    return handler
+
+
+_HANDLERS = {
+    EventKind.ASSIGNED: _assigned,
+    EventKind.SIGNED: _signed,
+    EventKind.FEEDBACK: _feedback,
+    EventKind.EXTENDED: _extended,
+    EventKind.PAUSED: _paused,
+    EventKind.RESUMED: _resumed,
+    EventKind.CLOSED: _closed,
+    EventKind.REVIEWED: _reviewed,
+    EventKind.RETURNED: _returned,
+    EventKind.CANCELLED: _cancelled,
+    EventKind.REOPENED: _reopened,
+    EventKind.REVISITED: _revisited,
+    EventKind.ESCALATED: _on_live_assignment("督办升级"),
+    EventKind.REMINDED: _on_live_assignment("催办"),
+}

@@ -1,0 +1,110 @@
+"""Named, append-only schema migrations (sqlite-utils ``Migrations``).
+
+Never edit or reorder a migration that has shipped; add a new one. No migration drops
+a ledger table or loses a row.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("duban")
+
+
+def _run(db: Database, script: str) -> None:
+    """Run each statement inside the migration's transaction.
+
+    (``executescript`` would COMMIT first and break the migration's atomicity.)
+    """
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations(name="m001_core")
+def m001_core(db: Database) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            parent_id INTEGER REFERENCES units(id),
+            contact TEXT,
+            phone TEXT,
+            created TEXT NOT NULL
+        );
+        CREATE TABLE unit_aliases (
+            alias TEXT PRIMARY KEY,
+            unit_id INTEGER NOT NULL REFERENCES units(id)
+        );
+        CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            source TEXT NOT NULL,
+            ref TEXT,
+            leader TEXT,
+            class TEXT NOT NULL,
+            content TEXT,
+            standard TEXT,
+            created TEXT NOT NULL,
+            status TEXT NOT NULL,
+            due TEXT,
+            within INTEGER
+        );
+        CREATE TABLE assignments (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            unit_id INTEGER NOT NULL REFERENCES units(id),
+            role TEXT NOT NULL,
+            status TEXT NOT NULL,
+            assigned_on TEXT,
+            due TEXT,
+            due_basis TEXT NOT NULL DEFAULT 'given',
+            person TEXT,
+            signed_on TEXT,
+            last_feedback TEXT,
+            percent INTEGER,
+            closed_on TEXT,
+            result TEXT,
+            extensions INTEGER NOT NULL DEFAULT 0,
+            original_due TEXT,
+            UNIQUE (item_id, unit_id)
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER REFERENCES items(id),
+            unit_id INTEGER REFERENCES units(id),
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            data TEXT NOT NULL DEFAULT '{}',
+            logged_at TEXT NOT NULL
+        );
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        CREATE TABLE calendar_days (
+            day TEXT PRIMARY KEY,
+            workday INTEGER NOT NULL,
+            note TEXT
+        );
+        """
+    )
+
+
+@migrations(name="m002_indexes")
+def m002_indexes(db: Database) -> None:
+    """Indexes for the daily queries: open work by status and deadline, history by item."""
+    _run(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS idx_items_status ON items(status);
+        CREATE INDEX IF NOT EXISTS idx_assignments_item ON assignments(item_id);
+        CREATE INDEX IF NOT EXISTS idx_assignments_open ON assignments(status, due);
+        CREATE INDEX IF NOT EXISTS idx_assignments_unit ON assignments(unit_id, status);
+        CREATE INDEX IF NOT EXISTS idx_events_item ON events(item_id, id);
+        CREATE INDEX IF NOT EXISTS idx_events_unit ON events(unit_id, kind, at);
+        """
+    )

@@ -1,0 +1,220 @@
+"""Dataclasses and enums shared by every layer.
+
+Each enum member carries its English code (stored in the database and in JSON) and its
+Chinese label (shown to people). ``parse`` accepts either, plus a few common synonyms,
+so a clerk can type ``--source 领导批示`` and a script ``--source leader_instruction``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .errors import UsageError
+
+
+class CodedEnum(Enum):
+    """An enum whose value is the English code and which knows its Chinese label."""
+
+    def __new__(cls, code: str, label: str, *synonyms: str):
+        obj = object.__new__(cls)
+        obj._value_ = code
+        obj.label = label
+        obj.synonyms = synonyms
+        return obj
+
+    @property
+    def code(self) -> str:
+        return self.value
+
+    @classmethod
+    def parse(cls, text: str, field_name: str) -> "CodedEnum":
+        wanted = (text or "").strip()
+        for member in cls:
+            if wanted.lower() == member.code or wanted in (member.label, *member.synonyms):
+                return member
+        choices = "、".join(m.label for m in cls)
+        raise UsageError(f"{field_name} 的取值“{text}”无法识别，可选：{choices}")
+
+    @classmethod
+    def choices(cls) -> str:
+        return "|".join(m.label for m in cls)
+
+
+class Source(CodedEnum):
+    """立项依据."""
+
+    LEADER_INSTRUCTION = ("leader_instruction", "领导批示", "批示", "领导交办")
+    MEETING_DECISION = ("meeting_decision", "会议议定", "会议议定事项", "会议")
+    DOCUMENT = ("document", "文件部署", "文件")
+    WORK_REPORT = ("work_report", "政府工作报告", "工作报告")
+    PROPOSAL = ("proposal", "建议提案", "建议", "提案", "人大建议", "政协提案")
+    PUBLIC_REQUEST = ("public_request", "群众诉求", "12345", "12345热线", "互联网+督查", "网民留言")
+    INSPECTION_FINDING = ("inspection_finding", "督查发现问题", "督查发现")
+    OTHER = ("other", "其他")
+
+
+class ItemClass(CodedEnum):
+    """事项类别 — decides the feedback cadence (DOMAIN.md §4, 003:L469)."""
+
+    QUICK = ("quick", "速办", "速办速报", "速办速报类")
+    PLAN = ("plan", "方案", "方案意见", "方案意见类")
+    KEY = ("key", "重点", "重点任务", "重点任务类")
+    ROUTINE = ("routine", "常规", "其他", "常规类")
+
+
+class Status(CodedEnum):
+    """State of an assignment (事项 × 单位), and the roll-up state of an item."""
+
+    PENDING = ("pending", "待交办")
+    OPEN = ("open", "办理中")
+    PAUSED = ("paused", "暂缓", "挂起")
+    DONE = ("done", "待审核", "已办结", "办结待审核")
+    CLOSED = ("closed", "已销号", "销号")
+    CANCELLED = ("cancelled", "已撤销", "撤销")
+
+    @property
+    def is_live(self) -> bool:
+        """Still being worked on (counts as 'in the ledger's current work')."""
+        return self in (Status.PENDING, Status.OPEN, Status.PAUSED, Status.DONE)
+
+
+class Light(CodedEnum):
+    """亮灯. ``None`` stands for grey (no light)."""
+
+    RED = ("red", "红灯", "红", "逾期")
+    YELLOW = ("yellow", "黄灯", "黄", "临期")
+    BLUE = ("blue", "蓝灯", "蓝")
+    GREEN = ("green", "绿灯", "绿", "正常")
+
+    @property
+    def severity(self) -> int:
+        return {"red": 3, "yellow": 2, "blue": 1, "green": 0}[self.value]
+
+
+class Role(CodedEnum):
+    LEAD = ("lead", "牵头", "牵头单位")
+    CO = ("co", "配合", "配合单位", "协办")
+
+
+class EventKind(CodedEnum):
+    CREATED = ("created", "立项")
+    ASSIGNED = ("assigned", "交办")
+    SIGNED = ("signed", "签收")
+    FEEDBACK = ("feedback", "进展反馈")
+    REMINDED = ("reminded", "催办")
+    ESCALATED = ("escalated", "督办升级")
+    EXTENDED = ("extended", "延期")
+    PAUSED = ("paused", "暂缓")
+    RESUMED = ("resumed", "恢复办理")
+    CLOSED = ("closed", "办结")
+    REVIEWED = ("reviewed", "审核通过")
+    RETURNED = ("returned", "退回")
+    CANCELLED = ("cancelled", "撤销")
+    REOPENED = ("reopened", "重启")
+    REVISITED = ("revisited", "回访")
+    IMPORTED = ("imported", "导入")
+
+
+class EscalationKind(CodedEnum):
+    SUPERVISION_NOTICE = ("notice", "督办单", "督办函")
+    LISTED = ("listed", "挂牌督办", "挂牌")
+    INTERVIEW = ("interview", "约谈")
+    CRITICISM = ("criticism", "通报批评")
+    PRAISE = ("praise", "通报表扬")
+    ACCOUNTABILITY = ("accountability", "问责")
+
+
+class Satisfaction(CodedEnum):
+    SATISFIED = ("satisfied", "满意")
+    BASICALLY = ("basically", "基本满意")
+    UNSATISFIED = ("unsatisfied", "不满意")
+
+
+@dataclass(frozen=True)
+class Unit:
+    id: int
+    name: str
+    aliases: tuple[str, ...] = ()
+    parent: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+
+
+@dataclass
+class Assignment:
+    """One unit's share of an item, as stored (the projection of the event log)."""
+
+    unit_id: int
+    unit: str
+    role: Role
+    status: Status
+    assigned_on: dt.date | None
+    due: dt.date | None
+    due_basis: str = "given"  # given | calendar | weekends (computed past the holiday data)
+    person: str | None = None
+    signed_on: dt.date | None = None
+    last_feedback: dt.date | None = None
+    percent: int | None = None
+    closed_on: dt.date | None = None
+    result: str | None = None
+    extensions: int = 0
+    original_due: dt.date | None = None
+
+
+@dataclass
+class Item:
+    """An item with its assignments; ``status`` is the roll-up of the assignments."""
+
+    id: int
+    title: str
+    source: Source
+    ref: str | None
+    leader: str | None
+    klass: ItemClass
+    content: str | None
+    standard: str | None
+    created: dt.date
+    status: Status
+    due: dt.date | None  # the lead unit's deadline (or the planned one while pending)
+    within: int | None = None  # planned "N个工作日" while pending
+    assignments: list[Assignment] = field(default_factory=list)
+
+    @property
+    def lead(self) -> Assignment | None:
+        return next((a for a in self.assignments if a.role is Role.LEAD), None)
+
+    @property
+    def co(self) -> list[Assignment]:
+        return [a for a in self.assignments if a.role is Role.CO]
+
+
+@dataclass(frozen=True)
+class LightResult:
+    light: Light | None
+    reason: str
+    workdays_left: int | None = None
+    overdue_workdays: int | None = None
+
+
+@dataclass
+class ItemView:
+    """What list/show display: the item plus its computed light."""
+
+    item: Item
+    light: LightResult
+    last_feedback: dt.date | None
+    due_uncertain: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    item_id: int
+    at: dt.date
+    kind: EventKind
+    unit_id: int | None
+    unit: str | None
+    detail: str
+    data: dict

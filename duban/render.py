@@ -1,0 +1,260 @@
+"""The one output layer: Rich tables for people, JSON and CSV for machines.
+
+Records are plain dicts with stable English snake_case keys (CLI.md); tables show the
+same records with Chinese headers and coloured lights. No ANSI codes reach a pipe, a
+file or a terminal with ``NO_COLOR`` set (Rich honours both).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .models import Assignment, Event, ItemView, Light, Unit
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "blue": "bold blue", "green": "green"}
+
+
+def console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None
+    if not stream.isatty():
+        width = int(os.environ.get("COLUMNS") or 160)
+    return Console(file=stream, highlight=False, markup=False, width=width, emoji=False)
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+# -- records (what JSON and CSV print) ---------------------------------------------------
+
+
+def item_record(view: ItemView) -> dict[str, Any]:
+    item, light = view.item, view.light
+    lead = item.lead
+    return {
+        "id": item.id,
+        "title": item.title,
+        "source": item.source.code,
+        "source_label": item.source.label,
+        "ref": item.ref,
+        "leader": item.leader,
+        "class": item.klass.code,
+        "class_label": item.klass.label,
+        "status": item.status.code,
+        "status_label": item.status.label,
+        "light": light.light.code if light.light else None,
+        "light_reason": light.reason,
+        "due": _iso(item.due),
+        "due_uncertain": view.due_uncertain,
+        "lead_unit": lead.unit if lead else None,
+        "co_units": [a.unit for a in item.co],
+        "workdays_left": light.workdays_left,
+        "overdue_workdays": light.overdue_workdays,
+        "created": _iso(item.created),
+        "assigned_on": _iso(lead.assigned_on) if lead else None,
+        "last_feedback": _iso(view.last_feedback),
+        "percent": lead.percent if lead else None,
+    }
+
+
+def assignment_record(a: Assignment, light: Any) -> dict[str, Any]:
+    return {
+        "unit": a.unit,
+        "role": a.role.code,
+        "status": a.status.code,
+        "status_label": a.status.label,
+        "assigned_on": _iso(a.assigned_on),
+        "due": _iso(a.due),
+        "original_due": _iso(a.original_due),
+        "extensions": a.extensions,
+        "person": a.person,
+        "signed_on": _iso(a.signed_on),
+        "last_feedback": _iso(a.last_feedback),
+        "percent": a.percent,
+        "closed_on": _iso(a.closed_on),
+        "result": a.result,
+        "light": light.light.code if light.light else None,
+        "light_reason": light.reason,
+        "workdays_left": light.workdays_left,
+        "overdue_workdays": light.overdue_workdays,
+    }
+
+
+def event_record(e: Event) -> dict[str, Any]:
+    return {"id": e.id, "at": _iso(e.at), "kind": e.kind.code, "kind_label": e.kind.label, "unit": e.unit,
+            "detail": e.detail, "data": e.data}
+
+
+def unit_record(u: Unit) -> dict[str, Any]:
+    return {"id": u.id, "name": u.name, "aliases": list(u.aliases), "parent": u.parent, "contact": u.contact,
+            "phone": u.phone}
+
+
+# -- emitting ------------------------------------------------------------------------------
+
+
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def write_json(data: Any, stream=None) -> None:
+    stream = stream or sys.stdout
+    stream.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_csv(records: Sequence[dict], keys: Sequence[str] | None = None, stream=None) -> None:
+    stream = stream or sys.stdout
+    keys = list(keys or (records[0].keys() if records else []))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(keys)
+    for record in records:
+        writer.writerow([_csv_cell(record.get(k)) for k in keys])
+    stream.write(buffer.getvalue())
+
+
+def emit(fmt: Format, records: list[dict], table: Callable[[], Table], empty: str = "（无记录）") -> None:
+    """Print records as a Rich table, a JSON list or CSV — the only place that decides."""
+    if fmt is Format.json:
+        write_json(records)
+    elif fmt is Format.csv:
+        write_csv(records)
+    elif not records:
+        console().print(empty)
+    else:
+        console().print(table())
+
+
+# -- tables --------------------------------------------------------------------------------
+
+
+def light_text(code: str | None) -> Text:
+    if code is None:
+        return Text("—", style="dim")
+    light = Light(code)
+    return Text(f"● {light.label}", style=LIGHT_STYLE[code])
+
+
+def left_text(record: dict) -> str:
+    if record["light"] is None:
+        return ""
+    if record["light"] == "red":
+        n = record["overdue_workdays"]
+        return f"逾期 {n}" if n else "已过期限"
+    if record["workdays_left"] is None:
+        return "长期"
+    return "今日到期" if record["workdays_left"] == 0 else f"剩 {record['workdays_left']}"
+
+
+def due_text(record: dict) -> str:
+    due = record["due"] or "—"
+    return f"{due}（待核）" if record.get("due_uncertain") else due
+
+
+def items_table(records: Iterable[dict], title: str | None = None) -> Table:
+    table = Table(title=title, header_style="bold", show_lines=False)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("亮灯", no_wrap=True)
+    table.add_column("事项", overflow="fold", min_width=12, max_width=30)
+    table.add_column("来源", no_wrap=True)
+    table.add_column("牵头单位", overflow="fold", max_width=14)
+    table.add_column("配合单位", overflow="fold", max_width=16)
+    table.add_column("办理时限", no_wrap=True)
+    table.add_column("剩余/逾期工作日", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("最近反馈", no_wrap=True)
+    for r in records:
+        table.add_row(str(r["id"]), light_text(r["light"]), r["title"], r["source_label"], r["lead_unit"] or "—",
+                      "、".join(r["co_units"]) or "—", due_text(r), left_text(r), r["status_label"],
+                      r["last_feedback"] or "—")
+    return table
+
+
+def item_detail(record: dict, assignments: list[dict], events: list[dict], explain: list[str] | None) -> None:
+    out = console()
+    out.print(Text(f"事项 #{record['id']}  {record['title']}", style="bold"))
+    fields = [
+        ("立项依据", record["source_label"]),
+        ("文号", record["ref"]),
+        ("牵头领导", record["leader"]),
+        ("类别", record["class_label"]),
+        ("办理内容", record.get("content")),
+        ("完成标准", record.get("standard")),
+        ("立项日期", record["created"]),
+        ("交办日期", record["assigned_on"]),
+        ("办理时限", due_text(record) if record["due"] else None),
+        ("状态", record["status_label"]),
+    ]
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    for label, value in fields:
+        if value:
+            grid.add_row(label, str(value))
+    grid.add_row("亮灯", Text.assemble(light_text(record["light"]), "  ", record["light_reason"]))
+    out.print(grid)
+    if assignments:
+        table = Table(title="责任单位", header_style="bold")
+        for header in ("单位", "角色", "状态", "亮灯", "办理时限", "签收", "最近反馈", "进度", "办结情况"):
+            table.add_column(header, overflow="fold")
+        for a in assignments:
+            due = a["due"] or "—"
+            if a["extensions"]:
+                due += f"（延期{a['extensions']}次，原 {a['original_due']}）"
+            table.add_row(a["unit"], "牵头" if a["role"] == "lead" else "配合", a["status_label"],
+                          light_text(a["light"]), due, a["signed_on"] or "未签收", a["last_feedback"] or "—",
+                          f"{a['percent']}%" if a["percent"] is not None else "—", a["result"] or "")
+        out.print(table)
+    if explain:
+        out.print(Text("亮灯说明", style="bold"))
+        for line in explain:
+            out.print(f"  · {line}")
+    if events:
+        out.print(events_table(events, title="最近记录"))
+
+
+def events_table(records: Iterable[dict], title: str | None = None) -> Table:
+    table = Table(title=title, header_style="bold")
+    table.add_column("日期", no_wrap=True)
+    table.add_column("类型", no_wrap=True)
+    table.add_column("单位", overflow="fold", max_width=16)
+    table.add_column("内容", overflow="fold")
+    for r in records:
+        table.add_row(r["at"], r["kind_label"], r["unit"] or "—", r["detail"])
+    return table
+
+
+def units_table(records: Iterable[dict]) -> Table:
+    table = Table(header_style="bold")
+    for header in ("编号", "单位名称", "简称", "上级单位", "联系人", "电话"):
+        table.add_column(header, overflow="fold")
+    for r in records:
+        table.add_row(str(r["id"]), r["name"], "、".join(r["aliases"]) or "—", r["parent"] or "—",
+                      r["contact"] or "—", r["phone"] or "—")
+    return table

@@ -1,0 +1,151 @@
+"""The working-day calendar (DOMAIN.md §4).
+
+State Council holidays and 调休 make-up days come from ``chinese-calendar``; the ledger's
+own overrides (a year the package does not know yet, a local holiday) take precedence.
+A year known to neither is counted on weekends only, and every answer that touched such a
+year says so, so the caller can flag the item and warn.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+import chinese_calendar
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+@lru_cache(maxsize=1)
+def builtin_years() -> range:
+    """Years the installed chinese-calendar package has the official schedule for."""
+    years = sorted({d.year for d in chinese_calendar.holidays} | {d.year for d in chinese_calendar.workdays})
+    return range(years[0], years[-1] + 1)
+
+
+@dataclass(frozen=True)
+class Span:
+    """The answer of a working-day computation and the years it had to guess."""
+
+    value: dt.date | int
+    uncovered: tuple[int, ...] = ()
+
+
+class WorkCalendar:
+    """Working days = chinese-calendar + the ledger's overrides.
+
+    ``overrides`` maps a date to True (a working day, e.g. a 调休 Saturday) or False
+    (a holiday). ``entered_years`` are years whose schedule the clerk entered into the
+    ledger; they count as covered even beyond the package's range.
+    """
+
+    def __init__(self, overrides: Mapping[dt.date, bool] | None = None, entered_years: Iterable[int] = ()):
+        self.overrides = dict(overrides or {})
+        self.entered_years = frozenset(entered_years)
+        self._year_cache: dict[int, list[int]] = {}
+
+    # -- single days ---------------------------------------------------------------
+    def covered(self, year: int) -> bool:
+        return year in builtin_years() or year in self.entered_years
+
+    def is_workday(self, day: dt.date) -> bool:
+        if day in self.overrides:
+            return self.overrides[day]
+        if day.year in builtin_years():
+            return chinese_calendar.is_workday(day)
+        return day.weekday() < 5
+
+    def describe(self, day: dt.date) -> str:
+        """Chinese description of one day, for ``calendar show``."""
+        if day in self.overrides:
+            return "工作日（台账录入）" if self.overrides[day] else "休息日（台账录入）"
+        if day.year in builtin_years():
+            on_holiday, name = chinese_calendar.get_holiday_detail(day)
+            label = HOLIDAY_NAMES.get(name, name) if name else None
+            if on_holiday:
+                return f"节假日（{label}）" if label else "周末"
+            return f"调休上班（{label}）" if label and day.weekday() >= 5 else "工作日"
+        return "工作日（估算）" if day.weekday() < 5 else "周末（估算）"
+
+    def special_days(self, year: int) -> list[tuple[dt.date, bool, str]]:
+        """Days of ``year`` that break the Monday–Friday pattern or were entered by hand."""
+        found = []
+        day = dt.date(year, 1, 1)
+        while day.year == year:
+            workday = self.is_workday(day)
+            if day in self.overrides or workday != (day.weekday() < 5):
+                found.append((day, workday, self.describe(day)))
+            day += ONE_DAY
+        return found
+
+    # -- per-year index: ordinal positions of working days --------------------------
+    def _workdays_of(self, year: int) -> list[int]:
+        cached = self._year_cache.get(year)
+        if cached is None:
+            day = dt.date(year, 1, 1)
+            cached = []
+            while day.year == year:
+                if self.is_workday(day):
+                    cached.append(day.toordinal())
+                day += ONE_DAY
+            self._year_cache[year] = cached
+        return cached
+
+    def _uncovered_between(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
+        lo, hi = min(start, end), max(start, end)
+        return tuple(y for y in range(lo.year, hi.year + 1) if not self.covered(y))
+
+    # -- arithmetic ----------------------------------------------------------------
+    def add_workdays(self, start: dt.date, n: int) -> Span:
+        """The end of working day ``n`` counted after ``start`` (day 1 = next working day).
+
+        交办 on 2026-09-30 + 3 → 2026-10-10 (国庆 10-01..07 off, Saturday 10-10 worked).
+        """
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        year = start.year
+        ordinal = start.toordinal()
+        remaining = n
+        while True:
+            days = self._workdays_of(year)
+            pos = bisect.bisect_right(days, ordinal)
+            available = len(days) - pos
+            if remaining <= available:
+                end = dt.date.fromordinal(days[pos + remaining - 1])
+                return Span(end, self._uncovered_between(start + ONE_DAY, end))
+            remaining -= available
+            year += 1
+            ordinal = dt.date(year, 1, 1).toordinal() - 1
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> Span:
+        """Number of working days in the half-open span (start, end]; 0 when end <= start."""
+        if end <= start:
+            return Span(0)
+        total = 0
+        for year in range(start.year, end.year + 1):
+            days = self._workdays_of(year)
+            lo = bisect.bisect_right(days, start.toordinal())
+            hi = bisect.bisect_right(days, end.toordinal())
+            total += hi - lo
+        return Span(total, self._uncovered_between(start + ONE_DAY, end))
+
+    def next_workday(self, day: dt.date) -> dt.date:
+        """The first working day on or after ``day``."""
+        while not self.is_workday(day):
+            day += ONE_DAY
+        return day
+
+
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
