@@ -360,8 +360,9 @@ class Ledger:
                                original_due=_date(r[15]))
                 )
 
-    def view(self, item: Item) -> ItemView:
-        light, _ = rules.item_light(item, self.today, self.calendar, self.settings)
+    def view(self, item: Item, day: dt.date | None = None) -> ItemView:
+        """The item with its light as on ``day`` (default: today)."""
+        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings)
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
         uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
         return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
@@ -409,16 +410,18 @@ class Ledger:
         return [Event(id=r[0], item_id=r[1], unit_id=r[2], at=_date(r[3]), kind=EventKind(r[4]), unit=r[5],
                       detail=r[6], data=json.loads(r[7])) for r in rows]
 
-    def item_as_of(self, item_id: int, day: dt.date) -> ItemView:
-        """The item as the ledger described it at the end of ``day`` (replayed from the log)."""
-        changes = [lifecycle.Change(e.kind, e.at, e.unit_id, e.unit, e.data) for e in self.events(item_id, day)]
+    def replayed(self, item_id: int, until: dt.date | None = None) -> Item:
+        """The item rebuilt from its log alone (up to the end of ``until``)."""
+        changes = [lifecycle.Change(e.kind, e.at, e.unit_id, e.unit, e.data) for e in self.events(item_id, until)]
         if not changes:
-            raise NotFound(f"事项 #{item_id} 在 {day.isoformat()} 尚未立项")
+            raise NotFound(f"事项 #{item_id} 在 {until.isoformat() if until else '台账中'} 尚未立项")
         item = lifecycle.replay(changes)
         item.id = item_id
-        light, _ = rules.item_light(item, day, self.calendar, self.settings)
-        feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
-        return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None)
+        return item
+
+    def item_as_of(self, item_id: int, day: dt.date) -> ItemView:
+        """The item as the ledger described it at the end of ``day``, lit as on that day."""
+        return self.view(self.replayed(item_id, day), day)
 
     # -- items: writing -------------------------------------------------------------------
     def _check_date_order(self, item_id: int) -> None:
