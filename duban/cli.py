@@ -29,6 +29,7 @@ app = typer.Typer(
 app.add_typer(admin.unit_app, name="unit")
 app.add_typer(admin.rules_app, name="rules")
 app.add_typer(admin.calendar_app, name="calendar")
+app.add_typer(admin.milestone_app, name="milestone")
 
 FORMAT_HELP = "输出格式：table（表格）、json 或 csv"
 
@@ -60,6 +61,16 @@ def _show_item(item_id: int, fmt: Format = Format.table) -> None:
         render.write_json(record)
     else:
         render.console().print(f"事项 #{record['id']}：{record['status_label']}，{record['light_reason']}")
+
+
+def parse_milestone(text: str) -> tuple:
+    """“2026-12-15:完成招标” → (date, title)."""
+    for sep in (":", "："):
+        if sep in text:
+            day, title = text.split(sep, 1)
+            if title.strip():
+                return parse_date(day, "--milestone"), title.strip()
+    raise UsageError(f"--milestone 应为“日期:节点内容”，如 2026-12-15:完成招标，收到“{text}”")
 
 
 def _within_or_due(due: Optional[str], within: Optional[int]) -> tuple:
@@ -106,6 +117,7 @@ def create(
     due: Optional[str] = typer.Option(None, "--due", help="办理时限（日期）"),
     within: Optional[int] = typer.Option(None, "--within", help="办理时限：交办后 N 个工作日"),
     person: Optional[str] = typer.Option(None, "--person", help="牵头单位责任人"),
+    milestone: list[str] = typer.Option([], "--milestone", help="节点“日期:内容”，可重复，如 2026-12-15:完成招标"),
 ) -> None:
     """立项：登记一个督办事项，打印新事项编号。
 
@@ -118,6 +130,7 @@ def create(
     view = ledger().create(
         title, Source.parse(source, "--source"), ref=ref, leader=leader, klass=ItemClass.parse(klass, "--class"),
         content=content, standard=standard, lead=lead, co=co, due=due_date, within=within, person=person,
+        milestones=[parse_milestone(m) for m in milestone],
     )
     typer.echo(view.item.id)
 
@@ -357,7 +370,9 @@ def show(
     as_of: Optional[str] = typer.Option(None, "--as-of", help="按记录还原该日期时的事项状态"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table 或 json"),
 ) -> None:
-    """查看一个事项的全部信息、各责任单位情况和最近记录。
+    """查看一个事项的全部信息、各责任单位情况、节点和最近记录。
+
+    --explain 逐条说明每个单位为何亮该颜色的灯、处于哪一催办等级，并给出天数。
 
     示例：duban show 12 --explain；duban show 12 --as-of 2026-11-03
     """
@@ -365,20 +380,35 @@ def show(
     day = parse_date(as_of, "--as-of")
     view = led.item_as_of(item_id, day) if day else led.item(item_id)
     when = day or led.today
-    record = render.item_record(view)
-    assignments = [render.assignment_record(a, led.assignment_light(a, when)) for a in view.item.assignments]
+    item = view.item
+    record = {**render.item_record(view), "content": item.content, "standard": item.standard}
+    assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
+                   for a in item.assignments]
+    milestones = [render.milestone_record(m, when) for m in item.milestones]
     if fmt is Format.json:
-        render.write_json({**record, "content": view.item.content, "standard": view.item.standard,
-                           "assignments": assignments})
+        render.write_json({**record, "assignments": assignments, "milestones": milestones})
         return
     if fmt is Format.csv:
         raise UsageError("show 只支持 table 或 json 格式")
     events = [render.event_record(e) for e in led.events(item_id, day)][-8:]
-    lines = [f"{a['unit']}：{a['light_reason']}" for a in assignments] if explain else None
-    record = {**record, "content": view.item.content, "standard": view.item.standard}
     if day:
         render.console().print(f"（按记录还原至 {day.isoformat()}）")
-    render.item_detail(record, assignments, events, lines)
+    render.item_detail(record, assignments, milestones, events, explain_lines(assignments) if explain else None)
+
+
+def explain_lines(assignments: list[dict]) -> list[str]:
+    """Why each unit has its light and escalation level, in Chinese with the numbers."""
+    lines = []
+    for a in assignments:
+        role = "牵头" if a["role"] == "lead" else "配合"
+        colour = Light(a["light"]).label if a["light"] else "不亮灯"
+        lines.append(f"· {a['unit']}（{role}）：{colour}")
+        for f in a["findings"]:
+            mark = Light(f["light"]).label if f["light"] else "—"
+            lines.append(f"    [{mark}] {f['text']}")
+        if a["level"] is not None:
+            lines.append(f"    催办等级 {a['level']}（{a['level_label']}）：{a['level_reason']}")
+    return lines
 
 
 @app.command()

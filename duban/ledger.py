@@ -29,11 +29,14 @@ from .models import (
     Assignment,
     Event,
     EventKind,
+    Escalation,
     EscalationKind,
     Item,
     ItemClass,
     ItemView,
+    LightResult,
     Light,
+    Milestone,
     Role,
     Satisfaction,
     Source,
@@ -170,19 +173,36 @@ class Ledger:
         return {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
 
     def set_setting(self, key: str, text: str) -> Any:
+        """Validate and store one setting; the change is an event on the log."""
         value = settings_mod.validate(key, text)
-        stored = settings_mod.to_text(value)
         with self._write():
-            old = self.settings[key]
+            self._store_settings({key: settings_mod.to_text(value)}, f"设置 {key}")
+        return value
+
+    def apply_preset(self, name: str) -> dict[str, Any]:
+        """Apply a named preset (三色, 四色, 11350, 默认); returns the settings after it."""
+        if name not in settings_mod.PRESETS:
+            raise InvalidInput(f"没有名为“{name}”的预设，可用：{'、'.join(settings_mod.PRESETS)}")
+        _, values = settings_mod.PRESETS[name]
+        with self._write():
+            if values is None:
+                values = {k: settings_mod.to_text(s.default) for k, s in settings_mod.SETTINGS.items()
+                          if k not in settings_mod.KEEP_ON_RESET}
+            self._store_settings(values, f"应用预设“{name}”")
+        return self.settings
+
+    def _store_settings(self, values: dict[str, str], what: str) -> None:
+        old = dict(self.settings)
+        for key, text in values.items():
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"
                 " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                [key, stored],
+                [key, text],
             )
-            self._log("setting_changed", f"设置 {key}：{settings_mod.to_text(old)} → {stored}",
-                      data={"key": key, "old": settings_mod.to_text(old), "new": stored})
+        changes = {k: [settings_mod.to_text(old[k]), v] for k, v in values.items() if settings_mod.to_text(old[k]) != v}
+        listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
+        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
         self._settings = None
-        return value
 
     # -- calendar -----------------------------------------------------------------------
     @property
@@ -337,6 +357,18 @@ class Ledger:
             self._attach_assignments(items)
         return list(items.values())
 
+    def _attach_milestones(self, items: dict[int, Item]) -> None:
+        ids = list(items)
+        for chunk_start in range(0, len(ids), 900):
+            chunk = ids[chunk_start:chunk_start + 900]
+            rows = self.db.execute(
+                f"SELECT item_id, seq, due, title, done_on FROM milestones WHERE item_id IN ({','.join('?' * len(chunk))})"
+                " ORDER BY item_id, seq",
+                chunk,
+            )
+            for r in rows:
+                items[r[0]].milestones.append(Milestone(seq=r[1], due=_date(r[2]), title=r[3], done_on=_date(r[4])))
+
     def _attach_assignments(self, items: dict[int, Item]) -> None:
         ids = list(items)
         for chunk_start in range(0, len(ids), 900):
@@ -359,6 +391,7 @@ class Ledger:
                                closed_on=_date(r[12]), result=r[13], extensions=r[14],
                                original_due=_date(r[15]))
                 )
+        self._attach_milestones(items)
 
     def view(self, item: Item, day: dt.date | None = None) -> ItemView:
         """The item with its light as on ``day`` (default: today)."""
@@ -368,8 +401,18 @@ class Ledger:
         return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
                         due_uncertain=uncertain)
 
-    def assignment_light(self, a: Assignment, day: dt.date | None = None):
-        return rules.assignment_light(a, day or self.today, self.calendar, self.settings)
+    def assignment_light(self, item: Item, a: Assignment, day: dt.date | None = None) -> LightResult:
+        return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings)
+
+    def escalation(self, item: Item, a: Assignment, day: dt.date | None = None) -> Escalation:
+        """The escalation level of one open assignment, counting 催办 since its last feedback."""
+        if a.status is not Status.OPEN:
+            return Escalation(None, "不在办理中")
+        count = self.db.execute(
+            "SELECT count(*) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'reminded' AND at > ?",
+            [item.id, a.unit_id, _iso(a.last_feedback) or ""],
+        ).fetchone()[0]
+        return rules.escalation(self.assignment_light(item, a, day), count, self.settings)
 
     def item(self, item_id: int) -> ItemView:
         return self.view(self._load(item_id))
@@ -447,6 +490,15 @@ class Ledger:
             "UPDATE items SET status = ?, due = ?, within = ? WHERE id = ?",
             [new.status.code, _iso(new.due), new.within, new.id],
         )
+        old_milestones = {m.seq: m for m in (old.milestones if old else [])}
+        for m in new.milestones:
+            if old_milestones.get(m.seq) != m:
+                self.db.execute(
+                    "INSERT INTO milestones (item_id, seq, due, title, done_on) VALUES (?, ?, ?, ?, ?)"
+                    " ON CONFLICT(item_id, seq) DO UPDATE SET due = excluded.due, title = excluded.title,"
+                    " done_on = excluded.done_on",
+                    [new.id, m.seq, m.due.isoformat(), m.title, _iso(m.done_on)],
+                )
         before = {a.unit_id: a for a in (old.assignments if old else [])}
         for a in new.assignments:
             if before.get(a.unit_id) == a:
@@ -469,7 +521,8 @@ class Ledger:
     def create(self, title: str, source: Source, *, ref: str | None = None, leader: str | None = None,
                klass: ItemClass = ItemClass.ROUTINE, content: str | None = None, standard: str | None = None,
                lead: str | None = None, co: Sequence[str] = (), due: dt.date | None = None,
-               within: int | None = None, person: str | None = None) -> ItemView:
+               within: int | None = None, person: str | None = None,
+               milestones: Sequence[tuple[dt.date, str]] = ()) -> ItemView:
         """Register an item (立项); with ``lead`` it is assigned (交办) at once."""
         title = (title or "").strip()
         if not title:
@@ -495,6 +548,29 @@ class Ledger:
                                item_id=item_id)
             if units:
                 item = self._assign_units(item, units, due, within, person)
+            for when, what in milestones:
+                item = self._add_milestone(item, when, what)
+        return self.item(item_id)
+
+    def _add_milestone(self, item: Item, due: dt.date, title: str) -> Item:
+        self.resolve_deadline(due, None)  # warns about a holiday or an unknown year
+        return self._apply(item, EventKind.MILESTONE_ADDED, f"设定节点：{due.isoformat()} {title}",
+                           data={"due": due.isoformat(), "title": title})
+
+    def add_milestone(self, item_id: int, due: dt.date, title: str) -> ItemView:
+        """节点: add a dated intermediate target; a missed one lights the item red."""
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            self._add_milestone(item, due, title)
+        return self.item(item_id)
+
+    def complete_milestone(self, item_id: int, seq: int) -> ItemView:
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            title = next((m.title for m in item.milestones if m.seq == seq), "")
+            self._apply(item, EventKind.MILESTONE_DONE, f"完成节点{seq}：{title}", data={"seq": seq})
         return self.item(item_id)
 
     def _assignment_units(self, lead: str, co: Sequence[str]) -> list[tuple[Unit, Role]]:

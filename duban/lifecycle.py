@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import InvalidInput, InvalidTransition
-from .models import Assignment, EventKind, Item, ItemClass, Role, Source, Status
+from .models import Assignment, EventKind, Item, ItemClass, Milestone, Role, Source, Status
 
 
 @dataclass(frozen=True)
@@ -256,6 +256,28 @@ def _revisited(item: Item, change: Change) -> None:
         raise InvalidTransition(f"事项 #{item.id} 尚未销号，不能回访")
 
 
+def _milestone_added(item: Item, change: Change) -> None:
+    if item.status in (Status.CLOSED, Status.CANCELLED):
+        raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能设定节点")
+    title = _need_text(change.data.get("title"), "节点内容")
+    due = _date(change.data.get("due"))
+    if due is None:
+        raise InvalidInput("节点日期不能为空")
+    if due < item.created:
+        raise InvalidInput(f"节点日期 {due.isoformat()} 早于立项日期 {item.created.isoformat()}")
+    item.milestones.append(Milestone(seq=len(item.milestones) + 1, due=due, title=title))
+
+
+def _milestone_done(item: Item, change: Change) -> None:
+    seq = change.data.get("seq")
+    found = next((m for m in item.milestones if m.seq == seq), None)
+    if found is None:
+        raise InvalidInput(f"事项 #{item.id} 没有第{seq}个节点")
+    if found.done_on is not None:
+        raise InvalidTransition(f"节点“{found.title}”已于 {found.done_on.isoformat()} 完成")
+    found.done_on = change.at
+
+
 def _on_live_assignment(action: str):
     """催办 and 督办 need work still under way; only 通报表扬 may follow a closure."""
 
@@ -287,6 +309,8 @@ _HANDLERS = {
     EventKind.CANCELLED: _cancelled,
     EventKind.REOPENED: _reopened,
     EventKind.REVISITED: _revisited,
+    EventKind.MILESTONE_ADDED: _milestone_added,
+    EventKind.MILESTONE_DONE: _milestone_done,
     EventKind.ESCALATED: _on_live_assignment("督办升级"),
     EventKind.REMINDED: _on_live_assignment("催办"),
 }

@@ -108,3 +108,22 @@ def m002_indexes(db: Database) -> None:
         CREATE INDEX IF NOT EXISTS idx_events_unit ON events(unit_id, kind, at);
         """
     )
+
+
+@migrations(name="m003_milestones")
+def m003_milestones(db: Database) -> None:
+    """节点: dated intermediate targets of an item (DOMAIN.md §4)."""
+    _run(
+        db,
+        """
+        CREATE TABLE milestones (
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            seq INTEGER NOT NULL,
+            due TEXT NOT NULL,
+            title TEXT NOT NULL,
+            done_on TEXT,
+            PRIMARY KEY (item_id, seq)
+        );
+        CREATE INDEX IF NOT EXISTS idx_milestones_open ON milestones(done_on, due)
+        """,
+    )

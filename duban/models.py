@@ -115,6 +115,8 @@ class EventKind(CodedEnum):
     REOPENED = ("reopened", "重启")
     REVISITED = ("revisited", "回访")
     IMPORTED = ("imported", "导入")
+    MILESTONE_ADDED = ("milestone_added", "设定节点")
+    MILESTONE_DONE = ("milestone_done", "完成节点")
 
 
 class EscalationKind(CodedEnum):
@@ -164,6 +166,16 @@ class Assignment:
 
 
 @dataclass
+class Milestone:
+    """节点: a dated intermediate target of an item; a missed one lights red."""
+
+    seq: int
+    due: dt.date
+    title: str
+    done_on: dt.date | None = None
+
+
+@dataclass
 class Item:
     """An item with its assignments; ``status`` is the roll-up of the assignments."""
 
@@ -180,6 +192,7 @@ class Item:
     due: dt.date | None  # the lead unit's deadline (or the planned one while pending)
     within: int | None = None  # planned "N个工作日" while pending
     assignments: list[Assignment] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
 
     @property
     def lead(self) -> Assignment | None:
@@ -191,11 +204,39 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """One reason for a colour: what was checked, the colour it gives, the words and numbers."""
+
+    kind: str  # overdue | milestone | near_due | feedback_late | behind | on_track | no_due | grey
+    light: Light | None
+    text: str
+
+
+@dataclass(frozen=True)
 class LightResult:
     light: Light | None
     reason: str
     workdays_left: int | None = None
     overdue_workdays: int | None = None
+    findings: tuple[Finding, ...] = ()
+    feedback_due: dt.date | None = None
+    feedback_late_workdays: int = 0
+    late_workdays: int = 0  # the longest lateness: past the deadline or past a missed milestone
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """梯次加压: the level an assignment has reached (0 提醒 … 3 挂牌督办) and why."""
+
+    level: int | None
+    reason: str
+
+    @property
+    def label(self) -> str | None:
+        return None if self.level is None else LEVEL_LABELS[self.level]
+
+
+LEVEL_LABELS = {0: "提醒", 1: "催办", 2: "督办单", 3: "挂牌督办"}
 
 
 @dataclass

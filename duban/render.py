@@ -21,7 +21,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from .models import Assignment, Event, ItemView, Light, Unit
+from .models import Assignment, Escalation, Event, ItemView, Light, LightResult, Milestone, Unit
 
 
 class Format(str, Enum):
@@ -77,7 +77,7 @@ def item_record(view: ItemView) -> dict[str, Any]:
     }
 
 
-def assignment_record(a: Assignment, light: Any) -> dict[str, Any]:
+def assignment_record(a: Assignment, light: LightResult, level: Escalation) -> dict[str, Any]:
     return {
         "unit": a.unit,
         "role": a.role.code,
@@ -97,7 +97,18 @@ def assignment_record(a: Assignment, light: Any) -> dict[str, Any]:
         "light_reason": light.reason,
         "workdays_left": light.workdays_left,
         "overdue_workdays": light.overdue_workdays,
+        "feedback_due": _iso(light.feedback_due),
+        "level": level.level,
+        "level_label": level.label,
+        "level_reason": level.reason,
+        "findings": [{"kind": f.kind, "light": f.light.code if f.light else None, "text": f.text}
+                     for f in light.findings],
     }
+
+
+def milestone_record(m: Milestone, today: dt.date) -> dict[str, Any]:
+    return {"seq": m.seq, "due": m.due.isoformat(), "title": m.title, "done_on": _iso(m.done_on),
+            "missed": m.done_on is None and today > m.due}
 
 
 def event_record(e: Event) -> dict[str, Any]:
@@ -196,7 +207,8 @@ def items_table(records: Iterable[dict], title: str | None = None) -> Table:
     return table
 
 
-def item_detail(record: dict, assignments: list[dict], events: list[dict], explain: list[str] | None) -> None:
+def item_detail(record: dict, assignments: list[dict], milestones: list[dict], events: list[dict],
+                explain: list[str] | None) -> None:
     out = console()
     out.print(Text(f"事项 #{record['id']}  {record['title']}", style="bold"))
     fields = [
@@ -221,7 +233,8 @@ def item_detail(record: dict, assignments: list[dict], events: list[dict], expla
     out.print(grid)
     if assignments:
         table = Table(title="责任单位", header_style="bold")
-        for header in ("单位", "角色", "状态", "亮灯", "办理时限", "签收", "最近反馈", "进度", "办结情况"):
+        for header in ("单位", "角色", "状态", "亮灯", "办理时限", "签收", "最近反馈", "下次反馈", "进度", "催办等级",
+                       "办结情况"):
             table.add_column(header, overflow="fold")
         for a in assignments:
             due = a["due"] or "—"
@@ -229,12 +242,22 @@ def item_detail(record: dict, assignments: list[dict], events: list[dict], expla
                 due += f"（延期{a['extensions']}次，原 {a['original_due']}）"
             table.add_row(a["unit"], "牵头" if a["role"] == "lead" else "配合", a["status_label"],
                           light_text(a["light"]), due, a["signed_on"] or "未签收", a["last_feedback"] or "—",
-                          f"{a['percent']}%" if a["percent"] is not None else "—", a["result"] or "")
+                          a["feedback_due"] or "—", f"{a['percent']}%" if a["percent"] is not None else "—",
+                          f"{a['level']} {a['level_label']}" if a["level"] is not None else "—", a["result"] or "")
+        out.print(table)
+    if milestones:
+        table = Table(title="节点", header_style="bold")
+        for header in ("序号", "日期", "节点内容", "完成情况"):
+            table.add_column(header, overflow="fold")
+        for m in milestones:
+            state = f"已于 {m['done_on']} 完成" if m["done_on"] else ("未完成（已逾期）" if m["missed"] else "未到期")
+            table.add_row(str(m["seq"]), m["due"], m["title"],
+                          Text(state, style="bold red" if m["missed"] else ""))
         out.print(table)
     if explain:
         out.print(Text("亮灯说明", style="bold"))
         for line in explain:
-            out.print(f"  · {line}")
+            out.print(f"  {line}")
     if events:
         out.print(events_table(events, title="最近记录"))
 

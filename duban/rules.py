@@ -1,16 +1,31 @@
-"""Pure rules: deadlines and lights (DOMAIN.md §4–5).
+"""Pure rules: deadlines, feedback cadence, lights and escalation (DOMAIN.md §4–6).
 
-Inputs are values — an item or assignment, ``today``, the working-day calendar and the
+Inputs are values — an item and assignment, ``today``, the working-day calendar and the
 resolved settings — and outputs are values. Nothing here reads the clock or the disk.
+
+A light is the worst of several *findings*, each with its own colour and Chinese
+sentence, so that every light can be explained with its numbers (``show --explain``).
 """
 
 from __future__ import annotations
 
+import calendar as _monthcal
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
-from .models import Assignment, Item, Light, LightResult, Role, Status
+from .models import (
+    Assignment,
+    Escalation,
+    Finding,
+    Item,
+    ItemClass,
+    Light,
+    LightResult,
+    Role,
+    Status,
+)
 from .workdays import WorkCalendar
 
 _GREY_REASONS = {
@@ -21,34 +36,142 @@ _GREY_REASONS = {
     Status.CANCELLED: "已撤销",
 }
 
+_CADENCE_KEYS = {
+    ItemClass.QUICK: "cadence_quick",
+    ItemClass.PLAN: "cadence_plan",
+    ItemClass.KEY: "cadence_key",
+    ItemClass.ROUTINE: "cadence_routine",
+}
+
+
+# -- feedback cadence ------------------------------------------------------------------------
+
+
+def cadence_for(item: Item, a: Assignment, settings: Mapping[str, Any]) -> str:
+    """The feedback cadence of one assignment: "N" working days, 周, 旬, 月 or 无."""
+    if a.role is Role.CO and not settings["cadence_co_units"]:
+        return "无"
+    if a.due is None:
+        return settings["cadence_longterm"]
+    return settings[_CADENCE_KEYS[item.klass]]
+
+
+def cadence_text(cadence: str) -> str:
+    return f"每{cadence}个工作日" if cadence.isdigit() else {"周": "按周", "旬": "按旬", "月": "按月"}.get(cadence, "不定期")
+
+
+def period_end(day: dt.date, cadence: str) -> dt.date:
+    """Last day of the week / 旬 / month that contains ``day``."""
+    if cadence == "周":
+        return day + dt.timedelta(days=6 - day.weekday())
+    last = _monthcal.monthrange(day.year, day.month)[1]
+    if cadence == "旬":
+        return day.replace(day=10 if day.day <= 10 else 20 if day.day <= 20 else last)
+    return day.replace(day=last)
+
+
+def next_feedback_due(cadence: str, since: dt.date, cal: WorkCalendar) -> dt.date | None:
+    """When the next progress report is due after one made (or the 交办) on ``since``.
+
+    N working days count after ``since``; 周/旬/月 want one report per period, due by the
+    end of the period after the one ``since`` falls in (反馈 on 11-05 → 按旬 due 11-20).
+    """
+    if cadence == "无":
+        return None
+    if cadence.isdigit():
+        return cal.add_workdays(since, int(cadence)).value
+    return period_end(period_end(since, cadence) + dt.timedelta(days=1), cadence)
+
+
+def feedback_due(item: Item, a: Assignment, cal: WorkCalendar, settings: Mapping[str, Any]) -> tuple[dt.date | None, str]:
+    """The date the assignment's next progress report is due, and how that was decided."""
+    if a.assigned_on is None:
+        return None, ""
+    first = settings["first_feedback_workdays"]
+    if a.last_feedback is None and first:
+        return cal.add_workdays(a.assigned_on, first).value, f"交办后{first}个工作日内首次反馈"
+    cadence = cadence_for(item, a, settings)
+    since = a.last_feedback or a.assigned_on
+    due = next_feedback_due(cadence, since, cal)
+    if due is None:
+        return None, ""
+    said = f"上次反馈{since.isoformat()}" if a.last_feedback else f"{since.isoformat()}交办后尚无反馈"
+    return due, f"{said}，{cadence_text(cadence)}应于{due.isoformat()}前反馈"
+
+
+def schedule_percent(a: Assignment, today: dt.date, cal: WorkCalendar) -> int | None:
+    """序时进度: the share of the working time from 交办 to the deadline that has passed."""
+    if a.assigned_on is None or a.due is None or a.due <= a.assigned_on:
+        return None
+    total = cal.workdays_between(a.assigned_on, a.due).value
+    if total <= 0:
+        return None
+    elapsed = cal.workdays_between(a.assigned_on, min(today, a.due)).value
+    return round(100 * elapsed / total)
+
+
+# -- lights ------------------------------------------------------------------------------------
+
 
 def near_light(settings: Mapping[str, Any]) -> Light:
     """The colour of 临期: yellow in the three-colour preset, blue in the four-colour one."""
     return Light.BLUE if settings.get("light_preset") == "四色" else Light.YELLOW
 
 
+def _late_text(workdays: int) -> str:
+    return f"已逾期{workdays}个工作日" if workdays else "已过期限"
+
+
 def assignment_light(
-    a: Assignment, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]
+    a: Assignment, item: Item, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]
 ) -> LightResult:
-    """The light of one unit's assignment, with the reason in Chinese and the numbers."""
+    """The light of one unit's assignment: the worst of its findings, with all of them kept."""
     if a.status is not Status.OPEN:
-        return LightResult(None, _GREY_REASONS[a.status])
+        reason = _GREY_REASONS[a.status]
+        return LightResult(None, reason, findings=(Finding("grey", None, reason),))
+    findings: list[Finding] = []
+    left = overdue = None
     if a.due is None:
-        return LightResult(Light.GREEN, "长期事项，未设办理时限")
-    if today > a.due:
-        overdue = cal.workdays_between(a.due, today).value
-        if overdue:
-            reason = f"已逾期{overdue}个工作日（办理时限 {a.due.isoformat()}）"
+        findings.append(Finding("no_due", Light.GREEN, "长期事项，未设办理时限"))
+    elif today > a.due:
+        overdue, left = cal.workdays_between(a.due, today).value, 0
+        findings.append(Finding("overdue", Light.RED, f"{_late_text(overdue)}（办理时限 {a.due.isoformat()}）"))
+    else:
+        overdue, left = 0, cal.workdays_between(today, a.due).value
+        if left <= settings["near_due_workdays"]:
+            text = "今日到期" if left == 0 else f"距办理时限还有{left}个工作日"
+            findings.append(Finding("near_due", near_light(settings),
+                                    f"{text}（临期阈值{settings['near_due_workdays']}个工作日）"))
         else:
-            reason = f"已过办理时限 {a.due.isoformat()}"
-        return LightResult(Light.RED, reason, workdays_left=0, overdue_workdays=overdue)
-    left = cal.workdays_between(today, a.due).value
-    if left <= settings["near_due_workdays"]:
-        reason = "今日到期" if today == a.due else f"距办理时限还有{left}个工作日"
-        return LightResult(near_light(settings), reason, workdays_left=left, overdue_workdays=0)
-    return LightResult(
-        Light.GREEN, f"正常推进，距办理时限还有{left}个工作日", workdays_left=left, overdue_workdays=0
-    )
+            findings.append(Finding("on_track", Light.GREEN, f"距办理时限还有{left}个工作日"))
+    late_workdays = overdue or 0
+    if a.role is Role.LEAD:
+        for m in item.milestones:
+            if m.done_on is None and today > m.due:
+                late = cal.workdays_between(m.due, today).value
+                late_workdays = max(late_workdays, late)
+                findings.append(Finding("milestone", Light.RED,
+                                        f"节点“{m.title}”（{m.due.isoformat()}）未完成，{_late_text(late)}"))
+    fb_due, fb_basis = feedback_due(item, a, cal, settings)
+    fb_late = 0
+    if fb_due is not None and today > fb_due:
+        fb_late = cal.workdays_between(fb_due, today).value
+        if fb_late:
+            findings.append(Finding("feedback_late", Light.YELLOW, f"{fb_basis}，反馈已逾期{fb_late}个工作日"))
+    expected = schedule_percent(a, today, cal)
+    if a.percent is not None and expected is not None:
+        behind = expected - a.percent
+        if behind > settings["progress_lag_points"]:
+            findings.append(Finding("behind", Light.YELLOW,
+                                    f"反馈完成{a.percent}%，序时进度{expected}%，落后{behind}个百分点"
+                                    f"（阈值{settings['progress_lag_points']}）"))
+    worst = max(findings, key=lambda f: f.light.severity if f.light else -1)
+    reason = worst.text
+    if worst.kind == "on_track":
+        reason = f"正常推进，{worst.text}"
+    return LightResult(worst.light, reason, workdays_left=left, overdue_workdays=overdue,
+                       findings=tuple(findings), feedback_due=fb_due, feedback_late_workdays=fb_late,
+                       late_workdays=late_workdays)
 
 
 def _severity(result: LightResult) -> int:
@@ -63,11 +186,11 @@ def item_light(
     Ties go to the lead unit, then to the earlier deadline. An item with no open
     assignment has no light (grey) and the reason says why.
     """
-    best: tuple[int, int, dt.date, LightResult, Assignment] | None = None
+    best: tuple[int, int, int, LightResult, Assignment] | None = None
     for a in item.assignments:
         if a.status is not Status.OPEN:
             continue
-        result = assignment_light(a, today, cal, settings)
+        result = assignment_light(a, item, today, cal, settings)
         key = (_severity(result), 1 if a.role is Role.LEAD else 0, -(a.due or dt.date.max).toordinal())
         if best is None or key > best[:3]:
             best = (*key, result, a)
@@ -75,12 +198,7 @@ def item_light(
         return LightResult(None, _GREY_REASONS.get(item.status, item.status.label)), None
     result, source = best[3], best[4]
     if source.role is not Role.LEAD:
-        result = LightResult(
-            result.light,
-            f"配合单位“{source.unit}”：{result.reason}",
-            result.workdays_left,
-            result.overdue_workdays,
-        )
+        result = dataclasses.replace(result, reason=f"配合单位“{source.unit}”：{result.reason}")
     return result, source
 
 
@@ -89,3 +207,37 @@ def due_uncertain(a: Assignment, cal: WorkCalendar) -> bool:
     if a.due is None:
         return False
     return a.due_basis == "weekends" or not cal.covered(a.due.year)
+
+
+# -- escalation (梯次加压) -----------------------------------------------------------------------
+
+
+def escalation(result: LightResult, unanswered_reminders: int, settings: Mapping[str, Any]) -> Escalation:
+    """The escalation level an open assignment has reached (DOMAIN.md §6).
+
+    0 提醒 when 临期; 1 催办 when overdue or a progress report is late; 2 督办单 and 3 挂牌督办
+    when overdue long enough or chased often enough without any feedback since.
+    """
+    late = result.late_workdays
+    level, reasons = None, []
+    for lvl, days_key, count_key in ((3, "level3_overdue_workdays", "level3_unanswered_reminders"),
+                                     (2, "level2_overdue_workdays", "level2_unanswered_reminders")):
+        if late >= settings[days_key]:
+            reasons.append(f"逾期{late}个工作日（≥{settings[days_key]}）")
+        if unanswered_reminders >= settings[count_key]:
+            reasons.append(f"已催办{unanswered_reminders}次仍无反馈（≥{settings[count_key]}）")
+        if reasons:
+            level = lvl
+            break
+    if level is None:
+        if late >= settings["level1_overdue_workdays"]:
+            level, reasons = 1, [f"逾期{late}个工作日"]
+        elif result.feedback_late_workdays:
+            level, reasons = 1, [f"进展反馈逾期{result.feedback_late_workdays}个工作日"]
+        elif result.light is Light.RED:  # past the deadline on a non-working day
+            level, reasons = 1, [next(f.text for f in result.findings if f.light is Light.RED)]
+        elif any(f.kind == "near_due" for f in result.findings):
+            level, reasons = 0, ["临期"]
+    if level is None:
+        return Escalation(None, "无需催办")
+    return Escalation(level, "；".join(reasons))

@@ -63,40 +63,70 @@ class Setting:
     source: str = "默认值"
 
 
+CADENCE_WORDS = ("周", "旬", "月", "无")
+
+
+def parse_cadence(text: str) -> str:
+    """A feedback cadence: N (working days), 周, 旬, 月 or 无."""
+    value = str(text).strip()
+    if value in CADENCE_WORDS:
+        return value
+    if value.isdigit() and 1 <= int(value) <= 60:
+        return str(int(value))
+    raise InvalidInput(f"反馈频次应为 1–60 的工作日数，或 周、旬、月、无，收到“{text}”")
+
+
+def _cadence(key: str, default: str, klass: str, source: str) -> Setting:
+    return Setting(key, default, parse_cadence, f"{klass}事项的进展反馈频次（工作日数，或 周/旬/月/无）", source)
+
+
 SETTINGS: dict[str, Setting] = {
     s.key: s
     for s in [
-        Setting(
-            "near_due_workdays",
-            3,
-            _int_between(0, 60),
-            "距办理时限不超过该工作日数时亮黄灯（临期）",
-            "DOMAIN.md §5 默认值",
-        ),
-        Setting(
-            "default_due_workdays",
-            15,
-            _int_between(1, 365),
-            "立项依据未给出时限时，自交办次日起计算的默认办理工作日数",
-            "seeds/003:L467（无办结时限要求的，应于15个工作日办结）",
-        ),
-        Setting(
-            "review_required",
-            False,
-            _bool,
-            "办结后是否须经审核（四查）才销号；否则办结即销号",
-            "seeds/003:L239（“四查”严审）",
-        ),
+        Setting("near_due_workdays", 3, _int_between(0, 60),
+                "距办理时限不超过该工作日数时为临期（三色亮黄灯，四色亮蓝灯），并发提醒", "DOMAIN.md §5、§6 默认值"),
+        Setting("progress_lag_points", 20, _int_between(1, 100),
+                "反馈的完成百分比落后序时进度超过该百分点数时亮黄灯", "DOMAIN.md §5 默认值"),
+        Setting("default_due_workdays", 15, _int_between(1, 365),
+                "立项依据未给出时限时，自交办次日起计算的默认办理工作日数",
+                "seeds/003:L467（没有办结时限要求的，应于15个工作日办结）"),
+        Setting("first_feedback_workdays", 0, _int_between(0, 60),
+                "交办后首次反馈的期限（工作日；0 表示按反馈频次）", "seeds/003:L455（“11350”：3个工作日内反馈）"),
+        _cadence("cadence_quick", "3", "速办", "seeds/003:L469（速办速报类一般3个工作日内反馈）"),
+        _cadence("cadence_plan", "5", "方案", "seeds/003:L469（方案意见举措类一般5个工作日内反馈）"),
+        _cadence("cadence_key", "旬", "重点", "seeds/003:L469（重点工作、重大任务类一般按旬反馈）"),
+        _cadence("cadence_routine", "月", "常规", "seeds/003:L469（其他类一般按月反馈）"),
+        _cadence("cadence_longterm", "月", "长期（无办理时限）", "DOMAIN.md §8（长期/持续推进按月反馈）"),
+        Setting("cadence_co_units", False, _bool,
+                "配合单位是否也按反馈频次考核（否则只考核牵头单位）", "DOMAIN.md §3（统计以牵头单位为准）"),
+        Setting("level1_overdue_workdays", 1, _int_between(1, 365),
+                "逾期达到该工作日数升为1级（催办）", "DOMAIN.md §6 默认值；seeds/003:L547 预警提醒单"),
+        Setting("level2_overdue_workdays", 5, _int_between(1, 365),
+                "逾期达到该工作日数升为2级（督办单，黄牌）", "DOMAIN.md §6 默认值；seeds/002 黄色警告"),
+        Setting("level3_overdue_workdays", 10, _int_between(1, 365),
+                "逾期达到该工作日数升为3级（挂牌督办，红牌）", "DOMAIN.md §6 默认值；seeds/002 红牌亮剑"),
+        Setting("level2_unanswered_reminders", 2, _int_between(1, 20),
+                "催办该次数仍无反馈，升为2级（督办单）", "DOMAIN.md §6 默认值"),
+        Setting("level3_unanswered_reminders", 3, _int_between(1, 20),
+                "催办该次数仍无反馈，升为3级（挂牌督办）", "DOMAIN.md §6 默认值"),
+        Setting("review_required", False, _bool,
+                "办结后是否须经审核（四查）才销号；否则办结即销号", "seeds/003:L239（“四查”严审）"),
         Setting("office_name", "督查室", _text, "督查机构名称，用于专报和通知的落款"),
-        Setting(
-            "light_preset",
-            "三色",
-            _choice("三色", "四色"),
-            "亮灯方案：三色（红黄绿）或四色（蓝为临期）",
-            "DOMAIN.md §5",
-        ),
+        Setting("light_preset", "三色", _choice("三色", "四色"),
+                "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，黄灯只表示反馈滞后或落后序时进度）",
+                "DOMAIN.md §5；宿迁、黔南四色预警"),
     ]
 }
+
+# name → (meaning, values); values None means "every rule back to its default".
+PRESETS: dict[str, tuple[str, dict[str, str] | None]] = {
+    "三色": ("红灯逾期、黄灯临期或反馈滞后、绿灯正常（默认）", {"light_preset": "三色"}),
+    "四色": ("蓝灯临期、黄灯反馈滞后或落后序时进度、红灯逾期、绿灯正常（宿迁、黔南式）", {"light_preset": "四色"}),
+    "11350": ("主要领导交办事项“11350”：首次反馈3个工作日内、办结5个工作日内（seeds/003:L455）",
+              {"default_due_workdays": "5", "first_feedback_workdays": "3"}),
+    "默认": ("全部规则恢复默认值（机构名称 office_name 保留）", None),
+}
+KEEP_ON_RESET = ("office_name",)
 
 
 def resolve(stored: Mapping[str, str]) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from .common import guarded, ledger, parse_date
 
 unit_app = typer.Typer(help="责任单位：添加、列出。", no_args_is_help=True)
 rules_app = typer.Typer(help="亮灯与时限规则（设置保存在台账中）。", no_args_is_help=True)
+milestone_app = typer.Typer(help="事项节点：设定、完成。未按期完成的节点亮红灯。", no_args_is_help=True)
 calendar_app = typer.Typer(help="工作日日历：国务院节假日安排与台账自行录入的调整。", no_args_is_help=True)
 
 
@@ -93,6 +94,51 @@ def rules_set(
     """
     new = ledger().set_setting(key, value)
     render.console().print(f"已设置 {key} = {settings_mod.to_text(new)}")
+
+
+@rules_app.command("preset")
+@guarded
+def rules_preset(name: str = typer.Argument(..., help=f"预设名称：{'、'.join(settings_mod.PRESETS)}")) -> None:
+    """应用一组预设规则：三色、四色、11350（主要领导交办事项）、默认。
+
+    示例：duban rules preset 四色；duban rules preset 11350
+    """
+    ledger().apply_preset(name)
+    meaning = settings_mod.PRESETS[name][0]
+    render.console().print(f"已应用预设“{name}”：{meaning}")
+
+
+# -- milestones ------------------------------------------------------------------------------
+
+
+@milestone_app.command("add")
+@guarded
+def milestone_add(
+    item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
+    day: str = typer.Argument(..., metavar="DATE", help="节点日期"),
+    title: str = typer.Argument(..., help="节点内容"),
+) -> None:
+    """为事项设定一个节点（阶段性目标）。
+
+    示例：duban milestone add 12 2026-12-15 完成招标
+    """
+    view = ledger().add_milestone(item_id, parse_date(day, "节点日期"), title)
+    seq = view.item.milestones[-1].seq
+    render.console().print(f"事项 #{item_id} 已设定节点{seq}：{day} {title}")
+
+
+@milestone_app.command("done")
+@guarded
+def milestone_done(
+    item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
+    seq: int = typer.Argument(..., metavar="N", help="节点序号（见 duban show ID）"),
+) -> None:
+    """标记事项的第 N 个节点已完成。
+
+    示例：duban milestone done 12 1
+    """
+    ledger().complete_milestone(item_id, seq)
+    render.console().print(f"事项 #{item_id} 的节点{seq}已完成")
 
 
 # -- calendar ------------------------------------------------------------------------------
