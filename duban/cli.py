@@ -12,11 +12,13 @@ from typing import Optional
 import typer
 
 from . import render
-from .commands import admin
+from .commands import admin, usage
 from .commands.common import State, fail, guarded, ledger, parse_date, set_state, state
 from .errors import UsageError
 from .models import EscalationKind, ItemClass, Light, Satisfaction, Source, Status
 from .render import Format
+
+usage.install()
 
 app = typer.Typer(
     name="duban",
@@ -359,7 +361,7 @@ def list_items(
     )
     records = [render.item_record(v) for v in ledger().list_items(flt)]
     render.emit(fmt, records, lambda: render.items_table(records, title=f"督办事项（{len(records)}项）"),
-                empty="没有符合条件的事项")
+                empty="没有符合条件的事项", keys=render.ITEM_KEYS)
 
 
 @app.command()
@@ -422,7 +424,8 @@ def log(
     示例：duban log 12；duban log 12 --format json
     """
     records = [render.event_record(e) for e in ledger().events(item_id)]
-    render.emit(fmt, records, lambda: render.events_table(records, title=f"事项 #{item_id} 的记录"))
+    render.emit(fmt, records, lambda: render.events_table(records, title=f"事项 #{item_id} 的记录"),
+                keys=render.EVENT_KEYS)
 
 
 def main() -> None:

@@ -38,7 +38,9 @@ def console(stderr: bool = False) -> Console:
     width = None
     if not stream.isatty():
         width = int(os.environ.get("COLUMNS") or 160)
-    return Console(file=stream, highlight=False, markup=False, width=width, emoji=False)
+    # NO_COLOR (no-color.org) means no escape codes at all, not merely no colours
+    plain = {"color_system": None} if os.environ.get("NO_COLOR") else {}
+    return Console(file=stream, highlight=False, markup=False, width=width, emoji=False, **plain)
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -150,12 +152,25 @@ def write_csv(records: Sequence[dict], keys: Sequence[str] | None = None, stream
     stream.write(buffer.getvalue())
 
 
-def emit(fmt: Format, records: list[dict], table: Callable[[], Table], empty: str = "（无记录）") -> None:
-    """Print records as a Rich table, a JSON list or CSV — the only place that decides."""
+ITEM_KEYS = tuple(
+    "id title source source_label ref leader class class_label status status_label light light_reason due"
+    " due_uncertain lead_unit co_units workdays_left overdue_workdays created assigned_on last_feedback"
+    " percent".split()
+)
+EVENT_KEYS = ("id", "at", "kind", "kind_label", "unit", "detail", "data")
+UNIT_KEYS = ("id", "name", "aliases", "parent", "contact", "phone")
+
+
+def emit(fmt: Format, records: list[dict], table: Callable[[], Table], empty: str = "（无记录）",
+         keys: Sequence[str] | None = None) -> None:
+    """Print records as a Rich table, a JSON list or CSV — the only place that decides.
+
+    ``keys`` names the CSV columns, so that an empty result still has its header row.
+    """
     if fmt is Format.json:
         write_json(records)
     elif fmt is Format.csv:
-        write_csv(records)
+        write_csv(records, keys)
     elif not records:
         console().print(empty)
     else:

@@ -87,10 +87,12 @@ def feedback_due(item: Item, a: Assignment, cal: WorkCalendar, settings: Mapping
     """The date the assignment's next progress report is due, and how that was decided."""
     if a.assigned_on is None:
         return None, ""
+    cadence = cadence_for(item, a, settings)
+    if a.role is Role.CO and cadence == "无":
+        return None, ""
     first = settings["first_feedback_workdays"]
     if a.last_feedback is None and first:
         return cal.add_workdays(a.assigned_on, first).value, f"交办后{first}个工作日内首次反馈"
-    cadence = cadence_for(item, a, settings)
     since = a.last_feedback or a.assigned_on
     due = next_feedback_due(cadence, since, cal)
     if due is None:
@@ -128,6 +130,8 @@ def assignment_light(
     """The light of one unit's assignment: the worst of its findings, with all of them kept."""
     if a.status is not Status.OPEN:
         reason = _GREY_REASONS[a.status]
+        if a.status in (Status.DONE, Status.CLOSED) and a.closed_on and a.due:
+            reason += "（按期办结）" if a.closed_on <= a.due else "（逾期办结）"
         return LightResult(None, reason, findings=(Finding("grey", None, reason),))
     findings: list[Finding] = []
     left = overdue = None
@@ -139,7 +143,12 @@ def assignment_light(
     else:
         overdue, left = 0, cal.workdays_between(today, a.due).value
         if left <= settings["near_due_workdays"]:
-            text = "今日到期" if left == 0 else f"距办理时限还有{left}个工作日"
+            if today == a.due:
+                text = "今日到期"
+            elif left == 0:
+                text = f"办理时限 {a.due.isoformat()} 前已无工作日"
+            else:
+                text = f"距办理时限还有{left}个工作日"
             findings.append(Finding("near_due", near_light(settings),
                                     f"{text}（临期阈值{settings['near_due_workdays']}个工作日）"))
         else:
@@ -234,8 +243,8 @@ def escalation(result: LightResult, unanswered_reminders: int, settings: Mapping
             level, reasons = 1, [f"逾期{late}个工作日"]
         elif result.feedback_late_workdays:
             level, reasons = 1, [f"进展反馈逾期{result.feedback_late_workdays}个工作日"]
-        elif result.light is Light.RED:  # past the deadline on a non-working day
-            level, reasons = 1, [next(f.text for f in result.findings if f.light is Light.RED)]
+        elif result.light is Light.RED:  # late, but not yet by level1_overdue_workdays
+            level, reasons = 0, [next(f.text for f in result.findings if f.light is Light.RED)]
         elif any(f.kind == "near_due" for f in result.findings):
             level, reasons = 0, ["临期"]
     if level is None:

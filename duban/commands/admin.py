@@ -49,7 +49,8 @@ def unit_list(fmt: Format = typer.Option(Format.table, "--format", help="输出�
     示例：duban unit list --format json
     """
     records = [render.unit_record(u) for u in ledger().units()]
-    render.emit(fmt, records, lambda: render.units_table(records), empty="尚未添加任何单位（用 duban unit add 添加）")
+    render.emit(fmt, records, lambda: render.units_table(records), empty="尚未添加任何单位（用 duban unit add 添加）",
+                keys=render.UNIT_KEYS)
 
 
 # -- rules (settings) ----------------------------------------------------------------------
