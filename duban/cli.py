@@ -22,7 +22,9 @@ usage.install()
 
 app = typer.Typer(
     name="duban",
-    help="督办台账：登记、交办、催办、亮灯、销号，一个 SQLite 文件管住全部督办事项。",
+    help="督办台账：登记、交办、催办、亮灯、销号，一个 SQLite 文件管住全部督办事项。\n\n"
+    "示例：duban init；duban create \"推进主干道整治\" --source 领导批示 --lead 市交通运输局 --within 10；"
+    "duban list --light red",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -62,7 +64,8 @@ def _show_item(item_id: int, fmt: Format = Format.table) -> None:
     if fmt is Format.json:
         render.write_json(record)
     else:
-        render.console().print(f"事项 #{record['id']}：{record['status_label']}，{record['light_reason']}")
+        said = record["light_reason"] if record["light"] is None else f"{record['status_label']}，{record['light_reason']}"
+        render.console().print(f"事项 #{record['id']}：{said}")
 
 
 def parse_milestone(text: str) -> tuple:

@@ -46,6 +46,9 @@ from .models import (
 from .workdays import WorkCalendar, builtin_years
 
 BUSY_TIMEOUT_MS = 10_000
+YEARS = range(2000, 2100)  # deadlines outside these years are typing mistakes, not plans
+MAX_WITHIN = 1000
+MAX_ID = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -312,9 +315,12 @@ class Ledger:
             raise InvalidInput("--due 与 --within 只能给出一个")
         start = start or self.today
         cal = self.calendar
+        if due is not None and due.year not in YEARS:
+            raise InvalidInput(f"办理时限 {due.isoformat()} 的年份超出范围（{YEARS.start}–{YEARS.stop - 1}）；"
+                               "长期事项请不设时限")
         if within is not None:
-            if within < 1:
-                raise InvalidInput(f"--within 应为正整数（工作日数），收到 {within}")
+            if not 1 <= within <= MAX_WITHIN:
+                raise InvalidInput(f"--within 应为 1 到 {MAX_WITHIN} 之间的工作日数，收到 {within}")
             span = cal.add_workdays(start, within)
             if span.uncovered:
                 self._warn_uncovered(span.uncovered, f"{within}个工作日后的办理时限按仅双休日估算为 {span.value.isoformat()}")
@@ -336,6 +342,8 @@ class Ledger:
 
     # -- items: reading -------------------------------------------------------------------
     def _load(self, item_id: int) -> Item:
+        if not 0 < item_id <= MAX_ID:
+            raise NotFound(f"未找到事项 #{item_id}")
         items = self._items_where("i.id = ?", [item_id])
         if not items:
             raise NotFound(f"未找到事项 #{item_id}")
@@ -531,12 +539,12 @@ class Ledger:
             raise InvalidInput("给出配合单位时须同时给出牵头单位（--lead）")
         if due is not None and within is not None:
             raise InvalidInput("--due 与 --within 只能给出一个")
-        if within is not None and within < 1:
-            raise InvalidInput(f"--within 应为正整数（工作日数），收到 {within}")
         if due is not None and due < self.today:
             raise InvalidInput(f"办理时限 {due.isoformat()} 早于立项日期 {self.today.isoformat()}")
         with self._write():
             units = self._assignment_units(lead, co) if lead else []
+            self.resolve_deadline(due, within)  # validates before anything is written
+            self.warnings.clear()
             item_id = self.db.execute(
                 "INSERT INTO items (title, source, ref, leader, class, content, standard, created, status)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')",

@@ -47,9 +47,12 @@ def rollup(item: Item) -> Status:
     states = {a.status for a in item.assignments}
     if not states:
         return item.status
-    for status in (Status.OPEN, Status.PAUSED, Status.DONE, Status.CLOSED):
+    for status in (Status.OPEN, Status.PAUSED, Status.DONE):
         if status in states:
             return status
+    lead = item.lead
+    if Status.CLOSED in states and (lead is None or lead.status is Status.CLOSED):
+        return Status.CLOSED  # 销号 when the lead's work was closed (a withdrawn co unit does not matter)
     return Status.CANCELLED
 
 
@@ -74,9 +77,9 @@ def _require(a: Assignment, allowed: Iterable[Status], action: str, item: Item) 
         )
 
 
-def _check_due(due: dt.date | None, start: dt.date | None, what: str = "办理时限") -> None:
+def _check_due(due: dt.date | None, start: dt.date | None, what: str = "办理时限", since: str = "交办日期") -> None:
     if due is not None and start is not None and due < start:
-        raise InvalidInput(f"{what} {due.isoformat()} 早于交办日期 {start.isoformat()}")
+        raise InvalidInput(f"{what} {due.isoformat()} 早于{since} {start.isoformat()}")
 
 
 def apply(item: Item | None, change: Change) -> Item:
@@ -181,7 +184,7 @@ def _extended(item: Item, change: Change) -> None:
         raise InvalidInput(
             f"延期后的时限 {new_due.isoformat()} 应晚于原时限 {a.due.isoformat()}"
         )
-    _check_due(new_due, change.at, "延期后的时限")
+    _check_due(new_due, change.at, "延期后的时限", "今天")
     a.due = new_due
     a.due_basis = change.data.get("due_basis", "given")
     a.extensions += 1
@@ -244,7 +247,7 @@ def _reopened(item: Item, change: Change) -> None:
     a.closed_on = None
     if change.data.get("due"):
         new_due = _date(change.data["due"])
-        _check_due(new_due, change.at, "重启后的时限")
+        _check_due(new_due, change.at, "重启后的时限", "今天")
         a.due = new_due
         a.due_basis = change.data.get("due_basis", "given")
         if a.role is Role.LEAD:

@@ -15,10 +15,14 @@ from ..errors import InvalidInput
 from ..render import Format
 from .common import guarded, ledger, parse_date
 
-unit_app = typer.Typer(help="责任单位：添加、列出。", no_args_is_help=True)
-rules_app = typer.Typer(help="亮灯与时限规则（设置保存在台账中）。", no_args_is_help=True)
-milestone_app = typer.Typer(help="事项节点：设定、完成。未按期完成的节点亮红灯。", no_args_is_help=True)
-calendar_app = typer.Typer(help="工作日日历：国务院节假日安排与台账自行录入的调整。", no_args_is_help=True)
+unit_app = typer.Typer(help="责任单位：添加、列出。\n\n示例：duban unit add 市财政局 --alias 财政局；duban unit list",
+                       no_args_is_help=True)
+rules_app = typer.Typer(help="亮灯与时限规则（设置保存在台账中）。\n\n示例：duban rules show；duban rules set near_due_workdays 5；"
+                        "duban rules preset 四色", no_args_is_help=True)
+milestone_app = typer.Typer(help="事项节点：设定、完成。未按期完成的节点亮红灯。\n\n示例：duban milestone add 12 2026-12-15 完成招标；"
+                           "duban milestone done 12 1", no_args_is_help=True)
+calendar_app = typer.Typer(help="工作日日历：国务院节假日安排与台账自行录入的调整。\n\n示例：duban calendar show 2026；"
+                           "duban calendar add-holiday 2027-01-01 --note 元旦", no_args_is_help=True)
 
 
 # -- units --------------------------------------------------------------------------------

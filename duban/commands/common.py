@@ -119,7 +119,8 @@ def guarded(fn: F) -> F:
         except Exception as exc:  # a bug: say so plainly, keep the trace for whoever reports it
             if os.environ.get("DUBAN_DEBUG"):
                 traceback.print_exc()
-            fail(f"内部错误（{type(exc).__name__}: {exc}）。台账未被改动；请设置 DUBAN_DEBUG=1 重试并报告此问题")
+            fail(f"内部错误（{type(exc).__name__}: {exc}）。请用 duban log 核对该事项的最近记录，"
+                 "并设置 DUBAN_DEBUG=1 重试后报告此问题")
         _flush_warnings()
         return result
 

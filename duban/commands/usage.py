@@ -15,6 +15,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"^Missing option '?([^'.]+)'?\.?$"), "缺少必填选项 {0}"),
     (re.compile(r"^Missing argument '?([^'.]+)'?\.?$"), "缺少必填参数 {0}"),
     (re.compile(r"^Missing parameter:? '?([^'.]+)'?\.?$"), "缺少必填参数 {0}"),
+    (re.compile(r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$"),
+     "没有选项 {0}（可能是：{1}）"),
     (re.compile(r"^No such option: (\S+?)(?: Did you mean (.+)\?)?$"), "没有选项 {0}"),
     (re.compile(r"^No such command '([^']+)'\.?$"), "没有命令 {0}"),
     (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "选项 {0} 需要一个值"),

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# 快速开始的“主任务”：生成示例台账，并以 2026-11-20（周五）为“今天”查看亮灯情况。
+#
+#   用法（在仓库根目录）：bash examples/run.sh
+#   环境：DUBAN=duban 可执行文件（默认 .venv/bin/duban，没有时用 PATH 中的 duban）
+set -euo pipefail
+
+here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
+root="$(dirname -- "$here")"
+
+if [[ -z "${DUBAN:-}" ]]; then
+  if [[ -x "$root/.venv/bin/duban" ]]; then
+    DUBAN="$root/.venv/bin/duban"
+  else
+    DUBAN=duban
+  fi
+elif [[ "$DUBAN" == */* && "$DUBAN" != /* ]]; then
+  DUBAN="$PWD/$DUBAN"                             # 相对路径：先转为绝对路径再切换目录
+fi
+export DUBAN
+
+cd "$root"
+db="examples/out/示例台账.db"
+
+echo "== 生成示例台账（补录 2026-10-09 至 2026-11-20 的督办记录）=="
+bash examples/build_example.sh "$db"
+
+export DUBAN_TODAY=2026-11-20
+echo
+echo "== 在办事项亮灯情况（今天：2026-11-20 周五）=="
+"$DUBAN" --db "$db" list
+echo
+echo "== 逾期事项（红灯）=="
+"$DUBAN" --db "$db" list --light red
+
+count() { "$DUBAN" --db "$db" list --light "$1" --format csv | awk 'NR > 1 && NF { n++ } END { print n + 0 }'; }
+red=$(count red); yellow=$(count yellow); green=$(count green); grey=$(count none)
+echo
+echo "合计（在办事项）：红灯 $red 项，黄灯 $yellow 项，绿灯 $green 项，不亮灯 $grey 项"
