@@ -385,7 +385,7 @@ class Ledger:
             rows = self.db.execute(
                 f"""SELECT a.item_id, a.unit_id, u.name, a.role, a.status, a.assigned_on, a.due, a.due_basis,
                            a.person, a.signed_on, a.last_feedback, a.percent, a.closed_on, a.result,
-                           a.extensions, a.original_due
+                           a.extensions, a.original_due, a.restarted_on
                     FROM assignments a JOIN units u ON u.id = a.unit_id
                     WHERE a.item_id IN ({marks})
                     ORDER BY a.item_id, CASE a.role WHEN 'lead' THEN 0 ELSE 1 END, a.id""",
@@ -397,7 +397,7 @@ class Ledger:
                                assigned_on=_date(r[5]), due=_date(r[6]), due_basis=r[7], person=r[8],
                                signed_on=_date(r[9]), last_feedback=_date(r[10]), percent=r[11],
                                closed_on=_date(r[12]), result=r[13], extensions=r[14],
-                               original_due=_date(r[15]))
+                               original_due=_date(r[15]), restarted_on=_date(r[16]))
                 )
         self._attach_milestones(items)
 
@@ -513,17 +513,19 @@ class Ledger:
                 continue
             self.db.execute(
                 """INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis, person,
-                        signed_on, last_feedback, percent, closed_on, result, extensions, original_due)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        signed_on, last_feedback, percent, closed_on, result, extensions, original_due,
+                        restarted_on)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT(item_id, unit_id) DO UPDATE SET
                         role = excluded.role, status = excluded.status, assigned_on = excluded.assigned_on,
                         due = excluded.due, due_basis = excluded.due_basis, person = excluded.person,
                         signed_on = excluded.signed_on, last_feedback = excluded.last_feedback,
                         percent = excluded.percent, closed_on = excluded.closed_on, result = excluded.result,
-                        extensions = excluded.extensions, original_due = excluded.original_due""",
+                        extensions = excluded.extensions, original_due = excluded.original_due,
+                        restarted_on = excluded.restarted_on""",
                 [new.id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on), _iso(a.due), a.due_basis,
                  a.person, _iso(a.signed_on), _iso(a.last_feedback), a.percent, _iso(a.closed_on), a.result,
-                 a.extensions, _iso(a.original_due)],
+                 a.extensions, _iso(a.original_due), _iso(a.restarted_on)],
             )
 
     def create(self, title: str, source: Source, *, ref: str | None = None, leader: str | None = None,

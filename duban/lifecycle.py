@@ -203,6 +203,7 @@ def _resumed(item: Item, change: Change) -> None:
     a = _assignment(item, change)
     _require(a, (Status.PAUSED,), "恢复办理", item)
     a.status = Status.OPEN
+    a.restarted_on = change.at
 
 
 def _closed(item: Item, change: Change) -> None:
@@ -225,6 +226,7 @@ def _returned(item: Item, change: Change) -> None:
     _need_text(change.data.get("reason"), "退回理由")
     a.status = Status.OPEN
     a.closed_on = None
+    a.restarted_on = change.at
 
 
 def _cancelled(item: Item, change: Change) -> None:
@@ -245,6 +247,7 @@ def _reopened(item: Item, change: Change) -> None:
     _need_text(change.data.get("reason"), "重启理由")
     a.status = Status.OPEN
     a.closed_on = None
+    a.restarted_on = change.at
     if change.data.get("due"):
         new_due = _date(change.data["due"])
         _check_due(new_due, change.at, "重启后的时限", "今天")

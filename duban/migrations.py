@@ -127,3 +127,9 @@ def m003_milestones(db: Database) -> None:
         CREATE INDEX IF NOT EXISTS idx_milestones_open ON milestones(done_on, due)
         """,
     )
+
+
+@migrations(name="m004_restarted_on")
+def m004_restarted_on(db: Database) -> None:
+    """When an assignment last resumed, was reopened or returned: its feedback clock restarts there."""
+    db.execute("ALTER TABLE assignments ADD COLUMN restarted_on TEXT")

@@ -163,6 +163,7 @@ class Assignment:
     result: str | None = None
     extensions: int = 0
     original_due: dt.date | None = None
+    restarted_on: dt.date | None = None  # resumed, reopened or returned: the feedback clock restarts
 
 
 @dataclass

@@ -94,10 +94,13 @@ def feedback_due(item: Item, a: Assignment, cal: WorkCalendar, settings: Mapping
     if a.last_feedback is None and first:
         return cal.add_workdays(a.assigned_on, first).value, f"交办后{first}个工作日内首次反馈"
     since = a.last_feedback or a.assigned_on
+    said = f"上次反馈{since.isoformat()}" if a.last_feedback else f"{since.isoformat()}交办后尚无反馈"
+    if a.restarted_on is not None and a.restarted_on > since:  # paused/closed time is not late reporting
+        since = a.restarted_on
+        said = f"{since.isoformat()}恢复办理后尚无反馈"
     due = next_feedback_due(cadence, since, cal)
     if due is None:
         return None, ""
-    said = f"上次反馈{since.isoformat()}" if a.last_feedback else f"{since.isoformat()}交办后尚无反馈"
     return due, f"{said}，{cadence_text(cadence)}应于{due.isoformat()}前反馈"
 
 

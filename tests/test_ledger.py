@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from duban import lifecycle
+from duban import lifecycle, rules
 from duban.errors import InvalidInput, InvalidTransition, LedgerError, NotFound
 from duban.ledger import Ledger, ListFilter
 from duban.migrations import migrations
-from duban.models import EventKind, Light, Source, Status
+from duban.models import EventKind, ItemClass, Light, Source, Status
 
 D = dt.date.fromisoformat
 
@@ -323,3 +323,21 @@ def test_database_is_locked_only_briefly(tmp_path):
     led.add_unit("市财政局")
     assert [u.name for u in led.units()] == ["市财政局"]
     assert led.settings["office_name"] == "某市督查室"
+
+
+def test_feedback_clock_restarts_after_a_pause(ledger):
+    """Paused days are not late reporting: after resume the cadence counts from the resume date."""
+    ledger.create("速办事项", Source.LEADER_INSTRUCTION, lead="交通局", within=30, klass=ItemClass.QUICK)
+    ledger.today = D("2026-11-17")
+    ledger.pause(1, "待领导研究")
+    ledger.today = D("2026-12-01")
+    ledger.resume(1)
+    lead = ledger.item(1).item.lead
+    assert lead.restarted_on == D("2026-12-01")
+    due, basis = rules.feedback_due(ledger.item(1).item, lead, ledger.calendar, ledger.settings)
+    assert due == D("2026-12-04")  # 3 working days after the resume, not after the 交办
+    assert basis == "2026-12-01恢复办理后尚无反馈，每3个工作日应于2026-12-04前反馈"
+    assert ledger.item(1).light.light is Light.GREEN
+    ledger.today = D("2026-12-07")
+    assert ledger.item(1).light.light is Light.YELLOW
+    stored_matches_replay(ledger, 1)
