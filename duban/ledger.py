@@ -652,7 +652,7 @@ class Ledger:
                     return [(u, a)]
             raise InvalidInput(f"单位“{u.name}”不是事项 #{item.id} 的责任单位")
         statuses = set(statuses)
-        found = [(self.unit(a.unit), a) for a in item.assignments if a.status in statuses]
+        found = [(Unit(id=a.unit_id, name=a.unit), a) for a in item.assignments if a.status in statuses]
         if not found:
             if not item.assignments:
                 raise InvalidTransition(f"事项 #{item.id} 尚未交办，不能{action}")
