@@ -12,7 +12,7 @@ from typing import Optional
 import typer
 
 from . import render
-from .commands import admin, care, daily, excel, report, usage
+from .commands import admin, care, daily, excel, export, report, usage
 from .commands.common import State, fail, guarded, ledger, parse_date, set_state, state
 from .errors import UsageError
 from .models import EscalationKind, ItemClass, Light, Satisfaction, Source, Status
@@ -34,7 +34,7 @@ app.add_typer(admin.unit_app, name="unit")
 app.add_typer(admin.rules_app, name="rules")
 app.add_typer(admin.calendar_app, name="calendar")
 app.add_typer(admin.milestone_app, name="milestone")
-for _module in (daily, report, excel, care):
+for _module in (daily, report, excel, export, care):
     _module.register(app)
 
 FORMAT_HELP = "输出格式：table（表格）、json 或 csv"

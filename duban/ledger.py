@@ -46,6 +46,8 @@ from .models import (
 from .workdays import WorkCalendar, builtin_years
 
 BUSY_TIMEOUT_MS = 10_000
+# The level of a `reminded` event; one recorded without a level (by hand) counts as a 催办.
+CHASE_LEVEL_SQL = "COALESCE(json_extract(data, '$.level'), 1)"
 YEARS = range(2000, 2100)  # deadlines outside these years are typing mistakes, not plans
 MAX_WITHIN = 1000
 MAX_ID = 2**63 - 1
@@ -413,11 +415,15 @@ class Ledger:
         return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings)
 
     def escalation(self, item: Item, a: Assignment, day: dt.date | None = None) -> Escalation:
-        """The escalation level of one open assignment, counting 催办 since its last feedback."""
+        """The escalation level of one open assignment, counting 催办 since its last feedback.
+
+        A level-0 reminder (提醒 before the deadline) is not a 催办 and does not count.
+        """
         if a.status is not Status.OPEN:
             return Escalation(None, "不在办理中")
         count = self.db.execute(
-            "SELECT count(*) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'reminded' AND at > ?",
+            "SELECT count(*) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'reminded' AND at > ?"
+            f" AND {CHASE_LEVEL_SQL} >= 1",
             [item.id, a.unit_id, _iso(a.last_feedback) or ""],
         ).fetchone()[0]
         return rules.escalation(self.assignment_light(item, a, day), count, self.settings)
