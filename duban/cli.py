@@ -13,9 +13,9 @@ import typer
 
 from . import render
 from .commands import admin, care, daily, excel, export, report, usage
-from .commands.common import State, fail, guarded, ledger, parse_date, set_state, state
+from .commands.common import State, fail, guarded, ledger, list_filter, parse_date, set_state, state
 from .errors import UsageError
-from .models import EscalationKind, ItemClass, Light, Satisfaction, Source, Status
+from .models import EscalationKind, ItemClass, Light, Satisfaction, Source
 from .render import Format
 
 usage.install()
@@ -352,18 +352,7 @@ def list_items(
 
     示例：duban list --light red --unit 市住建局；duban list --all --format json
     """
-    from .ledger import ListFilter
-
-    no_light = light is not None and light.strip().lower() in ("none", "grey", "gray", "灰", "无")
-    flt = ListFilter(
-        light=None if light is None or no_light else Light.parse(light, "--light"),
-        no_light=no_light,
-        unit=unit,
-        source=Source.parse(source, "--source") if source else None,
-        status=Status.parse(status, "--status") if status else None,
-        due_before=parse_date(due_before, "--due-before"),
-        include_finished=include_all,
-    )
+    flt = list_filter(light, unit, source, status, due_before, include_all)
     records = [render.item_record(v) for v in ledger().list_items(flt)]
     render.emit(fmt, records, lambda: render.items_table(records, title=f"督办事项（{len(records)}项）"),
                 empty="没有符合条件的事项", keys=render.ITEM_KEYS)

@@ -51,6 +51,24 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     raise UsageError(f"{option} 的日期“{text}”无效，应为 YYYY-MM-DD，如 2026-11-30")
 
 
+def list_filter(light: str | None, unit: str | None, source: str | None, status: str | None,
+                due_before: str | None, include_all: bool):
+    """The ``list`` filters (shared by ``list`` and ``export``) from the options' text."""
+    from ..ledger import ListFilter
+    from ..models import Light, Source, Status
+
+    no_light = light is not None and light.strip().lower() in ("none", "grey", "gray", "灰", "无")
+    return ListFilter(
+        light=None if light is None or no_light else Light.parse(light, "--light"),
+        no_light=no_light,
+        unit=unit,
+        source=Source.parse(source, "--source") if source else None,
+        status=Status.parse(status, "--status") if status else None,
+        due_before=parse_date(due_before, "--due-before"),
+        include_finished=include_all,
+    )
+
+
 @dataclass
 class State:
     db_path: Path
