@@ -21,12 +21,14 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import clock, lifecycle, rules
+from . import chase, clock, lifecycle, rules
 from . import settings as settings_mod
 from .errors import InvalidInput, InvalidTransition, LedgerError, NotFound
 from .migrations import migrations
 from .models import (
+    LEVEL_LABELS,
     Assignment,
+    Channel,
     Event,
     EventKind,
     Escalation,
@@ -774,3 +776,81 @@ class Ledger:
             who = f"对“{u.name}”" if u else ""
             self._apply(item, EventKind.ESCALATED, f"{who}{kind.label}{tail}", u, {"kind": kind.code, "note": note})
         return self.item(item_id)
+
+    # -- the daily job: 逾期清单 and 催办 (DOMAIN.md §6–7) ----------------------------------------
+    def standings(self, overdue_only: bool = False) -> list[chase.Standing]:
+        """Open assignments with their light, level and 催办 history; closed history is not read.
+
+        With ``overdue_only`` only items with an open deadline or a lead milestone already
+        past are loaded (the indexes on assignments(status, due) and milestones(done_on, due)).
+        """
+        today = self.today.isoformat()
+        if overdue_only:
+            where = ("i.id IN (SELECT item_id FROM assignments WHERE status = 'open' AND due < ?)"
+                     " OR i.id IN (SELECT m.item_id FROM milestones m JOIN assignments a"
+                     " ON a.item_id = m.item_id AND a.role = 'lead' AND a.status = 'open'"
+                     " WHERE m.done_on IS NULL AND m.due < ?)")
+            params: list = [today, today]
+        else:
+            where, params = "i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", []
+        items = self._items_where(where, params)
+        units = {u.id: u for u in self.units()}
+        return chase.standings(items, units, self._chase_history(), self.today, self.calendar, self.settings)
+
+    def _chase_history(self) -> dict[tuple[int, int], chase.Chased]:
+        """For every open assignment that has been chased: its latest reminder and the unanswered count."""
+        rows = self.db.execute(
+            f"""SELECT e.item_id, e.unit_id, e.at, {CHASE_LEVEL_SQL}, a.last_feedback
+                FROM assignments a JOIN events e ON e.item_id = a.item_id AND e.unit_id = a.unit_id
+                WHERE a.status = 'open' AND e.kind = 'reminded' ORDER BY e.id"""
+        ).fetchall()
+        today = self.today.isoformat()
+        history: dict[tuple[int, int], chase.Chased] = {}
+        for item_id, unit_id, at, level, last_feedback in rows:
+            before = history.get((item_id, unit_id), chase.Chased())
+            answered_since = last_feedback is not None and at <= last_feedback
+            history[(item_id, unit_id)] = chase.Chased(
+                last_at=_date(at),
+                last_level=level,
+                unanswered=before.unanswered + (1 if level >= 1 and not answered_since else 0),
+                levels_today=before.levels_today | {level} if at == today else before.levels_today,
+            )
+        return history
+
+    def remind(self, channel: Channel, dry_run: bool = False,
+               before_commit: Callable[[list[chase.Reminder]], None] | None = None) -> list[chase.Reminder]:
+        """催办: record today's reminders, one `reminded` event per assignment, level and day.
+
+        Planned inside the write transaction, so two cron runs at once cannot both chase the
+        same unit. ``before_commit`` (writing the notices) runs inside it too: if it fails,
+        no reminder is recorded and the next run tries again.
+        """
+        if dry_run:
+            return chase.plan(self.standings(), self.today, self.calendar, self.settings)
+        with self._write():
+            due = chase.plan(self.standings(), self.today, self.calendar, self.settings)
+            latest = dict(self.db.execute(
+                "SELECT e.item_id, max(e.at) FROM events e JOIN assignments a ON a.item_id = e.item_id"
+                " WHERE a.status = 'open' GROUP BY e.item_id"
+            ).fetchall())
+            today = self.today.isoformat()
+            current: dict[int, Item] = {}
+            done = []
+            for r in due:
+                s = r.standing
+                if (latest.get(s.item.id) or "") > today:
+                    self.warnings.append(f"提示：事项 #{s.item.id} 已有 {latest[s.item.id]} 的记录，"
+                                         f"未补记 {today} 的{r.notice}")
+                    continue
+                item = current.get(s.item.id, s.item)
+                a = s.assignment
+                data = {"level": r.level, "level_label": LEVEL_LABELS[r.level], "notice": r.notice,
+                        "channel": channel.code, "reason": r.reason, "due": _iso(a.due),
+                        "reply_by": r.reply_by.isoformat()}
+                detail = (f"{r.notice}（{channel.label}）“{s.unit.name}”：{r.reason}；"
+                          f"请于{r.reply_by.isoformat()}前反馈")
+                current[s.item.id] = self._apply(item, EventKind.REMINDED, detail, s.unit, data)
+                done.append(r)
+            if before_commit is not None and done:
+                before_commit(done)
+        return done

@@ -134,6 +134,19 @@ class Satisfaction(CodedEnum):
     UNSATISFIED = ("unsatisfied", "不满意")
 
 
+class Channel(CodedEnum):
+    """How a 催办 reached the unit (DOMAIN.md §6: each 催办 records its channel)."""
+
+    WRITTEN = ("written", "书面")
+    PHONE = ("phone", "电话")
+    SMS = ("sms", "短信")
+    SYSTEM = ("system", "系统")
+
+
+# The notice each escalation level produces (DOMAIN.md §6; seeds/003:L547 预警提醒单, seeds/002 梯次加压).
+NOTICE_KINDS = {0: "提醒函", 1: "催办通知", 2: "督办单", 3: "挂牌督办通知"}
+
+
 @dataclass(frozen=True)
 class Unit:
     id: int

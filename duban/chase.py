@@ -1,0 +1,169 @@
+"""逾期清单与催办: what is late today and who must be chased (DOMAIN.md §6–7).
+
+Two questions, both asked of open assignments only (closed history is never loaded):
+
+* :func:`overdue` — every open assignment past its deadline or a missed milestone (red),
+  with its escalation level, last 催办 and last feedback, grouped by unit.
+* :func:`plan` — which assignments need a reminder today, at which level. The rule:
+
+  - an assignment with no escalation level (on track, or only behind 序时进度) is not chased;
+  - one never reminded before is chased at once (临期 → 提醒, overdue or a late progress
+    report → 催办, …);
+  - after that it is chased again every ``remind_interval_workdays`` working days while it
+    stays late, so that 催办 without reply pile up and climb the ladder (2 → 督办单,
+    3 → 挂牌督办) at a pace a unit can answer;
+  - except that crossing a lateness threshold (overdue ≥ 1, 5, 10 working days) raises
+    the level at once, without waiting for the interval;
+  - never twice at the same level on the same day (the cron-safe rule).
+
+Both are pure over what they are given; :class:`duban.ledger.Ledger` supplies the rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from . import rules
+from .models import NOTICE_KINDS, Assignment, Escalation, Item, Light, LightResult, Role, Status, Unit
+from .workdays import WorkCalendar
+
+
+@dataclass(frozen=True)
+class Chased:
+    """The 催办 history of one assignment: the latest reminder and those since the last feedback."""
+
+    last_at: dt.date | None = None
+    last_level: int | None = None
+    unanswered: int = 0  # reminders of level ≥ 1 after the last feedback
+    levels_today: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class Standing:
+    """One open assignment as the daily job sees it today."""
+
+    item: Item
+    assignment: Assignment
+    unit: Unit
+    light: LightResult
+    escalation: Escalation
+    chased: Chased
+
+    @property
+    def late_workdays(self) -> int:
+        return self.light.late_workdays
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.light.light is Light.RED
+
+    def missed(self, today: dt.date) -> dt.date | None:
+        """The date actually missed: the deadline, or else the earliest missed milestone."""
+        a = self.assignment
+        if a.due is not None and today > a.due:
+            return a.due
+        missed = [m.due for m in self.item.milestones if m.done_on is None and today > m.due]
+        return min(missed) if missed and a.role is Role.LEAD else None
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A reminder the daily job sends (or, with --dry-run, would send) today."""
+
+    standing: Standing
+    level: int
+    reason: str
+    reply_by: dt.date
+
+    @property
+    def notice(self) -> str:
+        return NOTICE_KINDS[self.level]
+
+
+def standings(items: Iterable[Item], units: Mapping[int, Unit], history: Mapping[tuple[int, int], Chased],
+              today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]) -> list[Standing]:
+    """Every open assignment of ``items`` with its light and escalation level today."""
+    found = []
+    for item in items:
+        for a in item.assignments:
+            if a.status is not Status.OPEN:
+                continue
+            light = rules.assignment_light(a, item, today, cal, settings)
+            chased = history.get((item.id, a.unit_id), Chased())
+            level = rules.escalation(light, chased.unanswered, settings)
+            unit = units.get(a.unit_id) or Unit(id=a.unit_id, name=a.unit)
+            found.append(Standing(item, a, unit, light, level, chased))
+    return found
+
+
+def _unit_order(rows: Sequence[Standing]) -> list[Standing]:
+    """Grouped by unit, the unit most behind first; inside a unit, the longest overdue first."""
+    worst: dict[int, int] = {}
+    for s in rows:
+        worst[s.unit.id] = max(worst.get(s.unit.id, 0), s.late_workdays)
+    return sorted(rows, key=lambda s: (-worst[s.unit.id], s.unit.name, s.unit.id, -s.late_workdays,
+                                       s.item.id))
+
+
+def overdue(rows: Iterable[Standing]) -> list[Standing]:
+    """The 逾期清单: red assignments (past the deadline or a milestone), in a stable order."""
+    return _unit_order([s for s in rows if s.is_overdue])
+
+
+def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar,
+         settings: Mapping[str, Any]) -> list[Reminder]:
+    """The reminders due today (see the module docstring for the rule)."""
+    interval = settings["remind_interval_workdays"]
+    reply_by = cal.add_workdays(today, settings["reply_workdays"]).value
+    due = []
+    for s in rows:
+        level = s.escalation.level
+        if level is None:
+            continue
+        chased = s.chased
+        if chased.last_at is not None and chased.last_at > today:
+            continue  # the ledger already holds a later reminder: never write behind it
+        if level in chased.levels_today:
+            continue
+        if chased.last_at is not None:
+            pressure = rules.escalation(s.light, 0, settings).level  # lateness alone, without 催办 counted
+            crossed = pressure is not None and pressure > (chased.last_level or 0) and level >= pressure
+            waited = cal.workdays_between(chased.last_at, today).value >= interval
+            if not (crossed or waited):
+                continue
+        due.append(Reminder(s, level, reason_text(s), reply_by))
+    order = {id(s): n for n, s in enumerate(_unit_order([r.standing for r in due]))}
+    return sorted(due, key=lambda r: order[id(r.standing)])
+
+
+def reason_text(s: Standing) -> str:
+    """Why this unit is chased, in a clerk's words with the numbers."""
+    parts = []
+    for f in s.light.findings:
+        if f.kind in ("overdue", "milestone", "feedback_late", "near_due"):
+            parts.append(f.text)
+    if s.chased.unanswered:
+        parts.append(f"已催办{s.chased.unanswered}次仍无反馈")
+    return "；".join(parts) or s.escalation.reason
+
+
+def status_text(s: Standing) -> str:
+    """The short state shown in lists and notices: 逾期N个工作日 / 距时限N个工作日 / 反馈逾期."""
+    light = s.light
+    if any(f.kind == "overdue" for f in light.findings):
+        return f"逾期{light.overdue_workdays}个工作日" if light.overdue_workdays else "已过期限"
+    if any(f.kind == "milestone" for f in light.findings):
+        return f"节点逾期{light.late_workdays}个工作日" if light.late_workdays else "节点已过期"
+    parts = []
+    if light.workdays_left is not None:
+        parts.append("今日到期" if light.workdays_left == 0 else f"剩余{light.workdays_left}个工作日")
+    if light.feedback_late_workdays:
+        parts.append(f"进展反馈逾期{light.feedback_late_workdays}个工作日")
+    return "，".join(parts) or "长期事项"
+
+
+def role_label(a: Assignment) -> str:
+    return "牵头" if a.role is Role.LEAD else "配合"

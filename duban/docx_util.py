@@ -1,0 +1,178 @@
+"""python-docx helpers for documents in the style of official papers (公文).
+
+Fonts are named the way offices name them: 方正小标宋简体 for titles, 黑体 for headings,
+仿宋_GB2312 for body text, 楷体_GB2312 for emphasis. Word and LibreOffice substitute an
+installed font when one is missing; each run also names a common fallback (仿宋 /
+SimSun) in the ASCII slot so Latin digits stay in a matching face.
+
+python-docx is imported inside the functions: this module is loaded only when a
+document is written, never at start-up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+TITLE_FONT = "方正小标宋简体"
+HEADING_FONT = "黑体"
+BODY_FONT = "仿宋_GB2312"
+KAI_FONT = "楷体_GB2312"
+LATIN_FONT = "Times New Roman"
+
+# 公文 sizes in points: 二号 22, 三号 16, 四号 14, 小四 12, 五号 10.5
+SIZE_TITLE = 22
+SIZE_BODY = 16
+SIZE_TABLE = 12
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def new_document() -> Any:
+    """An A4 document with 公文 margins (top 37 mm, bottom 35 mm, left 28 mm, right 26 mm)."""
+    from docx import Document
+    from docx.shared import Mm
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    normal = doc.styles["Normal"]
+    set_font(normal, BODY_FONT, SIZE_BODY)
+    return doc
+
+
+def set_font(target: Any, east_asian: str, size: float | None = None, bold: bool | None = None,
+             color: tuple[int, int, int] | None = None) -> None:
+    """Name the East Asian font on a run or style (python-docx only sets the Latin slots)."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    font = target.font
+    font.name = LATIN_FONT
+    if size is not None:
+        font.size = Pt(size)
+    if bold is not None:
+        font.bold = bold
+    if color is not None:
+        font.color.rgb = RGBColor(*color)
+    rpr = target.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    fonts.set(qn("w:eastAsia"), east_asian)
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def paragraph(doc_or_cell: Any, text: str = "", *, font: str = BODY_FONT, size: float = SIZE_BODY,
+              bold: bool = False, align: str = "left", indent: bool = False, color=None,
+              space_before: float = 0, space_after: float = 0, line: float | None = 28) -> Any:
+    """One paragraph with one run: ``align`` left|center|right|justify; ``indent`` = 2 characters."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc_or_cell.add_paragraph()
+    p.alignment = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER,
+                   "right": WD_ALIGN_PARAGRAPH.RIGHT, "justify": WD_ALIGN_PARAGRAPH.JUSTIFY}[align]
+    fmt = p.paragraph_format
+    if indent:
+        fmt.first_line_indent = Pt(size * 2)
+    fmt.space_before, fmt.space_after = Pt(space_before), Pt(space_after)
+    if line is not None:
+        fmt.line_spacing = Pt(line)
+    if text:
+        set_font(p.add_run(text), font, size, bold, color)
+    return p
+
+
+def add_run(p: Any, text: str, *, font: str = BODY_FONT, size: float = SIZE_BODY, bold: bool = False,
+            color=None) -> Any:
+    run = p.add_run(text)
+    set_font(run, font, size, bold, color)
+    return run
+
+
+def red_rule(doc: Any) -> Any:
+    """The red line under a 红头 masthead: a paragraph with a thick red bottom border."""
+    from docx.oxml.ns import qn
+
+    p = paragraph(doc, "", line=None, space_after=6)
+    ppr = p._p.get_or_add_pPr()
+    borders = ppr.makeelement(qn("w:pBdr"), {})
+    bottom = borders.makeelement(qn("w:bottom"), {qn("w:val"): "single", qn("w:sz"): "18", qn("w:space"): "1",
+                                                  qn("w:color"): "C00000"})
+    borders.append(bottom)
+    ppr.append(borders)
+    return p
+
+
+def table(doc: Any, headers: list[str], rows: list[list[str]], widths_mm: list[float] | None = None,
+          size: float = SIZE_TABLE) -> Any:
+    """A bordered table, header row in 黑体 repeated on every page, body in 仿宋."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    t = doc.add_table(rows=1, cols=len(headers))
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    head = t.rows[0]
+    trpr = head._tr.get_or_add_trPr()
+    trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
+    for cell, text in zip(head.cells, headers):
+        _cell_text(cell, text, HEADING_FONT, size, center=True)
+    for row in rows:
+        cells = t.add_row().cells
+        for n, (cell, text) in enumerate(zip(cells, row)):
+            _cell_text(cell, text, BODY_FONT, size, center=n != 2 and len(str(text)) <= 12)
+    if widths_mm:  # Word reads the cell widths, LibreOffice the grid columns: set both
+        t.autofit = False
+        for column, width in zip(t.columns, widths_mm):
+            column.width = Mm(width)
+        for row in t.rows:
+            for cell, width in zip(row.cells, widths_mm):
+                cell.width = Mm(width)
+    return t
+
+
+def _cell_text(cell: Any, text: str, font: str, size: float, center: bool) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p = cell.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
+    set_font(p.add_run(str(text)), font, size)
+
+
+def page_numbers(doc: Any) -> None:
+    """Centred “— N —” page numbers in the footer (a PAGE field, numbered by the office suite)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+
+    footer = doc.sections[0].footer
+    p = footer.paragraphs[0]
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_run(p, "— ", font=BODY_FONT, size=14)
+    run = add_run(p, "", font=BODY_FONT, size=14)
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
+        if kind is not None:
+            el = run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
+        elif text.strip() == "PAGE":
+            el = run._r.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
+            el.text = text
+        else:
+            el = run._r.makeelement(qn("w:t"), {})
+            el.text = text
+        run._r.append(el)
+    add_run(p, " —", font=BODY_FONT, size=14)
+
+
+def save(doc: Any, path) -> None:
+    """Save through duban.files.atomic_path: the old file stays whole until the new one is complete."""
+    from .files import atomic_path
+
+    with atomic_path(path) as tmp:
+        doc.save(str(tmp))

@@ -1,0 +1,199 @@
+"""Output of the daily job: the 逾期清单 and the 催办 list, as records, tables and Markdown.
+
+Records keep the keys CLI.md fixes for ``overdue --format json`` (id, title, unit, role,
+due, overdue_workdays, level, last_reminded, last_feedback) and add the unit's contact.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from itertools import groupby
+from typing import Any
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from . import render
+from .chase import Reminder, Standing, role_label, status_text
+
+
+class DailyFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    md = "md"
+
+
+def _iso(value: dt.date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _level_text(level: int | None, label: str | None) -> str:
+    return "—" if level is None else f"{level} {label}"
+
+
+def overdue_record(s: Standing, today: dt.date) -> dict[str, Any]:
+    item, a, chased = s.item, s.assignment, s.chased
+    lead = item.lead
+    return {
+        "id": item.id,
+        "title": item.title,
+        "unit": s.unit.name,
+        "role": a.role.code,
+        "role_label": role_label(a),
+        "due": _iso(a.due),
+        "missed": _iso(s.missed(today)),
+        "overdue_workdays": s.late_workdays,
+        "status_text": status_text(s),
+        "level": s.escalation.level,
+        "level_label": s.escalation.label,
+        "level_reason": s.escalation.reason,
+        "reminders": chased.unanswered,
+        "last_reminded": _iso(chased.last_at),
+        "last_reminded_level": chased.last_level,
+        "last_feedback": _iso(a.last_feedback),
+        "percent": a.percent,
+        "contact": s.unit.contact,
+        "phone": s.unit.phone,
+        "lead_unit": lead.unit if lead else None,
+        "source": item.source.code,
+        "source_label": item.source.label,
+        "class": item.klass.code,
+        "light_reason": s.light.reason,
+    }
+
+
+OVERDUE_KEYS = tuple(
+    "id title unit role role_label due missed overdue_workdays status_text level level_label level_reason reminders"
+    " last_reminded last_reminded_level last_feedback percent contact phone lead_unit source source_label class"
+    " light_reason".split()
+)
+
+
+def reminder_record(r: Reminder, channel: str, notice_file: str | None = None) -> dict[str, Any]:
+    s = r.standing
+    return {
+        "id": s.item.id,
+        "title": s.item.title,
+        "unit": s.unit.name,
+        "role": s.assignment.role.code,
+        "due": _iso(s.assignment.due),
+        "status_text": status_text(s),
+        "level": r.level,
+        "level_label": s.escalation.label,
+        "notice": r.notice,
+        "reason": r.reason,
+        "reply_by": r.reply_by.isoformat(),
+        "channel": channel,
+        "reminders_before": s.chased.unanswered,
+        "last_reminded": _iso(s.chased.last_at),
+        "contact": s.unit.contact,
+        "phone": s.unit.phone,
+        "notice_file": notice_file,
+    }
+
+
+REMINDER_KEYS = tuple(
+    "id title unit role due status_text level level_label notice reason reply_by channel reminders_before"
+    " last_reminded contact phone notice_file".split()
+)
+
+
+def _contact(record: dict) -> str:
+    bits = [b for b in (record.get("contact"), record.get("phone")) if b]
+    return f"（联系人：{' '.join(bits)}）" if bits else ""
+
+
+def _by_unit(records: Sequence[dict]) -> list[tuple[str, list[dict]]]:
+    return [(unit, list(rows)) for unit, rows in groupby(records, key=lambda r: r["unit"])]
+
+
+def overdue_tables(records: Sequence[dict], today: dt.date) -> Group:
+    """One table per unit, the unit most behind first."""
+    parts: list[Any] = [Text(f"逾期清单（{today.isoformat()}）：{len(records)}项逾期，涉及{len(_by_unit(records))}个单位",
+                             style="bold")]
+    for unit, rows in _by_unit(records):
+        table = Table(title=f"{unit}{_contact(rows[0])}  逾期{len(rows)}项", title_justify="left",
+                      header_style="bold")
+        table.add_column("编号", justify="right", no_wrap=True)
+        table.add_column("事项", overflow="fold", min_width=12, max_width=34)
+        table.add_column("角色", no_wrap=True)
+        table.add_column("办理时限", no_wrap=True)
+        table.add_column("逾期", no_wrap=True)
+        table.add_column("催办等级", no_wrap=True)
+        table.add_column("最近催办", no_wrap=True)
+        table.add_column("最近反馈", no_wrap=True)
+        for r in rows:
+            table.add_row(str(r["id"]), r["title"], r["role_label"], r["due"] or "—",
+                          Text(r["status_text"], style="bold red"), _level_text(r["level"], r["level_label"]),
+                          r["last_reminded"] or "未催办", r["last_feedback"] or "无")
+        parts.append(table)
+    return Group(*parts)
+
+
+def _md_cell(value: Any) -> str:
+    text = "—" if value in (None, "") else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def overdue_markdown(records: Sequence[dict], today: dt.date, office: str) -> str:
+    groups = _by_unit(records)
+    out = [f"# {office}逾期清单（{today.isoformat()}）", "",
+           f"共{len(records)}项逾期，涉及{len(groups)}个单位。" if records else "今日没有逾期事项。"]
+    for unit, rows in groups:
+        out += ["", f"## {unit}{_contact(rows[0])}：逾期{len(rows)}项", ""]
+        out.append(markdown_table(
+            ("编号", "事项", "角色", "办理时限", "逾期", "催办等级", "最近催办", "最近反馈"),
+            ((r["id"], r["title"], r["role_label"], r["due"], r["status_text"],
+              _level_text(r["level"], r["level_label"]), r["last_reminded"] or "未催办", r["last_feedback"] or "无")
+             for r in rows)))
+    return "\n".join(out) + "\n"
+
+
+def reminders_table(records: Sequence[dict], title: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    table.add_column("单位", overflow="fold", max_width=16)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("事项", overflow="fold", min_width=12, max_width=30)
+    table.add_column("办理时限", no_wrap=True)
+    table.add_column("情况", overflow="fold", max_width=20)
+    table.add_column("等级", no_wrap=True)
+    table.add_column("原因", overflow="fold", max_width=40)
+    table.add_column("反馈期限", no_wrap=True)
+    for r in records:
+        table.add_row(r["unit"], str(r["id"]), r["title"], r["due"] or "—", r["status_text"],
+                      f"{r['level']} {r['notice']}", r["reason"], r["reply_by"])
+    return table
+
+
+def to_text(renderable: Any, width: int = 160) -> str:
+    """A Rich renderable as plain text (no escape codes), for a file."""
+    buffer = io.StringIO()
+    Console(file=buffer, width=width, color_system=None, highlight=False, markup=False, emoji=False,
+            force_terminal=False).print(renderable)
+    return buffer.getvalue()
+
+
+def formatted(fmt: DailyFormat, records: list[dict], keys: Sequence[str],
+              table: Callable[[], Any], markdown: Callable[[], str]) -> str:
+    """The records in ``fmt`` as text (what --out writes)."""
+    buffer = io.StringIO()
+    if fmt is DailyFormat.json:
+        render.write_json(records, buffer)
+    elif fmt is DailyFormat.csv:
+        render.write_csv(records, keys, buffer)
+    elif fmt is DailyFormat.md:
+        buffer.write(markdown())
+    else:
+        buffer.write(to_text(table()))
+    return buffer.getvalue()
