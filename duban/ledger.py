@@ -798,11 +798,15 @@ class Ledger:
         return chase.standings(items, units, self._chase_history(), self.today, self.calendar, self.settings)
 
     def _chase_history(self) -> dict[tuple[int, int], chase.Chased]:
-        """For every open assignment that has been chased: its latest reminder and the unanswered count."""
+        """For every open assignment that has been chased: its latest reminder and the unanswered count.
+
+        Only reminders up to today count, so a run with an earlier ``--today`` sees the ledger as it was.
+        """
         rows = self.db.execute(
             f"""SELECT e.item_id, e.unit_id, e.at, {CHASE_LEVEL_SQL}, a.last_feedback
                 FROM assignments a JOIN events e ON e.item_id = a.item_id AND e.unit_id = a.unit_id
-                WHERE a.status = 'open' AND e.kind = 'reminded' ORDER BY e.id"""
+                WHERE a.status = 'open' AND e.kind = 'reminded' AND e.at <= ? ORDER BY e.id""",
+            [self.today.isoformat()],
         ).fetchall()
         today = self.today.isoformat()
         history: dict[tuple[int, int], chase.Chased] = {}

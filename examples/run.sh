@@ -37,3 +37,21 @@ count() { "$DUBAN" --db "$db" list --light "$1" --format csv | awk 'NR > 1 && NF
 red=$(count red); yellow=$(count yellow); green=$(count green); grey=$(count none)
 echo
 echo "合计（在办事项）：红灯 $red 项，黄灯 $yellow 项，绿灯 $green 项，不亮灯 $grey 项"
+
+echo
+echo "== 每日自动运行（examples/cron/duban-daily.sh，2026-11-20 早晨）：催办 + 逾期清单 =="
+rm -rf "examples/out/每日/$DUBAN_TODAY"
+status=0
+DUBAN_DB="$db" bash examples/cron/duban-daily.sh > /dev/null || status=$?
+if [[ $status -ne 0 && $status -ne 3 ]]; then
+  echo "每日任务失败（退出码 $status）" >&2
+  exit "$status"
+fi
+daily="examples/out/每日/$DUBAN_TODAY"
+cat "$daily/催办.txt"
+echo
+echo "逾期清单（$daily/逾期清单.md，退出码 $status 表示有逾期）："
+"$DUBAN" --db "$db" overdue
+echo
+echo "各单位通知（Word 与纯文本）："
+ls -1 "$daily/通知"
