@@ -434,3 +434,29 @@ def test_cron_remind_and_clerk_writes_at_once_lose_nothing(tmp_path):
     dupes = led.db.execute("SELECT item_id, unit_id, count(*) FROM events WHERE kind = 'reminded'"
                            " GROUP BY item_id, unit_id HAVING count(*) > 1").fetchall()
     assert dupes == []
+
+
+# -- the cron script -------------------------------------------------------------------------------
+
+CRON = Path(__file__).resolve().parent.parent / "examples" / "cron" / "duban-daily.sh"
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash 未安装")
+def test_cron_script_writes_the_day_and_is_idempotent(late, tmp_path):
+    exe = Path(sys.executable).parent / "duban"
+    if not exe.exists():
+        pytest.skip("duban 命令未安装到当前环境")
+    env = {**os.environ, "DUBAN": str(exe), "DUBAN_DB": os.environ["DUBAN_DB"], "DUBAN_TODAY": "2026-11-16",
+           "DUBAN_OUT": str(tmp_path / "每日")}
+    first = subprocess.run(["bash", str(CRON)], env=env, capture_output=True, text=True, timeout=120)
+    assert first.returncode == 3, first.stderr          # overdue items found
+    day = tmp_path / "每日" / "2026-11-16"
+    assert sorted(p.name for p in day.iterdir()) == ["催办.txt", "通知", "逾期清单.csv", "逾期清单.md"]
+    assert len(list((day / "通知").glob("*.docx"))) == 3
+    assert "已书面催办：催办2件、督办单1件，共3件，涉及3个单位" in first.stdout
+    second = subprocess.run(["bash", str(CRON)], env=env, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 3
+    assert "今天没有需要催办的事项" in second.stdout
+    assert len(list((day / "通知").glob("*.docx"))) == 3
+    log = json.loads(late("log", "1", "--format", "json").stdout)
+    assert [e["kind"] for e in log].count("reminded") == 1
