@@ -133,3 +133,44 @@ def m003_milestones(db: Database) -> None:
 def m004_restarted_on(db: Database) -> None:
     """When an assignment last resumed, was reopened or returned: its feedback clock restarts there."""
     db.execute("ALTER TABLE assignments ADD COLUMN restarted_on TEXT")
+
+
+@migrations(name="m005_import_keys")
+def m005_import_keys(db: Database) -> None:
+    """duban import: one stable key per imported sheet row (normalised title + lead unit), so a
+    re-import finds the item it made instead of adding a duplicate; ``progress`` is the 进展情况
+    text last imported, so a changed one becomes a feedback event."""
+    _run(
+        db,
+        """
+        CREATE TABLE import_keys (
+            key TEXT PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            progress TEXT,
+            file TEXT NOT NULL,
+            sheet TEXT NOT NULL,
+            row INTEGER NOT NULL,
+            imported_on TEXT NOT NULL,
+            updated_on TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_import_keys_item ON import_keys(item_id)
+        """,
+    )
+
+
+@migrations(name="m006_reports")
+def m006_reports(db: Database) -> None:
+    """督查专报 issue numbers (期号): one per report kind and period, kept when a week is re-run."""
+    _run(
+        db,
+        """
+        CREATE TABLE reports (
+            kind TEXT NOT NULL,
+            period TEXT NOT NULL,
+            issue_no INTEGER NOT NULL,
+            first_issued TEXT NOT NULL,
+            last_issued TEXT NOT NULL,
+            PRIMARY KEY (kind, period)
+        )
+        """,
+    )

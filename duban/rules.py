@@ -253,3 +253,43 @@ def escalation(result: LightResult, unanswered_reminders: int, settings: Mapping
     if level is None:
         return Escalation(None, "无需催办")
     return Escalation(level, "；".join(reasons))
+
+
+# -- metrics (DOMAIN.md §7; over lead assignments in scope) -------------------------------------------
+
+
+def rate(part: int, whole: int) -> float | None:
+    """A share as a fraction 0..1, or None when there is nothing to divide by."""
+    return None if whole <= 0 else part / whole
+
+
+def completion_rate(closed: int, total: int) -> float | None:
+    """办结率 = 办结 ÷ 全部."""
+    return rate(closed, total)
+
+
+def on_time_rate(closed_on_time: int, closed: int) -> float | None:
+    """按期办结率 = 在时限内办结 ÷ 办结."""
+    return rate(closed_on_time, closed)
+
+
+def progress_rate(on_track: int, closed: int, total: int) -> float | None:
+    """序时推进率 = (正常推进 + 已办结) ÷ 全部 (陆良, seeds/003:L573: (72 + 47) / 127 = 93.7%)."""
+    return rate(on_track + closed, total)
+
+
+def satisfaction_rate(satisfied: int, basically: int, visits: int) -> float | None:
+    """满意率 = (满意 + 基本满意) ÷ 回访."""
+    return rate(satisfied + basically, visits)
+
+
+def percent_text(value: float | None, digits: int = 1) -> str:
+    """0.937 → “93.7%”; None → “—”."""
+    return "—" if value is None else f"{value * 100:.{digits}f}%"
+
+
+def honour_count(ranked: int, share: float = 0.2) -> int:
+    """How many units make the 红榜 (top 20%, seeds/003:L307): at least one when anyone is ranked."""
+    if ranked <= 0:
+        return 0
+    return max(1, int(ranked * share + 0.5))

@@ -54,6 +54,17 @@ def _choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+def _points(text: str) -> float:
+    """Points of the 计公分 scheme: a number, positive for a reward, negative for a deduction."""
+    try:
+        value = float(str(text).strip().replace("＋", "+").replace("－", "-"))
+    except ValueError:
+        raise InvalidInput(f"应为分值（如 2、-0.5），收到“{text}”") from None
+    if not -1000 <= value <= 1000:
+        raise InvalidInput(f"分值应在 -1000 到 1000 之间，收到 {value:g}")
+    return int(value) if value == int(value) else value
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str
@@ -121,6 +132,20 @@ SETTINGS: dict[str, Setting] = {
         Setting("light_preset", "三色", _choice("三色", "四色"),
                 "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，黄灯只表示反馈滞后或落后序时进度）",
                 "DOMAIN.md §5；宿迁、黔南四色预警"),
+        *(Setting(key, default, _points, f"计公分：{meaning}", source) for key, default, meaning, source in [
+            ("score_base", 100, "每个单位每期的基础分", "seeds/003:L1061（计公分，季度算小账）"),
+            ("score_on_time", 2, "按期办结一件加分", "seeds/003:L1061"),
+            ("score_praise", 5, "通报表扬一次加分", "seeds/003:L1135（通报表彰）"),
+            ("score_late_close", -2, "逾期办结一件扣分", "DOMAIN.md §7"),
+            ("score_overdue_day", -0.5, "在办事项本期内每逾期一个工作日扣分", "DOMAIN.md §7"),
+            ("score_feedback_late", -1, "期末进展反馈逾期的事项每件扣分", "DOMAIN.md §7；seeds/003:L597"),
+            ("score_reminder", -1, "被催办一次扣分", "DOMAIN.md §7"),
+            ("score_notice", -3, "被下达督办单一次扣分", "DOMAIN.md §7；seeds/003:L547"),
+            ("score_listed", -5, "被挂牌督办一次扣分", "DOMAIN.md §7；seeds/002 红牌"),
+            ("score_interview", -5, "被约谈一次扣分", "seeds/003:L1061（约谈情况台账）"),
+            ("score_criticism", -5, "被通报批评一次扣分", "seeds/003:L1061（通报批评）"),
+            ("score_accountability", -10, "被问责一次扣分", "DOMAIN.md §7"),
+        ]),
     ]
 }
 

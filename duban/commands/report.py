@@ -1,9 +1,162 @@
-"""Commands registered on the root app by register() (see cli.py)."""
+"""``duban report weekly | stats | ranking``: the 专报, the numbers, the quarterly ranking."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.table import Table
+
+from .. import files, render, reports
+from ..errors import UsageError
+from ..render import Format
+from ..rules import percent_text as pct
+from .common import guarded, ledger, parse_date
+
+report_app = typer.Typer(
+    help="督查专报与统计考核。\n\n示例：duban report weekly --out 专报；duban report stats --by unit；"
+    "duban report ranking --quarter 2026Q4",
+    no_args_is_help=True,
+)
+
+STATS_KEYS = ("group total closed closed_on_time closed_late open overdue on_track completion_rate on_time_rate"
+              " progress_rate satisfaction_rate " + " ".join(reports.EVENT_COUNTS)).split()
+
+
+@report_app.command("stats")
+@guarded
+def stats_command(
+    start: Optional[str] = typer.Option(None, "--from", help="统计起始日期（默认：建账以来）"),
+    end: Optional[str] = typer.Option(None, "--to", help="统计截止日期（默认：今天）"),
+    by: Optional[str] = typer.Option(None, "--by", help="分组：unit（按牵头单位）或 source（按立项依据）"),
+    fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
+) -> None:
+    """统计：办结率、按期办结率、序时推进率、满意率，及催办、督办单、挂牌督办、约谈、问责、延期、重启次数。
+
+    范围：截止日前已交办、且未在起始日前办结的牵头事项（已撤销的不计）；次数为期间内的记录。
+    办结率 = 办结 ÷ 全部；按期办结率 = 在时限内办结 ÷ 办结；序时推进率 =（正常推进 + 已办结）÷ 全部；
+    满意率 =（满意 + 基本满意）÷ 回访。
+
+    示例：duban report stats --by unit；duban report stats --from 2026-10-01 --to 2026-12-31 --format json
+    """
+    if by is not None and by not in ("unit", "source"):
+        raise UsageError(f"--by 应为 unit 或 source，收到“{by}”")
+    led = ledger()
+    period = reports.span(parse_date(start, "--from"), parse_date(end, "--to"), led.today)
+    records = [g.record() for g in reports.stats(led, period, by)]
+    title = f"督办统计（{period.text()}，按{'单位' if by == 'unit' else '立项依据' if by == 'source' else '全部'}）"
+    render.emit(fmt, records, lambda: stats_table(records, title), keys=STATS_KEYS)
+
+
+def stats_table(records: list[dict], title: str) -> Table:
+    table = Table(title=title, header_style="bold")
+    for header in ("分组", "事项", "已办结", "按期", "逾期", "办结率", "按期办结率", "序时推进率", "满意率", "催办",
+                   "督办单", "挂牌", "约谈", "问责", "延期", "重启"):
+        table.add_column(header, justify="left" if header == "分组" else "right", no_wrap=header != "分组")
+    for r in records:
+        table.add_row(r["group"], str(r["total"]), str(r["closed"]), str(r["closed_on_time"]), str(r["overdue"]),
+                      _pct(r["completion_rate"]), _pct(r["on_time_rate"]), _pct(r["progress_rate"]),
+                      _pct(r["satisfaction_rate"]), str(r["reminders"]), str(r["notices"]), str(r["listed"]),
+                      str(r["interviews"]), str(r["accountability"]), str(r["extensions"]), str(r["reopened"]),
+                      end_section=r["group"] == reports.ALL)
+    return table
+
+
+def _pct(value: float | None) -> str:
+    return pct(value)
+
+
+RANKING_KEYS = ("rank", "unit", "score", "board", "gained", "lost", "details")
+
+
+@report_app.command("ranking")
+@guarded
+def ranking_command(
+    quarter: Optional[str] = typer.Option(None, "--quarter", help="季度，如 2026Q4（默认：本季度）"),
+    fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
+) -> None:
+    """计公分排名：按台账设置中的计分办法（score_*）给各单位打分、排名，列出红榜、黑榜和失分明细。
+
+    加分：按期办结、通报表扬；扣分：逾期办结、在办事项每逾期一个工作日、期末进展反馈逾期、被催办、
+    督办单、挂牌督办、约谈、通报批评、问责。分值用 duban rules set score_xxx 调整。
+
+    示例：duban report ranking --quarter 2026Q4；duban report ranking --format json
+    """
+    led = ledger()
+    period = reports.quarter(quarter, led.today)
+    scores = reports.ranking(led, period)
+    records = [s.record() for s in scores]
+    if fmt is not Format.table:
+        render.emit(fmt, records, lambda: Table(), keys=RANKING_KEYS)
+        return
+    out = render.console()
+    if not scores:
+        out.print(f"{period.label}（{period.text()}）没有可排名的单位")
+        return
+    table = Table(title=f"{period.label} 计公分排名（{period.text()}，基础分{led.settings['score_base']}）",
+                  header_style="bold")
+    for header in ("名次", "单位", "得分", "榜", "加分", "失分"):
+        table.add_column(header, overflow="fold")
+    for s in scores:
+        table.add_row(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
+                      "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained) or "—",
+                      "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—")
+    out.print(table)
+    for s in scores:
+        if s.details:
+            out.print(f"{s.unit}失分明细：" + "；".join(s.details))
+
+
+def _g(value: float) -> str:
+    return f"+{value:g}" if value > 0 else f"{value:g}"
+
+
+@report_app.command("weekly")
+@guarded
+def weekly_command(
+    week: Optional[str] = typer.Option(None, "--week", help="ISO 周，如 2026-W47（默认：本周）"),
+    out: Path = typer.Option(Path("."), "--out", help="输出目录（不存在时创建）"),
+    issue: Optional[int] = typer.Option(None, "--issue", help="指定期号（首次使用时接续已发的期号；之后自动递增）"),
+) -> None:
+    """督查专报：生成本周的《督查专报》Word 文档和同期台账 Excel。
+
+    内容：报头（督查专报、第N期、发文机构和日期）；一、总体情况；二、亮灯情况；三、各单位办理情况；
+    四、存在问题；五、下步工作。期号保存在台账中：新的一周取下一期，重新生成同一周沿用原期号。
+
+    示例：duban report weekly --out 专报；duban report weekly --week 2026-W47 --issue 47
+    """
+    led = ledger()
+    period = reports.week(week, led.today)
+    if issue is not None and not 1 <= issue <= 9999:
+        raise UsageError(f"--issue 应在 1 到 9999 之间，收到 {issue}")
+    directory = files.ensure_dir(out)
+    number = reports.issue_number(led, "weekly", period, issue)
+    data = reports.weekly(led, period, number)
+    from .. import weekly_doc
+    from ..exporter import write_ledger_xlsx
+
+    stem = f"督查专报{data.year}年第{number}期（{period.label}）"
+    doc_path = weekly_doc.write(data, directory / f"{stem}.docx")
+    views = led.list_items(_all_open())
+    xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
+                                  title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
+                                        f"截至{period.end.year}年{period.end.month}月{period.end.day}日）")
+    o = data.overall
+    render.console().print(
+        f"已生成督查专报 {data.year}年第{number}期（{period.text()}）：{doc_path}\n"
+        f"同期台账：{xlsx_path}\n"
+        f"今年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
+        f"序时推进率{pct(o.progress_rate)}）；本周新增{data.new_items}件、办结{data.closed_this_week}件；"
+        f"红灯{data.lights['red']}件、黄灯{data.lights['yellow']}件")
+
+
+def _all_open():
+    from ..ledger import ListFilter
+
+    return ListFilter()
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the root app."""
+    """Add the ``report`` group to the root app."""
+    app.add_typer(report_app, name="report")

@@ -1,0 +1,126 @@
+"""The weekly 督查专报 as a Word document, laid out the way an office issues one.
+
+Masthead 督查专报 in red with 第N期, the issuing office and date over a red rule; then
+一、总体情况 二、亮灯情况 三、各单位办理情况 四、存在问题 五、下步工作; A4, 公文 margins,
+page numbers, 方正小标宋简体 / 黑体 / 楷体_GB2312 / 仿宋_GB2312.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import docx_util as d
+from .models import Light
+from .reports import Weekly
+from .rules import percent_text as pct
+
+RED = (0xC0, 0, 0)
+
+
+def _heading(doc, text: str) -> None:
+    d.paragraph(doc, text, font=d.HEADING_FONT, indent=True, space_before=6)
+
+
+def _body(doc, text: str, lead: str | None = None) -> None:
+    p = d.paragraph(doc, "", indent=True, align="justify")
+    if lead:
+        d.add_run(p, lead, font=d.KAI_FONT, bold=True)
+    d.add_run(p, text)
+
+
+def overview_text(w: Weekly) -> str:
+    o, lights = w.overall, w.lights
+    year = w.year
+    lit = [f"红灯{lights['red']}件", f"黄灯{lights['yellow']}件"]
+    if lights["blue"]:
+        lit.append(f"蓝灯{lights['blue']}件")
+    lit.append(f"绿灯{lights['green']}件")
+    return (f"{year}年以来，{w.office}共督办事项{o.total}件，已办结{o.closed}件，办结率{pct(o.completion_rate)}；"
+            f"按期办结{o.closed_on_time}件，按期办结率{pct(o.on_time_rate)}；序时推进率{pct(o.progress_rate)}。"
+            f"本周（{w.period.start.month}月{w.period.start.day}日至{w.period.end.month}月{w.period.end.day}日）"
+            f"新增督办事项{w.new_items}件，办结{w.closed_this_week}件。截至{w.period.end.month}月{w.period.end.day}日，"
+            f"在办事项{o.open}件，其中{'、'.join(lit)}。")
+
+
+def chase_text(w: Weekly) -> str:
+    e = w.week_stats.events
+    parts = [f"催办{e['reminders']}次", f"下达督办单{e['notices']}份", f"挂牌督办{e['listed']}件"]
+    if e["interviews"]:
+        parts.append(f"约谈{e['interviews']}次")
+    if e["extensions"]:
+        parts.append(f"批准延期{e['extensions']}件")
+    if e["revisits"]:
+        parts.append(f"回访{e['revisits']}件")
+    return "本周" + "，".join(parts) + "。"
+
+
+def write(w: Weekly, path: Path) -> Path:
+    doc = d.new_document()
+    d.paragraph(doc, "督查专报", font=d.TITLE_FONT, size=36, align="center", color=RED, line=None,
+                space_before=6, space_after=6)
+    d.paragraph(doc, f"{w.year}年第{w.issue_no}期", align="center", line=None, space_after=6)
+    p = d.paragraph(doc, "", line=None)
+    d.add_run(p, w.office, font=d.BODY_FONT)
+    d.add_run(p, "\t" + d.cn_date(w.issued), font=d.BODY_FONT)
+    _right_tab(p)
+    d.red_rule(doc)
+    start, end = w.period.start, w.period.end
+    d.paragraph(doc, f"督办事项办理情况通报（{start.month}月{start.day}日—{end.month}月{end.day}日）", font=d.TITLE_FONT, size=d.SIZE_TITLE,
+                align="center", line=None, space_before=12, space_after=12)
+
+    _heading(doc, "一、总体情况")
+    _body(doc, overview_text(w))
+    _body(doc, chase_text(w))
+
+    _heading(doc, "二、亮灯情况")
+    red = [x for x in w.lit if x.light is Light.RED]
+    others = [x for x in w.lit if x.light is not Light.RED]
+    if not w.lit:
+        _body(doc, "本周没有亮红灯、黄灯的事项。")
+    else:
+        _body(doc, f"亮红灯（逾期）事项{len(red)}件，亮黄灯（临期或进展滞后）事项{len(others)}件，具体如下：")
+        rows = [[str(n), f"#{x.item_id}", x.title, x.light.label, "、".join(x.units), x.due.isoformat() if x.due else "长期",
+                 x.state, x.level or "—"]
+                for n, x in enumerate(w.lit, 1)]
+        d.table(doc, ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理时限", "情况", "督办级别"], rows,
+                widths_mm=[11, 12, 39, 12, 30, 20, 19, 13], size=10.5)
+
+    _heading(doc, "三、各单位办理情况")
+    _body(doc, "按办结率、序时推进率排序（统计口径：今年以来牵头办理的事项）：")
+    rows = [[str(n), g.group, str(g.total), str(g.closed), pct(g.completion_rate), pct(g.on_time_rate),
+             str(g.overdue), pct(g.progress_rate)]
+            for n, g in enumerate([g for g in w.units if g.total], 1)]
+    d.table(doc, ["排名", "单位", "牵头事项", "已办结", "办结率", "按期办结率", "逾期", "序时推进率"], rows,
+            widths_mm=[12, 42, 17, 15, 17, 20, 13, 20], size=10.5)
+
+    _heading(doc, "四、存在问题")
+    for n, text in enumerate(w.problems, 1):
+        head, _, rest = text.partition("。")
+        if rest:
+            _body(doc, rest, lead=f"（{_cn(n)}）{head}。")
+        else:
+            _body(doc, text, lead=f"（{_cn(n)}）")
+
+    _heading(doc, "五、下步工作")
+    for n, text in enumerate(w.next_steps, 1):
+        _body(doc, text, lead=f"（{_cn(n)}）")
+
+    d.red_rule(doc)
+    d.paragraph(doc, f"报：市委、市政府主要领导，分管领导。\n送：各责任单位。\n{w.office}\t{d.cn_date(w.issued)}印发",
+                size=14, line=22)
+    d.page_numbers(doc)
+    d.save(doc, path)
+    return path
+
+
+def _cn(n: int) -> str:
+    digits = "零一二三四五六七八九十"
+    return digits[n] if n <= 10 else f"十{digits[n - 10]}" if n < 20 else str(n)
+
+
+def _right_tab(p) -> None:
+    """A right-aligned tab stop at the text edge: office on the left, date on the right, one line."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+    from docx.shared import Mm
+
+    p.paragraph_format.tab_stops.add_tab_stop(Mm(156), WD_TAB_ALIGNMENT.RIGHT)
