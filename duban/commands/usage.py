@@ -52,11 +52,42 @@ def print_usage_error(exc: Any) -> None:
         sys.stderr.write(f"查看说明：{ctx.command_path} --help\n")
 
 
+class _PatchOnImport:
+    """A meta-path finder that patches ``typer.rich_utils`` when Typer first imports it.
+
+    Importing rich_utils eagerly costs ~40 ms (it pulls in rich.markdown); Typer itself only
+    imports it to print help or an error, so the patch waits until then.
+    """
+
+    name = "typer.rich_utils"
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != self.name:
+            return None
+        import importlib.machinery
+
+        sys.meta_path.remove(self)  # find the real module, then wrap its loader
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        if spec is None or spec.loader is None:  # pragma: no cover - typer without rich support
+            return spec
+        loader = spec.loader
+        original = loader.exec_module
+
+        def exec_module(module: Any) -> None:
+            original(module)
+            if hasattr(module, "rich_format_error"):
+                module.rich_format_error = print_usage_error
+
+        loader.exec_module = exec_module  # type: ignore[method-assign]
+        return spec
+
+
 def install() -> None:
     """Route Typer's usage-error printing through :func:`print_usage_error`."""
-    try:
-        from typer import rich_utils
-    except ImportError:  # pragma: no cover - typer without rich support prints plain Click errors
+    module = sys.modules.get(_PatchOnImport.name)
+    if module is not None:
+        if hasattr(module, "rich_format_error"):
+            module.rich_format_error = print_usage_error
         return
-    if hasattr(rich_utils, "rich_format_error"):
-        rich_utils.rich_format_error = print_usage_error
+    if not any(isinstance(f, _PatchOnImport) for f in sys.meta_path):
+        sys.meta_path.insert(0, _PatchOnImport())
