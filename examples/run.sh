@@ -55,3 +55,10 @@ echo "逾期清单（$daily/逾期清单.md，退出码 $status 表示有逾期�
 echo
 echo "各单位通知（Word 与纯文本）："
 ls -1 "$daily/通知"
+
+echo
+echo "== 督查专报（2026-W47）与统计 =="
+rm -rf examples/out/专报
+"$DUBAN" --db "$db" report weekly --out examples/out/专报
+echo
+"$DUBAN" --db "$db" report stats --by unit
