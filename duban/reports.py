@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import rules
-from .errors import UsageError
-from .models import Light, Source, Status
+from .errors import NotFound, UsageError
+from .models import Light, Role, Source, Status
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -132,8 +132,15 @@ def _d(text: str | None) -> dt.date | None:
 
 
 def scoped(led: "Ledger", period: Period) -> list[Scoped]:
+    """The assignments in scope as they stood at the end of the period.
+
+    Most rows are read as stored. An item with records after the period (reopened, paused,
+    extended, cancelled since) is rebuilt from its log up to the end of the period instead.
+    """
     end = period.end.isoformat()
     start = period.start.isoformat() if period.start else ""
+    changed = {r[0] for r in led.db.execute(
+        "SELECT DISTINCT item_id FROM events WHERE at > ? AND item_id IS NOT NULL", [end]).fetchall()}
     rows = led.db.execute(
         """SELECT a.item_id, a.unit_id, u.name, i.source, a.role, a.status, a.due, a.assigned_on, a.closed_on
            FROM assignments a JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
@@ -145,14 +152,52 @@ def scoped(led: "Ledger", period: Period) -> list[Scoped]:
     found: list[Scoped] = []
     still_open: dict[int, list[Scoped]] = defaultdict(list)
     for item_id, unit_id, unit, source, role, status, due, assigned_on, closed_on in rows:
-        closed = status in ("done", "closed") and closed_on is not None and closed_on <= end
-        s = Scoped(item_id, unit_id, unit, Source(source), role == "lead", _d(due), _d(assigned_on),
-                   _d(closed_on) if closed else None, paused=status == "paused")
+        if item_id in changed:
+            continue
+        s = _scoped_row(item_id, unit_id, unit, Source(source), role == "lead", Status(status), _d(due),
+                        _d(assigned_on), _d(closed_on))
         found.append(s)
-        if not closed and not s.paused:
+        if not s.closed and not s.paused:
             still_open[item_id].append(s)
     _light_open(led, still_open, period.end)
+    for item_id in sorted(changed):
+        found.extend(_replayed_scope(led, item_id, period))
     return found
+
+
+def _scoped_row(item_id: int, unit_id: int, unit: str, source: Source, lead: bool, status: Status,
+                due: dt.date | None, assigned_on: dt.date | None, closed_on: dt.date | None) -> Scoped:
+    closed = status in (Status.DONE, Status.CLOSED) and closed_on is not None
+    return Scoped(item_id, unit_id, unit, source, lead, due, assigned_on, closed_on if closed else None,
+                  paused=status is Status.PAUSED)
+
+
+def _replayed_scope(led: "Ledger", item_id: int, period: Period) -> list[Scoped]:
+    try:
+        item = led.replayed(item_id, period.end)
+    except NotFound:  # not yet registered at the end of the period
+        return []
+    found = []
+    for a in item.assignments:
+        if a.status is Status.CANCELLED or a.assigned_on is None or a.assigned_on > period.end:
+            continue
+        if period.start is not None and a.closed_on is not None and a.closed_on < period.start \
+                and a.status in (Status.DONE, Status.CLOSED):
+            continue
+        s = _scoped_row(item_id, a.unit_id, a.unit, item.source, a.role is Role.LEAD, a.status, a.due,
+                        a.assigned_on, a.closed_on)
+        if a.status is Status.OPEN:
+            _set_light(s, rules.assignment_light(a, item, period.end, led.calendar, led.settings))
+        found.append(s)
+    return found
+
+
+def _set_light(s: Scoped, result: Any) -> None:
+    s.light = result.light
+    s.behind = any(f.kind == "behind" for f in result.findings)
+    s.feedback_late = result.feedback_late_workdays > 0
+    s.late_workdays = result.late_workdays
+    s.workdays_left = result.workdays_left
 
 
 def _light_open(led: "Ledger", still_open: Mapping[int, list[Scoped]], day: dt.date) -> None:
@@ -168,12 +213,7 @@ def _light_open(led: "Ledger", still_open: Mapping[int, list[Scoped]], day: dt.d
                 a = by_unit[s.unit_id]
                 if a.status is not Status.OPEN:  # finished after the period: judge it as it stood then
                     a = dataclasses.replace(a, status=Status.OPEN, closed_on=None)
-                result = rules.assignment_light(a, item, day, cal, settings)
-                s.light = result.light
-                s.behind = any(f.kind == "behind" for f in result.findings)
-                s.feedback_late = result.feedback_late_workdays > 0
-                s.late_workdays = result.late_workdays
-                s.workdays_left = result.workdays_left
+                _set_light(s, rules.assignment_light(a, item, day, cal, settings))
 
 
 # -- events in the period ------------------------------------------------------------------------------
@@ -201,12 +241,18 @@ _SATISFACTION_COUNTER = {"satisfied": "satisfied", "basically": "basically_satis
 
 
 def event_counts(led: "Ledger", period: Period, by: str | None) -> dict[str, Counter]:
-    """Counts of the period's events per group (unit name or source code) and for 全部."""
+    """Counts of the period's events per group (unit name or source code) and for 全部.
+
+    An event recorded for the item as a whole (a 回访, an escalation without --unit) counts
+    for the item's lead unit.
+    """
     start = period.start.isoformat() if period.start else ""
     rows = led.db.execute(
         """SELECT e.kind, u.name, i.source, json_extract(e.data, '$.level'), json_extract(e.data, '$.kind'),
                   json_extract(e.data, '$.satisfaction')
-           FROM events e JOIN items i ON i.id = e.item_id LEFT JOIN units u ON u.id = e.unit_id
+           FROM events e JOIN items i ON i.id = e.item_id
+           LEFT JOIN units u ON u.id = COALESCE(e.unit_id, (SELECT a.unit_id FROM assignments a
+                                                            WHERE a.item_id = e.item_id AND a.role = 'lead'))
            WHERE e.at >= ? AND e.at <= ?
              AND e.kind IN ('reminded', 'escalated', 'extended', 'reopened', 'revisited')""",
         [start, period.end.isoformat()],
@@ -414,9 +460,11 @@ def ranking(led: "Ledger", period: Period) -> list[UnitScore]:
     for u in scores:
         if u.rank <= top and u.score > base:
             u.board = "红榜"
-    for u in scores[len(scores) - top:]:
-        if u.board is None and u.score < base:
-            u.board = "黑榜"
+    if scores:
+        floor = scores[len(scores) - top].score  # ties at the bottom share the 黑榜
+        for u in scores:
+            if u.board is None and u.score <= floor and u.score < base:
+                u.board = "黑榜"
     return scores
 
 
@@ -455,6 +503,7 @@ class Weekly:
     new_items: int
     closed_this_week: int
     lights: Counter                # red/yellow/blue/green/none over the items open at the end of the week
+    paused: int
     lit: list[LitItem]
     units: list[GroupStats]
     problems: list[str]
@@ -462,7 +511,7 @@ class Weekly:
 
     @property
     def year(self) -> int:
-        return self.period.end.year
+        return int(self.period.label[:4])
 
 
 _LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.BLUE: 2, Light.GREEN: 3}
@@ -498,8 +547,9 @@ def weekly(led: "Ledger", period: Period, issue_no: int) -> Weekly:
     lit.sort(key=lambda x: (_LIGHT_ORDER[x.light], -x.late_workdays, x.item_id))
     weekly_counts = event_counts(led, period, "unit")
     problems = _problems(overall, by_unit, lit, rows, weekly_counts)
+    paused = sum(1 for s in rows if s.lead and s.paused)
     return Weekly(period, year_scope, issue_no, led.settings["office_name"], period.end, overall, week_stats,
-                  new_items, closed_week, lights, lit, by_unit, problems, _next_steps(lit, lights))
+                  new_items, closed_week, lights, paused, lit, by_unit, problems, _next_steps(lit, lights))
 
 
 def _state(s: Scoped, late: int) -> str:
@@ -522,6 +572,9 @@ def _levels(led: "Ledger", period: Period) -> dict[int, str]:
     return {item_id: LEVEL_LABELS.get(level) for item_id, level in rows if level}
 
 
+DONE_LEVEL = {"提醒": "已提醒", "催办": "已催办", "督办单": "已下达督办单", "挂牌督办": "已挂牌督办"}
+
+
 def _problems(overall: GroupStats, units: list[GroupStats], lit: list[LitItem], rows: list[Scoped],
               weekly_counts: Mapping[str, Counter]) -> list[str]:
     problems = []
@@ -536,7 +589,7 @@ def _problems(overall: GroupStats, units: list[GroupStats], lit: list[LitItem], 
         problems.append(f"部分事项办理滞后。{text}，逾期较多的单位有{named}。")
         worst = sorted(red, key=lambda x: -x.late_workdays)[:3]
         problems.append("重点事项推进缓慢。" + "；".join(
-            f"“{x.title}”（{x.lead}牵头）逾期{x.late_workdays}个工作日" + (f"，已{x.level}" if x.level else "")
+            f"“{x.title}”（{x.lead}牵头）逾期{x.late_workdays}个工作日" + (f"，{DONE_LEVEL[x.level]}" if x.level else "")
             for x in worst) + "。")
     late_reports = sum(1 for s in rows if s.lead and s.feedback_late)
     if late_reports:
@@ -577,7 +630,7 @@ def issue_number(led: "Ledger", kind: str, period: Period, wanted: int | None = 
     """
     from .errors import InvalidInput
 
-    year = period.end.year
+    year = int(period.label[:4])  # the week's own (ISO) year: 2026-W53 is 2026年's last issue
     with led._write():
         row = led.db.execute("SELECT issue_no FROM reports WHERE kind = ? AND period = ?",
                              [kind, period.label]).fetchone()

@@ -35,11 +35,21 @@ def overview_text(w: Weekly) -> str:
     if lights["blue"]:
         lit.append(f"蓝灯{lights['blue']}件")
     lit.append(f"绿灯{lights['green']}件")
+    if w.paused:
+        lit.append(f"暂缓{w.paused}件")
     return (f"{year}年以来，{w.office}共督办事项{o.total}件，已办结{o.closed}件，办结率{pct(o.completion_rate)}；"
             f"按期办结{o.closed_on_time}件，按期办结率{pct(o.on_time_rate)}；序时推进率{pct(o.progress_rate)}。"
-            f"本周（{w.period.start.month}月{w.period.start.day}日至{w.period.end.month}月{w.period.end.day}日）"
+            f"本周（{days_text(w)}）"
             f"新增督办事项{w.new_items}件，办结{w.closed_this_week}件。截至{w.period.end.month}月{w.period.end.day}日，"
             f"在办事项{o.open}件，其中{'、'.join(lit)}。")
+
+
+def days_text(w: Weekly, sep: str = "至") -> str:
+    """“11月16日至11月20日”, or one date when the week so far is a single day."""
+    start, end = w.period.start, w.period.end
+    if start == end:
+        return f"{end.month}月{end.day}日"
+    return f"{start.month}月{start.day}日{sep}{end.month}月{end.day}日"
 
 
 def chase_text(w: Weekly) -> str:
@@ -64,8 +74,7 @@ def write(w: Weekly, path: Path) -> Path:
     d.add_run(p, "\t" + d.cn_date(w.issued), font=d.BODY_FONT)
     _right_tab(p)
     d.red_rule(doc)
-    start, end = w.period.start, w.period.end
-    d.paragraph(doc, f"督办事项办理情况通报（{start.month}月{start.day}日—{end.month}月{end.day}日）", font=d.TITLE_FONT, size=d.SIZE_TITLE,
+    d.paragraph(doc, f"督办事项办理情况通报（{days_text(w, '—')}）", font=d.TITLE_FONT, size=d.SIZE_TITLE,
                 align="center", line=None, space_before=12, space_after=12)
 
     _heading(doc, "一、总体情况")

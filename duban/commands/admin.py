@@ -87,7 +87,7 @@ def rules_show(fmt: Format = typer.Option(Format.table, "--format", help="输出
     render.emit(fmt, records, table)
 
 
-@rules_app.command("set")
+@rules_app.command("set", context_settings={"ignore_unknown_options": True})
 @guarded
 def rules_set(
     key: str = typer.Argument(..., help="设置项名称（见 duban rules show）"),
