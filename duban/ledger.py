@@ -23,7 +23,7 @@ from sqlite_utils import Database
 
 from . import chase, clock, lifecycle, rules
 from . import settings as settings_mod
-from .errors import InvalidInput, InvalidTransition, LedgerError, NotFound
+from .errors import DubanError, InvalidInput, InvalidTransition, LedgerError, NotFound
 from .migrations import migrations
 from .models import (
     LEVEL_LABELS,
@@ -858,3 +858,112 @@ class Ledger:
             if before_commit is not None and done:
                 before_commit(done)
         return done
+
+    # -- duban import: the write half (rows are read and checked in duban/importer.py) -------------
+    def unit_index(self) -> dict[str, Unit]:
+        """Every unit name and alias → its unit, from one query (an import matches thousands of cells)."""
+        units = {u.id: u for u in self._units_where("1", [])}
+        index = {u.name: u for u in units.values()}
+        for u in units.values():
+            for alias in u.aliases:
+                index[alias] = u
+        return index
+
+    def import_keys(self) -> dict[str, tuple[int, str | None, str | None, str | None]]:
+        """Row key → (item id, 进展情况 last imported, lead unit's status, item due) for rows imported before."""
+        rows = self.db.execute(
+            "SELECT k.key, k.item_id, k.progress, a.status, i.due FROM import_keys k JOIN items i ON i.id = k.item_id"
+            " LEFT JOIN assignments a ON a.item_id = k.item_id AND a.role = 'lead'"
+        )
+        return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
+
+    def write_import(self, new_units: Sequence[str], rows: Sequence["ImportRow"],
+                     updates: Sequence["ProgressUpdate"]) -> list[int]:
+        """One transaction for a whole import: new units, imported items, changed progress.
+
+        Any error (naming its sheet row) rolls everything back. Returns the new items' ids.
+        Each new item is one `imported` event applied by :mod:`duban.lifecycle`, exactly as
+        :meth:`_apply` does; the rows are then written with ``executemany`` (10,000 rows a
+        run), so what is stored is still what the log replays to. Each row's ``data`` gets
+        its ``units`` (ids and full names) filled in here, once the units exist.
+        """
+        today, logged = self.today.isoformat(), clock.now_utc()
+        encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for 10,000 events
+        ids: list[int] = []
+        with self._write():
+            for name in new_units:
+                unit_id = self.db.execute("INSERT INTO units (name, created) VALUES (?, ?)", [name, today]).lastrowid
+                self._log("unit_added", f"导入时新增单位“{name}”", unit_id=unit_id, data={"name": name, "aliases": []})
+            index = self.unit_index()
+            next_id = self.db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0] + 1
+            items, events, assignments, keys = [], [], [], []
+            for row in rows:
+                units = [(index[name], role) for name, role in row.units]
+                d = row.data
+                d["units"] = [{"unit_id": u.id, "unit": u.name, "role": role.code} for u, role in units]
+                try:
+                    item = lifecycle.apply(None, lifecycle.Change(EventKind.IMPORTED, self.today, units[0][0].id,
+                                                                  units[0][0].name, d))
+                except DubanError as exc:
+                    raise type(exc)(f"{row.where}：{exc.message}") from None
+                item.id = item_id = next_id
+                next_id += 1
+                ids.append(item_id)
+                items.append([item_id, item.title, item.source.code, item.ref, item.leader, item.klass.code,
+                              item.content, item.standard, _iso(item.created), item.status.code, _iso(item.due),
+                              item.within])
+                events.append([item_id, units[0][0].id, today, EventKind.IMPORTED.code, row.detail,
+                               encode(d), logged])
+                for a in item.assignments:
+                    assignments.append([item_id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on),
+                                        _iso(a.due), a.due_basis, a.person, _iso(a.signed_on), _iso(a.last_feedback),
+                                        a.percent, _iso(a.closed_on), a.result, a.extensions, _iso(a.original_due),
+                                        _iso(a.restarted_on)])
+                keys.append([row.key, item_id, d.get("progress"), d["file"], d["sheet"], d["row"], today, today])
+            conn = self.db.conn
+            conn.executemany("INSERT INTO items (id, title, source, ref, leader, class, content, standard, created,"
+                             " status, due, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
+            conn.executemany("INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?, ?)", events)
+            conn.executemany("INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis,"
+                             " person, signed_on, last_feedback, percent, closed_on, result, extensions, original_due,"
+                             " restarted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", assignments)
+            conn.executemany("INSERT INTO import_keys (key, item_id, progress, file, sheet, row, imported_on,"
+                             " updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", keys)
+            for up in updates:
+                try:
+                    item = self._load(up.item_id)
+                    self._check_date_order(up.item_id)
+                    lead = item.lead
+                    if lead is None:
+                        raise InvalidTransition(f"事项 #{up.item_id} 没有牵头单位")
+                    self._apply(item, EventKind.FEEDBACK, f"“{lead.unit}”反馈进展（{up.where}）：{up.text}",
+                                Unit(id=lead.unit_id, name=lead.unit),
+                                {"text": up.text, "percent": None, "import": up.source})
+                    self.db.execute("UPDATE import_keys SET progress = ?, updated_on = ? WHERE key = ?",
+                                    [up.text, today, up.key])
+                except DubanError as exc:
+                    raise type(exc)(f"{up.where}：{exc.message}") from None
+        return ids
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One sheet row to import: its key, units by name (lead first) and the `imported` event's data."""
+
+    key: str
+    where: str  # 工作表“台账”第5行, for messages
+    units: tuple[tuple[str, Role], ...]
+    data: dict
+    detail: str
+
+
+@dataclass(frozen=True)
+class ProgressUpdate:
+    """A re-imported row whose 进展情况 changed: a feedback event by the item's lead unit."""
+
+    key: str
+    item_id: int
+    text: str
+    where: str
+    source: dict  # file, sheet, row

@@ -88,6 +88,10 @@ def apply(item: Item | None, change: Change) -> Item:
         if item is not None:
             raise InvalidTransition("事项已存在")
         return _created(change)
+    if change.kind is EventKind.IMPORTED:
+        if item is not None:
+            raise InvalidTransition("事项已存在")
+        return _imported(change)
     if item is None:
         raise InvalidTransition("事项尚未立项")
     item = copy.deepcopy(item)
@@ -124,6 +128,55 @@ def _created(change: Change) -> Item:
         due=_date(d.get("due")),
         within=d.get("within"),
     )
+
+
+_ROLES = {r.code: r for r in Role}
+
+
+def _imported(change: Change) -> Item:
+    """`imported` (duban import): an item from a sheet row, created and assigned in one step.
+
+    ``data["units"]`` lists the units, lead first. The 交办 date is the sheet's own
+    (``assigned_on``) or, when unknown, the import date; a deadline already past is allowed
+    (the row describes work under way), except before a 交办 date the sheet gives. A row
+    with 进展情况 counts as the lead unit's progress report on the import date.
+    """
+    d = change.data
+    assigned_on = _date(d.get("assigned_on")) or change.at
+    due = _date(d.get("due"))
+    if d.get("assigned_on_known"):
+        _check_due(due, assigned_on, "办理时限", "交办时间")
+    item = _created(Change(EventKind.CREATED, assigned_on, data=d))
+    units = d.get("units") or []
+    if not units or units[0].get("role") != Role.LEAD.code:
+        raise InvalidInput("导入的事项须有牵头单位")
+    seen = set()
+    for position, entry in enumerate(units):
+        role = _ROLES[entry["role"]]
+        unit_id = entry["unit_id"]
+        if unit_id in seen:
+            raise InvalidInput(f"单位“{entry['unit']}”重复出现在牵头/配合单位中")
+        seen.add(unit_id)
+        lead = position == 0
+        if role is Role.LEAD and not lead:
+            raise InvalidInput(f"导入的事项只能有一个牵头单位（已有“{units[0]['unit']}”）")
+        item.assignments.append(
+            Assignment(
+                unit_id=unit_id,
+                unit=change.unit if unit_id == change.unit_id and change.unit else entry["unit"],
+                role=role,
+                status=Status.OPEN,
+                assigned_on=assigned_on,
+                due=due,
+                due_basis=d.get("due_basis", "given"),
+                person=d.get("person") if lead else None,
+                last_feedback=change.at if lead and d.get("progress") else None,
+                original_due=due,
+            )
+        )
+    item.within = None
+    item.status = rollup(item)
+    return item
 
 
 def _assigned(item: Item, change: Change) -> None:
