@@ -62,3 +62,10 @@ rm -rf examples/out/专报
 "$DUBAN" --db "$db" report weekly --out examples/out/专报
 echo
 "$DUBAN" --db "$db" report stats --by unit
+
+echo
+echo "== 导入督查室原有的 Excel 台账（examples/待导入台账.xlsx：标题行、合并单元格、一格多个单位、各种时限写法）=="
+"$DUBAN" --db "$db" import examples/待导入台账.xlsx
+echo
+echo "再次导入同一文件（不会重复新增）："
+"$DUBAN" --db "$db" import examples/待导入台账.xlsx | tail -n 3
