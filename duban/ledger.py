@@ -801,10 +801,12 @@ class Ledger:
         """For every open assignment that has been chased: its latest reminder and the unanswered count.
 
         Only reminders up to today count, so a run with an earlier ``--today`` sees the ledger as it was.
+        (``+e.unit_id`` keeps SQLite on the per-item index: through the per-unit one it would read
+        every reminder of the unit once for each of its open assignments.)
         """
         rows = self.db.execute(
             f"""SELECT e.item_id, e.unit_id, e.at, {CHASE_LEVEL_SQL}, a.last_feedback
-                FROM assignments a JOIN events e ON e.item_id = a.item_id AND e.unit_id = a.unit_id
+                FROM assignments a JOIN events e ON e.item_id = a.item_id AND +e.unit_id = a.unit_id
                 WHERE a.status = 'open' AND e.kind = 'reminded' AND e.at <= ? ORDER BY e.id""",
             [self.today.isoformat()],
         ).fetchall()

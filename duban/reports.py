@@ -522,7 +522,9 @@ def weekly(led: "Ledger", period: Period, issue_no: int) -> Weekly:
     rows = scoped(led, year_scope)
     by_unit = stats(led, year_scope, "unit", rows)
     overall = by_unit.pop()
-    week_stats = stats(led, period, None)[-1]
+    # the week's scope is the part of the year's not finished before the week began
+    week_rows = [s for s in rows if not (s.closed and s.closed_on < period.start)]
+    week_stats = stats(led, period, None, week_rows)[-1]
     start, end = period.start.isoformat(), period.end.isoformat()
     new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status != 'cancelled'",
                                [start, end]).fetchone()[0]
@@ -535,12 +537,14 @@ def weekly(led: "Ledger", period: Period, issue_no: int) -> Weekly:
     lights: Counter = Counter()
     lit = []
     levels = _levels(led, period)
+    titles = _titles(led, [i for i, group in worst.items()
+                           if any(s.light in (Light.RED, Light.YELLOW, Light.BLUE) for s in group)])
     for item_id, group in worst.items():
         top = min(group, key=lambda s: (_LIGHT_ORDER.get(s.light, 9), not s.lead))
         lights[top.light.code if top.light else "none"] += 1
         if top.light in (Light.RED, Light.YELLOW, Light.BLUE):
             lead = next((s.unit for s in group if s.lead), top.unit)
-            title = led.db.execute("SELECT title FROM items WHERE id = ?", [item_id]).fetchone()[0]
+            title = titles[item_id]
             late = max(s.late_workdays for s in group)
             lit.append(LitItem(item_id, title, top.light, lead, [s.unit for s in group], top.due, late,
                                levels.get(item_id), _state(top, late)))
@@ -550,6 +554,15 @@ def weekly(led: "Ledger", period: Period, issue_no: int) -> Weekly:
     paused = sum(1 for s in rows if s.lead and s.paused)
     return Weekly(period, year_scope, issue_no, led.settings["office_name"], period.end, overall, week_stats,
                   new_items, closed_week, lights, paused, lit, by_unit, problems, _next_steps(lit, lights))
+
+
+def _titles(led: "Ledger", ids: list[int]) -> dict[int, str]:
+    titles: dict[int, str] = {}
+    for n in range(0, len(ids), 900):
+        chunk = ids[n:n + 900]
+        titles.update(led.db.execute(f"SELECT id, title FROM items WHERE id IN ({','.join('?' * len(chunk))})",
+                                     chunk).fetchall())
+    return titles
 
 
 def _state(s: Scoped, late: int) -> str:

@@ -15,6 +15,7 @@ from .reports import Weekly
 from .rules import percent_text as pct
 
 RED = (0xC0, 0, 0)
+LIT_LIMIT = 30  # a 专报 lists the worst items; the companion 台账 has them all
 
 
 def _heading(doc, text: str) -> None:
@@ -87,10 +88,13 @@ def write(w: Weekly, path: Path) -> Path:
     if not w.lit:
         _body(doc, "本周没有亮红灯、黄灯的事项。")
     else:
-        _body(doc, f"亮红灯（逾期）事项{len(red)}件，亮黄灯（临期或进展滞后）事项{len(others)}件，具体如下：")
+        shown = w.lit[:LIT_LIMIT]
+        more = f"以下列出其中{len(shown)}件（红灯在前、逾期最久的在前），全部亮灯事项见同期台账" \
+            if len(w.lit) > len(shown) else "具体如下"
+        _body(doc, f"亮红灯（逾期）事项{len(red)}件，亮黄灯（临期或进展滞后）事项{len(others)}件，{more}：")
         rows = [[str(n), f"#{x.item_id}", x.title, x.light.label, "、".join(x.units), x.due.isoformat() if x.due else "长期",
                  x.state, x.level or "—"]
-                for n, x in enumerate(w.lit, 1)]
+                for n, x in enumerate(shown, 1)]
         d.table(doc, ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理时限", "情况", "督办级别"], rows,
                 widths_mm=[11, 12, 39, 12, 30, 20, 19, 13], size=10.5)
 

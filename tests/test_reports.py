@@ -752,3 +752,24 @@ def test_libreoffice_converts_the_weekly_report(cli, tmp_path):
             assert words in text
     sheet = (converted / f"{stem}台账.csv").read_text(encoding="utf-8")
     assert "老旧小区改造" in sheet and "停车场建设" in sheet
+
+
+def test_weekly_lists_at_most_thirty_lit_items_and_points_to_the_ledger(ledger, tmp_path):
+    from docx import Document
+
+    from duban import weekly_doc
+    from duban.models import ItemClass, Source
+
+    ledger.today = dt.date(2026, 11, 2)
+    for n in range(33):
+        ledger.create(f"逾期事项{n:02d}", Source.LEADER_INSTRUCTION, klass=ItemClass.ROUTINE, lead="市财政局",
+                      due=dt.date(2026, 11, 4) + dt.timedelta(days=n % 3))
+    ledger.today = dt.date(2026, 11, 20)
+    data = reports.weekly(ledger, reports.week("2026-W47", ledger.today), 1)
+    assert len(data.lit) == 33
+    path = weekly_doc.write(data, tmp_path / "专报.docx")
+    doc = Document(str(path))
+    assert len(doc.tables[0].rows) == 1 + weekly_doc.LIT_LIMIT
+    assert any("亮红灯（逾期）事项33件，亮黄灯（临期或进展滞后）事项0件，以下列出其中30件" in p.text
+               for p in doc.paragraphs)
+    assert doc.tables[0].rows[1].cells[2].text == "逾期事项00"   # the longest overdue first (due 11-04)
