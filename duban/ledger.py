@@ -50,6 +50,12 @@ from .workdays import WorkCalendar, builtin_years
 BUSY_TIMEOUT_MS = 10_000
 # The level of a `reminded` event; one recorded without a level (by hand) counts as a 催办.
 CHASE_LEVEL_SQL = "COALESCE(json_extract(data, '$.level'), 1)"
+# Items with an open deadline, or an open lead's milestone, before the date given twice: the only ones
+# that can be red. Served by the indexes on assignments(status, due) and milestones(done_on, due).
+PAST_DUE_SQL = ("i.id IN (SELECT item_id FROM assignments WHERE status = 'open' AND due < ?)"
+                " OR i.id IN (SELECT m.item_id FROM milestones m JOIN assignments a"
+                " ON a.item_id = m.item_id AND a.role = 'lead' AND a.status = 'open'"
+                " WHERE m.done_on IS NULL AND m.due < ?)")
 YEARS = range(2000, 2100)  # deadlines outside these years are typing mistakes, not plans
 MAX_WITHIN = 1000
 MAX_ID = 2**63 - 1
@@ -450,6 +456,9 @@ class Ledger:
         if flt.due_before is not None:
             where.append("i.due IS NOT NULL AND i.due < ?")
             params.append(flt.due_before.isoformat())
+        if flt.light is Light.RED:  # only items with a deadline or a lead milestone already past can be red
+            where.append(f"({PAST_DUE_SQL})")
+            params += [self.today.isoformat()] * 2
         views = [self.view(item) for item in self._items_where(" AND ".join(where), params)]
         if flt.light is not None:
             views = [v for v in views if v.light.light is flt.light]
@@ -786,11 +795,7 @@ class Ledger:
         """
         today = self.today.isoformat()
         if overdue_only:
-            where = ("i.id IN (SELECT item_id FROM assignments WHERE status = 'open' AND due < ?)"
-                     " OR i.id IN (SELECT m.item_id FROM milestones m JOIN assignments a"
-                     " ON a.item_id = m.item_id AND a.role = 'lead' AND a.status = 'open'"
-                     " WHERE m.done_on IS NULL AND m.due < ?)")
-            params: list = [today, today]
+            where, params = PAST_DUE_SQL, [today, today]
         else:
             where, params = "i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", []
         items = self._items_where(where, params)
