@@ -1,0 +1,559 @@
+"""Integrity and domain checks of a ledger file (``duban check``) and online backups (``duban backup``).
+
+``check_ledger(path)`` never raises for a damaged file: whatever is wrong becomes a
+:class:`Problem` with a stable English ``code``, a severity and a Chinese message, so a
+cron job can act on the codes and a clerk can read the messages. All reads run inside
+one read transaction, so a writer working at the same time cannot produce a false
+finding (in WAL mode readers see one snapshot and do not block writers).
+
+``backup(path, dest)`` copies the live ledger with SQLite's online backup API into a
+temporary file beside the destination, checks the copy, and renames it into place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from . import clock, lifecycle
+from .errors import DubanError, InvalidInput, LedgerError
+from .files import atomic_path
+from .models import EventKind, Item, ItemClass, Role, Source, Status
+
+ERROR = "error"
+WARNING = "warning"
+
+# Every code a finding can carry: its severity and what it means (for the README and `--help`).
+CODES: dict[str, tuple[str, str]] = {
+    "unreadable": (ERROR, "文件不是 SQLite 数据库或已损坏，无法读取"),
+    "integrity": (ERROR, "SQLite 完整性检查（integrity_check）发现损坏"),
+    "not_a_ledger": (ERROR, "文件不是 duban 台账"),
+    "foreign_key": (ERROR, "引用了不存在的记录（foreign_key_check）"),
+    "assignment_without_unit": (ERROR, "交办记录的责任单位不存在"),
+    "assignment_without_item": (ERROR, "交办记录所属的事项不存在"),
+    "event_without_item": (ERROR, "记录所属的事项不存在"),
+    "item_without_events": (ERROR, "事项没有任何记录（留痕缺失）"),
+    "item_not_created_first": (ERROR, "事项的第一条记录不是立项（或导入）"),
+    "bad_code": (ERROR, "状态、角色、来源、类别或记录类型的取值无法识别"),
+    "bad_event": (ERROR, "记录的日期或结构化数据（data）无效"),
+    "events_out_of_order": (ERROR, "事项的记录日期倒序（后记入的记录日期更早）"),
+    "closed_without_result": (ERROR, "已办结或已销号的交办没有办结情况"),
+    "projection_mismatch": (ERROR, "保存的事项状态与按记录重放的结果不一致"),
+    "replay_failed": (ERROR, "事项的记录无法按办理流程重放"),
+    "due_not_workday": (WARNING, "在办事项的办理时限或节点日期不是工作日"),
+    "due_year_uncovered": (WARNING, "在办事项的时限落在日历未收录节假日安排的年份"),
+    "due_estimated": (WARNING, "时限曾按仅双休日估算，该年日历现已收录，请核对"),
+}
+
+FIRST_KINDS = ("created", "imported")  # the events that bring an item into the ledger
+LIVE = ("open", "paused")  # assignments whose deadline still matters
+ASSIGNMENT_FIELDS = ("role", "status", "assigned_on", "due", "due_basis", "person", "signed_on", "last_feedback",
+                     "percent", "closed_on", "result", "extensions", "original_due", "restarted_on")
+FIELD_LABELS = {
+    "status": "状态", "due": "办理时限", "within": "计划工作日数", "role": "角色", "assigned_on": "交办日期",
+    "due_basis": "时限依据", "person": "责任人", "signed_on": "签收日期", "last_feedback": "最近反馈",
+    "percent": "完成百分比", "closed_on": "办结日期", "result": "办结情况", "extensions": "延期次数",
+    "original_due": "原时限", "restarted_on": "重新计时日期", "milestones": "节点",
+}
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: stable code, severity, the item/unit it concerns, a Chinese message."""
+
+    code: str
+    message: str
+    item_id: int | None = None
+    unit: str | None = None
+
+    @property
+    def severity(self) -> str:
+        return CODES[self.code][0]
+
+    def record(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "item_id": self.item_id, "unit": self.unit,
+                "message": self.message}
+
+
+RECORD_KEYS = ("code", "severity", "item_id", "unit", "message")
+
+
+@dataclass
+class CheckReport:
+    path: Path
+    problems: list[Problem] = field(default_factory=list)
+    items: int | None = None  # None: the file could not be read far enough to count
+    events: int | None = None
+    replayed: int = 0
+    integrity: str = "integrity_check"
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.severity == ERROR)
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for p in self.problems if p.severity == WARNING)
+
+    def summary(self) -> str:
+        if self.items is None:
+            return f"检查 {self.path}：文件无法读取、已损坏或不是台账，未做其他检查；错误 {self.errors} 项"
+        scope = f"事项 {self.items} 项、记录 {self.events} 条"
+        replay = f"，按记录重放核对 {self.replayed} 项" if self.replayed else "，未做记录重放核对"
+        verdict = "未发现问题" if not self.problems else f"错误 {self.errors} 项，警告 {self.warnings} 项"
+        return f"检查 {self.path}（{self.integrity}{replay}；{scope}）：{verdict}"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    """A connection to an existing file; never creates one."""
+    conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True)
+    conn.execute("PRAGMA busy_timeout = 10000")
+    return conn
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise LedgerError(f"台账文件不存在：{path}（请用 --db 指定台账）")
+    if path.is_dir():
+        raise LedgerError(f"{path} 是目录，不是台账文件")
+    return path
+
+
+# -- check ------------------------------------------------------------------------------------
+
+
+def check_ledger(path: str | os.PathLike, today: dt.date | None = None, quick: bool = False,
+                 sample: int | None = None, rng: random.Random | None = None) -> CheckReport:
+    """Run every check on the ledger at ``path``.
+
+    ``quick`` uses ``PRAGMA quick_check`` and does not replay the event log; ``sample``
+    replays that many randomly chosen items instead of all of them.
+    """
+    path = _existing(Path(path))
+    report = CheckReport(path, integrity="quick_check" if quick else "integrity_check")
+    try:
+        conn = _connect(path)
+    except sqlite3.Error as exc:
+        report.problems.append(Problem("unreadable", f"无法打开 {path}：{exc}"))
+        return report
+    try:
+        _run(conn, report, today, quick, sample, rng or random.Random())
+    finally:
+        conn.close()
+    return report
+
+
+def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, quick: bool,
+         sample: int | None, rng: random.Random) -> None:
+    add = report.problems.append
+    try:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        add(Problem("unreadable", f"文件不是有效的 SQLite 数据库或已损坏：{exc}"))
+        return
+    if "items" not in tables or "_sqlite_migrations" not in tables:
+        add(Problem("not_a_ledger", "文件中没有督办台账的表（items、_sqlite_migrations），不是 duban 台账"))
+        return
+    if not _integrity(conn, report, quick):
+        return  # the structure is damaged: domain checks would only repeat it
+    try:
+        led = _ledger(conn, today)
+    except (sqlite3.DatabaseError, DubanError) as exc:
+        add(Problem("unreadable", f"无法读取或升级台账结构：{getattr(exc, 'message', exc)}"))
+        return
+    conn.execute("BEGIN")  # one snapshot for every check below
+    try:
+        items = conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        report.events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
+        report.items = items
+        for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines):
+            step(conn, led, add)
+        if quick or sample is not None:
+            _rollup(conn, add)
+        if not quick or sample is not None:
+            ids = None
+            if sample is not None:
+                every = [r[0] for r in conn.execute("SELECT id FROM items")]
+                ids = sorted(rng.sample(every, min(sample, len(every))))
+            report.replayed = _replay(conn, led, ids, add)
+    except sqlite3.DatabaseError as exc:
+        add(Problem("integrity", f"检查途中读取失败，台账可能已损坏：{exc}"))
+    finally:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+
+
+def _ledger(conn: sqlite3.Connection, today: dt.date | None):
+    """The Ledger over this connection; an older ledger is upgraded as any command would."""
+    from sqlite_utils import Database
+
+    from .ledger import Ledger
+
+    return Ledger(Database(conn), today=today)
+
+
+def _integrity(conn: sqlite3.Connection, report: CheckReport, quick: bool) -> bool:
+    pragma = "quick_check" if quick else "integrity_check"
+    try:
+        rows = [r[0] for r in conn.execute(f"PRAGMA {pragma}(50)")]
+    except sqlite3.DatabaseError as exc:
+        report.problems.append(Problem("integrity", f"SQLite 完整性检查无法完成，文件已损坏：{exc}"))
+        return False
+    if rows == ["ok"]:
+        return True
+    for line in rows:
+        report.problems.append(Problem("integrity", f"SQLite 完整性检查：{line}"))
+    return False
+
+
+def _foreign_keys(conn: sqlite3.Connection, led, add) -> None:
+    unit_names = dict(conn.execute("SELECT id, name FROM units"))
+    for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check").fetchall():
+        if table == "assignments":
+            item_id, unit_id = conn.execute("SELECT item_id, unit_id FROM assignments WHERE rowid = ?",
+                                            [rowid]).fetchone()
+            if parent == "units":
+                add(Problem("assignment_without_unit", f"事项 #{item_id} 的交办记录指向不存在的单位（编号 {unit_id}）",
+                            item_id))
+            else:
+                add(Problem("assignment_without_item", f"交办记录（编号 {rowid}）所属的事项 #{item_id} 不存在",
+                            item_id, unit_names.get(unit_id)))
+        elif table == "events" and parent == "items":
+            item_id = conn.execute("SELECT item_id FROM events WHERE rowid = ?", [rowid]).fetchone()[0]
+            add(Problem("event_without_item", f"记录（编号 {rowid}）所属的事项 #{item_id} 不存在", item_id))
+        else:
+            add(Problem("foreign_key", f"表 {table} 第 {rowid} 行引用了表 {parent} 中不存在的记录"))
+
+
+def _codes(conn: sqlite3.Connection, led, add) -> None:
+    """Codes the enums do not know (one scan per table)."""
+    for table, id_col, columns in (
+        ("items", "id", (("status", "状态", Status), ("source", "立项依据", Source), ("class", "类别", ItemClass))),
+        ("assignments", "item_id", (("status", "交办状态", Status), ("role", "角色", Role))),
+    ):
+        params: list = []
+        tests = []
+        for column, _, enum in columns:
+            known = [m.code for m in enum]
+            tests.append(f"{column} NOT IN ({','.join('?' * len(known))})")
+            params += known
+        names = ", ".join(c for c, _, _ in columns)
+        rows = conn.execute(f"SELECT {id_col}, {names} FROM {table} WHERE {' OR '.join(tests)}", params)
+        for item_id, *values in rows:
+            for (column, label, enum), value in zip(columns, values):
+                if value not in {m.code for m in enum}:
+                    add(Problem("bad_code", f"事项 #{item_id} 的{label}“{value}”无法识别", item_id))
+
+
+def _events(conn: sqlite3.Connection, led, add) -> None:
+    """Each event of an item: a known kind, a real date, valid JSON data (SQL picks out the bad ones)."""
+    known = [m.code for m in EventKind]
+    rows = conn.execute(
+        f"""SELECT id, item_id, kind, at, date(at) IS at, json_valid(data) FROM events
+            WHERE item_id IS NOT NULL
+              AND (kind NOT IN ({','.join('?' * len(known))}) OR date(at) IS NOT at OR NOT json_valid(data))""",
+        known,
+    )
+    for event_id, item_id, kind, at, good_date, good_data in rows:
+        if kind not in known:
+            add(Problem("bad_code", f"事项 #{item_id} 的记录（编号 {event_id}）类型“{kind}”无法识别", item_id))
+        if not good_date:
+            add(Problem("bad_event", f"事项 #{item_id} 的记录（编号 {event_id}）日期“{at}”无效", item_id))
+        if not good_data:
+            add(Problem("bad_event", f"事项 #{item_id} 的记录（编号 {event_id}）结构化数据不是有效的 JSON", item_id))
+
+
+def _event_order(conn: sqlite3.Connection, led, add) -> None:
+    """An item's event dates going backwards by id (the ledger refuses such writes).
+
+    One pass over the table in id order, remembering each item's latest date: several times
+    faster than a window function over the (item_id, id) index on a large ledger.
+    """
+    last: dict[int, str] = {}
+    get = last.get
+    for item_id, at in conn.execute("SELECT item_id, at FROM events WHERE item_id IS NOT NULL ORDER BY id"):
+        before = get(item_id)
+        if before is not None and at < before:
+            add(Problem("events_out_of_order", f"事项 #{item_id} 有日期为 {at} 的记录记在了 {before} 的记录之后",
+                        item_id))
+        else:
+            last[item_id] = at
+
+
+def _first_events(conn: sqlite3.Connection, led, add) -> None:
+    rows = conn.execute(
+        "SELECT i.id, (SELECT kind FROM events e WHERE e.item_id = i.id ORDER BY e.id LIMIT 1) FROM items i"
+    )
+    for item_id, kind in rows:
+        if kind is None:
+            add(Problem("item_without_events", f"事项 #{item_id} 没有任何记录，无法追溯其办理过程", item_id))
+        elif kind not in FIRST_KINDS:
+            add(Problem("item_not_created_first", f"事项 #{item_id} 的第一条记录是“{kind}”而不是立项或导入", item_id))
+
+
+def _results(conn: sqlite3.Connection, led, add) -> None:
+    rows = conn.execute(
+        """SELECT a.item_id, u.name, a.status FROM assignments a LEFT JOIN units u ON u.id = a.unit_id
+           WHERE a.status IN ('done', 'closed') AND (a.result IS NULL OR trim(a.result) = '')"""
+    )
+    for item_id, unit, status in rows:
+        label = Status(status).label
+        add(Problem("closed_without_result", f"事项 #{item_id} 在“{unit}”处{label}，但没有填写办结情况", item_id, unit))
+
+
+def _deadlines(conn: sqlite3.Connection, led, add) -> None:
+    cal = led.calendar
+    rows = conn.execute(
+        f"""SELECT a.item_id, u.name, a.due, a.due_basis, NULL FROM assignments a
+                LEFT JOIN units u ON u.id = a.unit_id
+            WHERE a.status IN ({','.join('?' * len(LIVE))}) AND a.due IS NOT NULL
+            UNION ALL
+            SELECT m.item_id, NULL, m.due, 'given', m.seq FROM milestones m JOIN items i ON i.id = m.item_id
+            WHERE m.done_on IS NULL AND i.status IN ('pending', 'open', 'paused')
+            ORDER BY 1""",
+        list(LIVE),
+    )
+    workday: dict[dt.date, bool] = {}
+    for item_id, unit, due_text, basis, seq in rows:
+        try:
+            due = dt.date.fromisoformat(due_text)
+        except (TypeError, ValueError):
+            add(Problem("bad_event", f"事项 #{item_id} 的日期“{due_text}”无效", item_id, unit))
+            continue
+        if due not in workday:
+            workday[due] = cal.is_workday(due)
+        what = f"第{seq}个节点日期" if seq is not None else "办理时限"
+        who = f"在“{unit}”处的" if unit else "的"
+        if not cal.covered(due.year):
+            add(Problem("due_year_uncovered",
+                        f"事项 #{item_id} {who}{what} {due_text} 在 {due.year} 年，日历尚未收录该年节假日安排"
+                        f"（用 duban calendar add-holiday / add-workday 录入后核对）", item_id, unit))
+        elif not workday[due]:
+            add(Problem("due_not_workday", f"事项 #{item_id} {who}{what} {due_text} 是{cal.describe(due)}，不是工作日",
+                        item_id, unit))
+        elif basis == "weekends":
+            add(Problem("due_estimated", f"事项 #{item_id} {who}办理时限 {due_text} 是按仅双休日估算的，"
+                        f"{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
+
+
+def _rollup(conn: sqlite3.Connection, add) -> None:
+    """Without a replay: each item's stored status and deadline against its assignments (SQL only)."""
+    rows = conn.execute(
+        """WITH agg AS (
+               SELECT item_id,
+                      max(status = 'open') AS o, max(status = 'paused') AS p, max(status = 'done') AS d,
+                      max(status = 'closed') AS c, max(role = 'lead') AS has_lead,
+                      max(CASE WHEN role = 'lead' THEN status END) AS lead_status,
+                      max(CASE WHEN role = 'lead' THEN coalesce(due, '') END) AS lead_due
+               FROM assignments GROUP BY item_id)
+           SELECT id, status, expected, due, lead_due FROM (
+               SELECT i.id, i.status, i.due, agg.lead_due, agg.has_lead,
+                      CASE WHEN agg.item_id IS NULL THEN NULL
+                           WHEN o THEN 'open' WHEN p THEN 'paused' WHEN d THEN 'done'
+                           WHEN c AND (NOT has_lead OR lead_status = 'closed') THEN 'closed'
+                           ELSE 'cancelled' END AS expected
+               FROM items i LEFT JOIN agg ON agg.item_id = i.id)
+           WHERE (expected IS NULL AND status NOT IN ('pending', 'cancelled'))
+              OR (expected IS NOT NULL AND status IS NOT expected)
+              OR (has_lead AND coalesce(due, '') IS NOT lead_due)"""
+    )
+    for item_id, status, expected, due, lead_due in rows:
+        if expected is None:
+            text = f"状态为“{_status(status)}”，但没有任何交办记录"
+        elif status != expected:
+            text = f"保存的状态为“{_status(status)}”，按各单位的交办状态应为“{_status(expected)}”"
+        else:
+            text = f"保存的办理时限为 {due or '无'}，牵头单位的时限为 {lead_due or '无'}"
+        add(Problem("projection_mismatch", f"事项 #{item_id} {text}", item_id))
+
+
+def _status(code: str) -> str:
+    try:
+        return f"{Status(code).label}（{code}）"
+    except ValueError:
+        return code
+
+
+# -- replay ---------------------------------------------------------------------------------
+
+
+def _id_chunks(conn: sqlite3.Connection, ids: Sequence[int] | None) -> Iterator[tuple[str, list]]:
+    """(where-clause, params) over item ids in chunks: ranges of the primary key, or explicit lists."""
+    if ids is None:
+        top = conn.execute("SELECT max(id) FROM items").fetchone()[0] or 0
+        for lo in range(1, top + 1, CHUNK):
+            yield "BETWEEN ? AND ?", [lo, lo + CHUNK - 1]
+    else:
+        for start in range(0, len(ids), CHUNK):
+            chunk = list(ids[start:start + CHUNK])
+            yield f"IN ({','.join('?' * len(chunk))})", chunk
+
+
+def _replay(conn: sqlite3.Connection, led, ids: Sequence[int] | None, add) -> int:
+    """Rebuild each item from its log (as ``Ledger.replayed`` does) and compare it with what is stored."""
+    import json
+
+    done = 0
+    for cond, params in _id_chunks(conn, ids):
+        stored = _stored(led, cond, params)
+        logs: dict[int, list[tuple]] = {}
+        rows = conn.execute(
+            f"""SELECT e.item_id, e.at, e.kind, e.unit_id, u.name, e.data FROM events e
+                    LEFT JOIN units u ON u.id = e.unit_id
+                WHERE e.item_id {cond} ORDER BY e.item_id, e.id""",
+            params,
+        )
+        for row in rows:
+            logs.setdefault(row[0], []).append(row[1:])
+        for item_id, item in stored.items():
+            log = logs.get(item_id)
+            if not log:
+                continue  # reported as item_without_events
+            try:
+                changes = [lifecycle.Change(EventKind(kind), dt.date.fromisoformat(at), unit_id, unit, json.loads(data))
+                           for at, kind, unit_id, unit, data in log]
+                replayed = lifecycle.replay(changes)
+            except DubanError as exc:
+                add(Problem("replay_failed", f"事项 #{item_id} 的记录无法重放：{exc.message}", item_id))
+                continue
+            except (ValueError, TypeError, KeyError) as exc:
+                add(Problem("replay_failed", f"事项 #{item_id} 的记录无法重放（{type(exc).__name__}: {exc}）", item_id))
+                continue
+            done += 1
+            for unit, text in _differences(item, replayed):
+                add(Problem("projection_mismatch", f"事项 #{item_id} 保存的状态与记录不一致：{text}", item_id, unit))
+    return done
+
+
+def _stored(led, cond: str, params: list) -> dict[int, Item]:
+    """The stored items of a chunk; an item whose stored codes are unreadable is left out (bad_code says why)."""
+    try:
+        return {item.id: item for item in led._items_where(f"i.id {cond}", params)}
+    except ValueError:
+        found = {}
+        ids = [r[0] for r in led.db.execute(f"SELECT id FROM items i WHERE i.id {cond}", params)]
+        for item_id in ids:
+            try:
+                found[item_id] = led._items_where("i.id = ?", [item_id])[0]
+            except ValueError:
+                pass
+        return found
+
+
+def _value(value) -> str:
+    if value is None:
+        return "空"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "label"):
+        return f"{value.label}（{value.code}）"
+    return str(value)
+
+
+def _differences(stored: Item, replayed: Item) -> list[tuple[str | None, str]]:
+    """What differs between the stored projection and the replay, in words."""
+    found: list[tuple[str | None, str]] = []
+    for name in ("status", "due", "within"):
+        a, b = getattr(stored, name), getattr(replayed, name)
+        if a != b:
+            found.append((None, f"{FIELD_LABELS[name]}保存为 {_value(a)}，按记录应为 {_value(b)}"))
+    mine = {a.unit_id: a for a in stored.assignments}
+    theirs = {a.unit_id: a for a in replayed.assignments}
+    for unit_id in sorted(mine.keys() | theirs.keys()):
+        a, b = mine.get(unit_id), theirs.get(unit_id)
+        if a is None:
+            found.append((b.unit, f"记录中交办了“{b.unit}”，但没有保存该交办"))
+        elif b is None:
+            found.append((a.unit, f"保存了“{a.unit}”的交办，但记录中没有交办该单位"))
+        else:
+            diffs = [f"{FIELD_LABELS[f]}保存为 {_value(getattr(a, f))}，按记录应为 {_value(getattr(b, f))}"
+                     for f in ASSIGNMENT_FIELDS if getattr(a, f) != getattr(b, f)]
+            if diffs:
+                found.append((a.unit, f"“{a.unit}”的" + "；".join(diffs)))
+    if stored.milestones != replayed.milestones:
+        found.append((None, f"节点保存为 {len(stored.milestones)} 个，与记录中的节点不一致"))
+    return found
+
+
+# -- backup ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BackupResult:
+    path: Path
+    items: int
+    events: int
+
+
+def default_backup_name(ledger_path: Path, today: dt.date) -> str:
+    """``<ledger-stem>-YYYYMMDD-HHMMSS.db``: the business date and the local time of day."""
+    local = dt.datetime.fromisoformat(clock.now_utc()).astimezone()
+    return f"{ledger_path.stem}-{today:%Y%m%d}-{local:%H%M%S}.db"
+
+
+def backup_target(ledger_path: Path, dest: str | os.PathLike | None, today: dt.date) -> Path:
+    """Where the copy goes: DEST, or the default name beside the ledger / inside the directory DEST."""
+    if dest is not None and str(dest).endswith(("/", os.sep)) and not Path(dest).is_dir():
+        raise InvalidInput(f"目录不存在：{dest}")
+    dest = Path(dest) if dest is not None else None
+    folder = ledger_path.parent if dest is None else dest if dest.is_dir() else None
+    if folder is None:
+        target = dest
+    else:
+        name = default_backup_name(ledger_path, today)
+        target = folder / name
+        n = 2
+        while target.exists():  # two backups within the same second
+            target = folder / f"{Path(name).stem}-{n}.db"
+            n += 1
+    if target.resolve() == ledger_path.resolve():
+        raise InvalidInput(f"备份文件不能是台账本身：{target}")
+    if target.name.endswith(("-wal", "-shm", "-journal")) and target.with_name(
+            target.name.rsplit("-", 1)[0]).resolve() == ledger_path.resolve():
+        raise InvalidInput(f"备份文件不能是台账的日志文件：{target}")
+    return target
+
+
+def backup(ledger_path: str | os.PathLike, dest: str | os.PathLike | None = None,
+           today: dt.date | None = None) -> BackupResult:
+    """Copy the live ledger consistently (online backup API), verify the copy, rename it into place.
+
+    The copy is one snapshot: writers may go on meanwhile (WAL), and every item in it has
+    all of its events. The file is a single self-contained database (journal_mode DELETE),
+    mode 0600.
+    """
+    src_path = _existing(Path(ledger_path))
+    target = backup_target(src_path, dest, today or clock.today())
+    try:
+        source = _connect(src_path)
+        tables = {r[0] for r in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"无法读取台账 {src_path}：文件不是有效的 SQLite 数据库或已损坏（{exc}）") from None
+    try:
+        if "items" not in tables:
+            raise LedgerError(f"{src_path} 不是 duban 台账（其中没有督办事项表）")
+        with atomic_path(target, mode=0o600) as tmp:
+            copy = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                try:
+                    source.backup(copy)
+                except sqlite3.DatabaseError as exc:
+                    raise LedgerError(f"备份失败，台账可能已损坏：{exc}（未写入备份文件）") from None
+                copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, no -wal beside it
+                rows = [r[0] for r in copy.execute("PRAGMA integrity_check(20)")]
+                if rows != ["ok"]:
+                    raise LedgerError(f"备份副本未通过完整性检查：{'；'.join(rows)}（未写入备份文件）")
+                items = copy.execute("SELECT count(*) FROM items").fetchone()[0]
+                events = copy.execute("SELECT count(*) FROM events").fetchone()[0]
+            finally:
+                copy.close()
+    finally:
+        source.close()
+    return BackupResult(target, items, events)
