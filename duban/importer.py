@@ -415,6 +415,8 @@ class _Planner:
         for index, values in rows:
             if len(values) <= blank_col:
                 values = values + pad[: blank_col + 1 - len(values)]
+            elif values[blank_col] is not None:  # an unmapped column after the mapped ones: keep it unread
+                values = values[:blank_col] + (None,) + values[blank_col + 1:]
             title_value, lead_value = values[i_title], values[i_lead]
             single = None
             if len(values) - values.count(None) <= 1 or not cell_text(title_value) and not cell_text(lead_value):

@@ -834,3 +834,15 @@ def test_the_messy_example_sheet_imports_cleanly_in_one_command(duban, tmp_path)
     assert got["推进城区主干道综合整治"]["assigned_on"] == "2026-03-02"
     assert duban("import", str(path), today="2026-11-20").exit_code == 0
     assert len(items(duban)) == 13
+
+
+def test_unrecognised_columns_after_the_known_ones_are_left_unread(units, tmp_path):
+    # an exported duban 台账 ends with 剩余/逾期工作日 and 事项编号 columns the importer does not map;
+    # a value there used to be read as a missing 交办时间 and crash the import
+    header = ["序号", "督办事项", "牵头单位", "完成时限", "剩余/逾期工作日", "事项编号"]
+    path = ledger_sheet(tmp_path / "导出的台账.xlsx", [[1, "道路整治", "交通局", "2026年12月31日", -3, 17]],
+                        header=header)
+    result = units("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert [(i["title"], i["lead_unit"], i["due"]) for i in items(units)] == [
+        ("道路整治", "市交通运输局", "2026-12-31")]
