@@ -123,9 +123,7 @@ def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar,
         level = s.escalation.level
         if level is None:
             continue
-        chased = s.chased
-        if chased.last_at is not None and chased.last_at > today:
-            continue  # the ledger already holds a later reminder: never write behind it
+        chased = s.chased  # (the history holds reminders up to today only)
         if level in chased.levels_today:
             continue
         if chased.last_at is not None:

@@ -85,6 +85,21 @@ def _iso(value: dt.date | None) -> str | None:
     return value.isoformat() if value else None
 
 
+# One assignment row: the column list and the values, shared by every write of the projection.
+_ASSIGNMENT_COLUMNS = ("item_id unit_id role status assigned_on due due_basis person signed_on last_feedback percent"
+                       " closed_on result extensions original_due restarted_on").split()
+INSERT_ASSIGNMENT = (f"INSERT INTO assignments ({', '.join(_ASSIGNMENT_COLUMNS)})"
+                     f" VALUES ({', '.join('?' * len(_ASSIGNMENT_COLUMNS))})")
+UPSERT_ASSIGNMENT = (INSERT_ASSIGNMENT + " ON CONFLICT(item_id, unit_id) DO UPDATE SET "
+                     + ", ".join(f"{c} = excluded.{c}" for c in _ASSIGNMENT_COLUMNS[2:]))
+
+
+def assignment_row(item_id: int, a: Assignment) -> list:
+    return [item_id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on), _iso(a.due), a.due_basis, a.person,
+            _iso(a.signed_on), _iso(a.last_feedback), a.percent, _iso(a.closed_on), a.result, a.extensions,
+            _iso(a.original_due), _iso(a.restarted_on)]
+
+
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
@@ -528,22 +543,7 @@ class Ledger:
         for a in new.assignments:
             if before.get(a.unit_id) == a:
                 continue
-            self.db.execute(
-                """INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis, person,
-                        signed_on, last_feedback, percent, closed_on, result, extensions, original_due,
-                        restarted_on)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(item_id, unit_id) DO UPDATE SET
-                        role = excluded.role, status = excluded.status, assigned_on = excluded.assigned_on,
-                        due = excluded.due, due_basis = excluded.due_basis, person = excluded.person,
-                        signed_on = excluded.signed_on, last_feedback = excluded.last_feedback,
-                        percent = excluded.percent, closed_on = excluded.closed_on, result = excluded.result,
-                        extensions = excluded.extensions, original_due = excluded.original_due,
-                        restarted_on = excluded.restarted_on""",
-                [new.id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on), _iso(a.due), a.due_basis,
-                 a.person, _iso(a.signed_on), _iso(a.last_feedback), a.percent, _iso(a.closed_on), a.result,
-                 a.extensions, _iso(a.original_due), _iso(a.restarted_on)],
-            )
+            self.db.execute(UPSERT_ASSIGNMENT, assignment_row(new.id, a))
 
     def create(self, title: str, source: Source, *, ref: str | None = None, leader: str | None = None,
                klass: ItemClass = ItemClass.ROUTINE, content: str | None = None, standard: str | None = None,
@@ -922,19 +922,14 @@ class Ledger:
                 events.append([item_id, units[0][0].id, today, EventKind.IMPORTED.code, row.detail,
                                encode(d), logged])
                 for a in item.assignments:
-                    assignments.append([item_id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on),
-                                        _iso(a.due), a.due_basis, a.person, _iso(a.signed_on), _iso(a.last_feedback),
-                                        a.percent, _iso(a.closed_on), a.result, a.extensions, _iso(a.original_due),
-                                        _iso(a.restarted_on)])
+                    assignments.append(assignment_row(item_id, a))
                 keys.append([row.key, item_id, d.get("progress"), d["file"], d["sheet"], d["row"], today, today])
             conn = self.db.conn
             conn.executemany("INSERT INTO items (id, title, source, ref, leader, class, content, standard, created,"
                              " status, due, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
             conn.executemany("INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
                              " VALUES (?, ?, ?, ?, ?, ?, ?)", events)
-            conn.executemany("INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis,"
-                             " person, signed_on, last_feedback, percent, closed_on, result, extensions, original_due,"
-                             " restarted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", assignments)
+            conn.executemany(INSERT_ASSIGNMENT, assignments)
             conn.executemany("INSERT INTO import_keys (key, item_id, progress, file, sheet, row, imported_on,"
                              " updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", keys)
             for up in updates:

@@ -56,15 +56,11 @@ def stats_table(records: list[dict], title: str) -> Table:
         table.add_column(header, justify="left" if header == "分组" else "right", no_wrap=header != "分组")
     for r in records:
         table.add_row(r["group"], str(r["total"]), str(r["closed"]), str(r["closed_on_time"]), str(r["overdue"]),
-                      _pct(r["completion_rate"]), _pct(r["on_time_rate"]), _pct(r["progress_rate"]),
-                      _pct(r["satisfaction_rate"]), str(r["reminders"]), str(r["notices"]), str(r["listed"]),
+                      pct(r["completion_rate"]), pct(r["on_time_rate"]), pct(r["progress_rate"]),
+                      pct(r["satisfaction_rate"]), str(r["reminders"]), str(r["notices"]), str(r["listed"]),
                       str(r["interviews"]), str(r["accountability"]), str(r["extensions"]), str(r["reopened"]),
                       end_section=r["group"] == reports.ALL)
     return table
-
-
-def _pct(value: float | None) -> str:
-    return pct(value)
 
 
 RANKING_KEYS = ("rank", "unit", "score", "board", "gained", "lost", "details")
@@ -135,10 +131,11 @@ def weekly_command(
     data = reports.weekly(led, period, number)
     from .. import weekly_doc
     from ..exporter import write_ledger_xlsx
+    from ..ledger import ListFilter
 
     stem = f"督查专报{data.year}年第{number}期（{period.label}）"
     doc_path = weekly_doc.write(data, directory / f"{stem}.docx")
-    views = led.list_items(_all_open())
+    views = led.list_items(ListFilter())
     xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
                                   title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
                                         f"截至{period.end.year}年{period.end.month}月{period.end.day}日）")
@@ -149,12 +146,6 @@ def weekly_command(
         f"今年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
         f"序时推进率{pct(o.progress_rate)}）；本周新增{data.new_items}件、办结{data.closed_this_week}件；"
         f"红灯{data.lights['red']}件、黄灯{data.lights['yellow']}件")
-
-
-def _all_open():
-    from ..ledger import ListFilter
-
-    return ListFilter()
 
 
 def register(app: typer.Typer) -> None:
