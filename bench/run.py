@@ -35,6 +35,9 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+from bench_import import make_sheet  # noqa: E402
 
 # -- baselines: bare python + sqlite3, argv = [db, today, item id, scratch dir] ------------------
 
@@ -91,11 +94,11 @@ print(n)
 @dataclass(frozen=True)
 class Bench:
     label: str
-    args: tuple[str, ...]  # placeholders: {id} an overdue item, {scratch} a temp dir, {xlsx} an exported file
+    args: tuple[str, ...]  # placeholders: {id} an overdue item, {scratch} a temp dir, {xlsx} bench_import's generated 10,000-row sheet
     baseline: str | None = None
     task: bool = False  # also time Taskwarrior's `task +OVERDUE export`
     fresh: bool = False  # the command writes: run it on a new empty ledger each time
-    requires: tuple[str, ...] = ()  # other commands needed to prepare the run (e.g. export for import)
+    requires: tuple[str, ...] = ()  # other commands needed to prepare the run
     max_items: int | None = None  # run only on ledgers up to this size (the import file is the 10k ledger)
 
 
@@ -108,7 +111,7 @@ BENCHES = [
     Bench("report stats --format json", ("report", "stats", "--format", "json"), BASE_STATS),
     Bench("report weekly", ("report", "weekly", "--out", "{scratch}"), BASE_STATS),
     Bench("import 10000 rows", ("import", "{xlsx}", "--create-units"), BASE_XLSX_READ, fresh=True,
-          requires=("export",), max_items=10_000),
+          max_items=10_000),
 ]
 
 
@@ -229,7 +232,7 @@ def run_size(label: str, n: int, db: Path, args, duban: list[str], rows: list[di
             print(f"  {bench.label}: 跳过（尚未实现）", file=sys.stderr)
             continue
         if "{xlsx}" in " ".join(bench.args) and not (scratch / "items.xlsx").exists():
-            subprocess.run(duban + ["export", fill["xlsx"], "--all"], env=env, check=True, capture_output=True)
+            make_sheet(scratch / "items.xlsx", 10_000)  # bench_import's messy 台账, the same file every time
         cmd_env, before = env, None
         if bench.fresh:
             cmd_env = {**env, "DUBAN_DB": str(scratch / "fresh.db")}

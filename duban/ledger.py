@@ -52,8 +52,9 @@ BUSY_TIMEOUT_MS = 10_000
 CHASE_LEVEL_SQL = "COALESCE(json_extract(data, '$.level'), 1)"
 # Items with an open deadline, or an open lead's milestone, before the date given twice: the only ones
 # that can be red. Served by the indexes on assignments(status, due) and milestones(done_on, due).
-PAST_DUE_SQL = ("i.id IN (SELECT item_id FROM assignments WHERE status = 'open' AND due < ?)"
-                " OR i.id IN (SELECT m.item_id FROM milestones m JOIN assignments a"
+# One IN over a UNION (not two ORed INs) so that SQLite fetches the items by rowid.
+PAST_DUE_SQL = ("i.id IN (SELECT item_id FROM assignments WHERE status = 'open' AND due < ?"
+                " UNION SELECT m.item_id FROM milestones m JOIN assignments a"
                 " ON a.item_id = m.item_id AND a.role = 'lead' AND a.status = 'open'"
                 " WHERE m.done_on IS NULL AND m.due < ?)")
 YEARS = range(2000, 2100)  # deadlines outside these years are typing mistakes, not plans
@@ -102,6 +103,22 @@ def assignment_row(item_id: int, a: Assignment) -> list:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+def _date_reader() -> Callable[[str | None], dt.date | None]:
+    """``_date`` that parses each distinct text once: a bulk load repeats a few hundred dates."""
+    seen: dict[str, dt.date] = {}
+    parse = dt.date.fromisoformat
+
+    def read(value: str | None) -> dt.date | None:
+        if not value:
+            return None
+        found = seen.get(value)
+        if found is None:
+            found = seen[value] = parse(value)
+        return found
+
+    return read
 
 
 class Ledger:
@@ -380,17 +397,17 @@ class Ledger:
             f" i.created, i.status, i.due, i.within FROM items i WHERE {where} ORDER BY {order}",
             params,
         ).fetchall()
+        date, source, klass, status = _date_reader(), Source.of, ItemClass.of, Status.of
         items = {
-            r[0]: Item(id=r[0], title=r[1], source=Source(r[2]), ref=r[3], leader=r[4], klass=ItemClass(r[5]),
-                       content=r[6], standard=r[7], created=_date(r[8]), status=Status(r[9]), due=_date(r[10]),
-                       within=r[11])
+            r[0]: Item(r[0], r[1], source(r[2]), r[3], r[4], klass(r[5]), r[6], r[7], date(r[8]), status(r[9]),
+                       date(r[10]), r[11])
             for r in rows
         }
         if items:
-            self._attach_assignments(items)
+            self._attach_assignments(items, date)
         return list(items.values())
 
-    def _attach_milestones(self, items: dict[int, Item]) -> None:
+    def _attach_milestones(self, items: dict[int, Item], date: Callable[[str | None], dt.date | None]) -> None:
         ids = list(items)
         for chunk_start in range(0, len(ids), 900):
             chunk = ids[chunk_start:chunk_start + 900]
@@ -400,10 +417,11 @@ class Ledger:
                 chunk,
             )
             for r in rows:
-                items[r[0]].milestones.append(Milestone(seq=r[1], due=_date(r[2]), title=r[3], done_on=_date(r[4])))
+                items[r[0]].milestones.append(Milestone(r[1], date(r[2]), r[3], date(r[4])))
 
-    def _attach_assignments(self, items: dict[int, Item]) -> None:
+    def _attach_assignments(self, items: dict[int, Item], date: Callable[[str | None], dt.date | None]) -> None:
         ids = list(items)
+        role, status = Role.of, Status.of
         for chunk_start in range(0, len(ids), 900):
             chunk = ids[chunk_start:chunk_start + 900]
             marks = ",".join("?" * len(chunk))
@@ -416,15 +434,12 @@ class Ledger:
                     ORDER BY a.item_id, CASE a.role WHEN 'lead' THEN 0 ELSE 1 END, a.id""",
                 chunk,
             )
-            for r in rows:
+            for r in rows:  # positional, in the order of Assignment's fields (bulk loads of tens of thousands)
                 items[r[0]].assignments.append(
-                    Assignment(unit_id=r[1], unit=r[2], role=Role(r[3]), status=Status(r[4]),
-                               assigned_on=_date(r[5]), due=_date(r[6]), due_basis=r[7], person=r[8],
-                               signed_on=_date(r[9]), last_feedback=_date(r[10]), percent=r[11],
-                               closed_on=_date(r[12]), result=r[13], extensions=r[14],
-                               original_due=_date(r[15]), restarted_on=_date(r[16]))
+                    Assignment(r[1], r[2], role(r[3]), status(r[4]), date(r[5]), date(r[6]), r[7], r[8], date(r[9]),
+                               date(r[10]), r[11], date(r[12]), r[13], r[14], date(r[15]), date(r[16]))
                 )
-        self._attach_milestones(items)
+        self._attach_milestones(items, date)
 
     def view(self, item: Item, day: dt.date | None = None) -> ItemView:
         """The item with its light as on ``day`` (default: today)."""
@@ -806,13 +821,13 @@ class Ledger:
         """For every open assignment that has been chased: its latest reminder and the unanswered count.
 
         Only reminders up to today count, so a run with an earlier ``--today`` sees the ledger as it was.
-        (``+e.unit_id`` keeps SQLite on the per-item index: through the per-unit one it would read
-        every reminder of the unit once for each of its open assignments.)
+        (Served by the partial index idx_events_reminded, one probe per open assignment.)
         """
         rows = self.db.execute(
             f"""SELECT e.item_id, e.unit_id, e.at, {CHASE_LEVEL_SQL}, a.last_feedback
-                FROM assignments a JOIN events e ON e.item_id = a.item_id AND +e.unit_id = a.unit_id
-                WHERE a.status = 'open' AND e.kind = 'reminded' AND e.at <= ? ORDER BY e.id""",
+                FROM assignments a JOIN events e
+                  ON e.item_id = a.item_id AND e.unit_id = a.unit_id AND e.kind = 'reminded' AND e.at <= ?
+                WHERE a.status = 'open' ORDER BY e.id""",
             [self.today.isoformat()],
         ).fetchall()
         today = self.today.isoformat()

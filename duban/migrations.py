@@ -174,3 +174,16 @@ def m006_reports(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations(name="m007_reminder_index")
+def m007_reminder_index(db: Database) -> None:
+    """催办 history per assignment (the daily job, escalation levels) from a small partial index
+    instead of reading every event of every open item. Adds an index only; no data changes."""
+    _run(
+        db,
+        """
+        CREATE INDEX IF NOT EXISTS idx_events_reminded ON events(item_id, unit_id, at)
+            WHERE kind = 'reminded'
+        """,
+    )

@@ -20,13 +20,18 @@ class CodedEnum(Enum):
     def __new__(cls, code: str, label: str, *synonyms: str):
         obj = object.__new__(cls)
         obj._value_ = code
+        obj.code = code  # a plain attribute: `.value` goes through a descriptor, and lights are read often
         obj.label = label
         obj.synonyms = synonyms
         return obj
 
-    @property
-    def code(self) -> str:
-        return self.value
+    @classmethod
+    def of(cls, code: str):
+        """The member stored as ``code`` — ``cls(code)`` without the enum machinery, for bulk reads."""
+        try:
+            return cls._value2member_map_[code]
+        except KeyError:
+            return cls(code)  # raises ValueError, as ``cls(code)`` does for an unknown code
 
     @classmethod
     def parse(cls, text: str, field_name: str) -> "CodedEnum":
@@ -88,9 +93,8 @@ class Light(CodedEnum):
     BLUE = ("blue", "蓝灯", "蓝")
     GREEN = ("green", "绿灯", "绿", "正常")
 
-    @property
-    def severity(self) -> int:
-        return {"red": 3, "yellow": 2, "blue": 1, "green": 0}[self.value]
+    def __init__(self, code: str, *_labels: str):
+        self.severity = {"red": 3, "yellow": 2, "blue": 1, "green": 0}[code]
 
 
 class Role(CodedEnum):
@@ -157,7 +161,7 @@ class Unit:
     phone: str | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Assignment:
     """One unit's share of an item, as stored (the projection of the event log)."""
 
@@ -179,7 +183,7 @@ class Assignment:
     restarted_on: dt.date | None = None  # resumed, reopened or returned: the feedback clock restarts
 
 
-@dataclass
+@dataclass(slots=True)
 class Milestone:
     """节点: a dated intermediate target of an item; a missed one lights red."""
 
@@ -189,7 +193,7 @@ class Milestone:
     done_on: dt.date | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """An item with its assignments; ``status`` is the roll-up of the assignments."""
 
@@ -217,7 +221,7 @@ class Item:
         return [a for a in self.assignments if a.role is Role.CO]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One reason for a colour: what was checked, the colour it gives, the words and numbers."""
 
@@ -226,7 +230,7 @@ class Finding:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LightResult:
     light: Light | None
     reason: str
@@ -253,7 +257,7 @@ class Escalation:
 LEVEL_LABELS = {0: "提醒", 1: "催办", 2: "督办单", 3: "挂牌督办"}
 
 
-@dataclass
+@dataclass(slots=True)
 class ItemView:
     """What list/show display: the item plus its computed light."""
 

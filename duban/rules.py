@@ -13,6 +13,7 @@ import calendar as _monthcal
 import dataclasses
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from .models import (
@@ -60,6 +61,7 @@ def cadence_text(cadence: str) -> str:
     return f"每{cadence}个工作日" if cadence.isdigit() else {"周": "按周", "旬": "按旬", "月": "按月"}.get(cadence, "不定期")
 
 
+@lru_cache(maxsize=4096)
 def period_end(day: dt.date, cadence: str) -> dt.date:
     """Last day of the week / 旬 / month that contains ``day``."""
     if cadence == "周":
@@ -170,14 +172,17 @@ def assignment_light(
         fb_late = cal.workdays_between(fb_due, today).value
         if fb_late:
             findings.append(Finding("feedback_late", Light.YELLOW, f"{fb_basis}，反馈已逾期{fb_late}个工作日"))
-    expected = schedule_percent(a, today, cal)
-    if a.percent is not None and expected is not None:
+    expected = schedule_percent(a, today, cal) if a.percent is not None else None
+    if expected is not None:
         behind = expected - a.percent
         if behind > settings["progress_lag_points"]:
             findings.append(Finding("behind", Light.YELLOW,
                                     f"反馈完成{a.percent}%，序时进度{expected}%，落后{behind}个百分点"
                                     f"（阈值{settings['progress_lag_points']}）"))
-    worst = max(findings, key=lambda f: f.light.severity if f.light else -1)
+    worst = findings[0]  # the first of the most severe (no finding of an open assignment is grey)
+    for f in findings:
+        if f.light.severity > worst.light.severity:
+            worst = f
     reason = worst.text
     if worst.kind == "on_track":
         reason = f"正常推进，{worst.text}"

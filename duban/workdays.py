@@ -34,6 +34,9 @@ class Span:
     uncovered: tuple[int, ...] = ()
 
 
+ZERO = Span(0)
+
+
 class WorkCalendar:
     """Working days = chinese-calendar + the ledger's overrides.
 
@@ -46,6 +49,10 @@ class WorkCalendar:
         self.overrides = dict(overrides or {})
         self.entered_years = frozenset(entered_years)
         self._year_cache: dict[int, list[int]] = {}
+        # Answers already given: a ledger asks the same few hundred (deadline, today) pairs for
+        # thousands of assignments. Overrides are fixed for the calendar's life, so they never go stale.
+        self._between: dict[tuple[dt.date, dt.date], Span] = {}
+        self._added: dict[tuple[dt.date, int], Span] = {}
 
     # -- single days ---------------------------------------------------------------
     def covered(self, year: int) -> bool:
@@ -96,6 +103,9 @@ class WorkCalendar:
 
     def _uncovered_between(self, start: dt.date, end: dt.date) -> tuple[int, ...]:
         lo, hi = min(start, end), max(start, end)
+        known = builtin_years()
+        if lo.year >= known.start and hi.year < known.stop:  # the package's years are contiguous
+            return ()
         return tuple(y for y in range(lo.year, hi.year + 1) if not self.covered(y))
 
     # -- arithmetic ----------------------------------------------------------------
@@ -106,6 +116,12 @@ class WorkCalendar:
         """
         if n < 1:
             raise ValueError("n must be at least 1")
+        found = self._added.get((start, n))
+        if found is None:
+            found = self._added[start, n] = self._add_workdays(start, n)
+        return found
+
+    def _add_workdays(self, start: dt.date, n: int) -> Span:
         year = start.year
         ordinal = start.toordinal()
         remaining = n
@@ -123,7 +139,13 @@ class WorkCalendar:
     def workdays_between(self, start: dt.date, end: dt.date) -> Span:
         """Number of working days in the half-open span (start, end]; 0 when end <= start."""
         if end <= start:
-            return Span(0)
+            return ZERO
+        found = self._between.get((start, end))
+        if found is None:
+            found = self._between[start, end] = self._count_between(start, end)
+        return found
+
+    def _count_between(self, start: dt.date, end: dt.date) -> Span:
         total = 0
         for year in range(start.year, end.year + 1):
             days = self._workdays_of(year)
