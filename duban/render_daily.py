@@ -11,14 +11,16 @@ import io
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
 from . import render
-from .chase import Reminder, Standing, role_label, status_text
+
+if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made
+    from .chase import Reminder, Standing
 
 
 class DailyFormat(str, Enum):
@@ -37,6 +39,8 @@ def _level_text(level: int | None, label: str | None) -> str:
 
 
 def overdue_record(s: Standing, today: dt.date) -> dict[str, Any]:
+    from .chase import role_label, status_text
+
     item, a, chased = s.item, s.assignment, s.chased
     lead = item.lead
     return {
@@ -75,6 +79,8 @@ OVERDUE_KEYS = tuple(
 
 
 def reminder_record(r: Reminder, channel: str, notice_file: str | None = None) -> dict[str, Any]:
+    from .chase import status_text
+
     s = r.standing
     return {
         "id": s.item.id,

@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from types import MappingProxyType
 
 import chinese_calendar
 
@@ -46,7 +47,7 @@ class WorkCalendar:
     """
 
     def __init__(self, overrides: Mapping[dt.date, bool] | None = None, entered_years: Iterable[int] = ()):
-        self.overrides = dict(overrides or {})
+        self.overrides = MappingProxyType(dict(overrides or {}))  # read-only: answers are memoised
         self.entered_years = frozenset(entered_years)
         self._year_cache: dict[int, list[int]] = {}
         # Answers already given: a ledger asks the same few hundred (deadline, today) pairs for

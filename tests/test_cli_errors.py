@@ -290,9 +290,9 @@ def test_bad_today_from_environment_is_a_usage_error(items):
 CLICK_USAGE_ERRORS = [
     ("missing-required-option", ["create", "新事项"], "--source", "错误：缺少必填选项 --source"),
     ("not-an-integer", ["feedback", "1", "--unit", "交通局", "进展", "--percent", "六十"], "--percent",
-     "错误：--percent 的值应为整数"),
+     "错误：--percent 的值应为整数，收到“六十”"),
     ("not-an-integer-within", ["create", "新事项", "--source", "领导批示", "--within", "三"], "--within",
-     "错误：--within 的值应为整数"),
+     "错误：--within 的值应为整数，收到“三”"),
     ("unknown-option", ["list", "--colour", "red"], "--colour", "错误：没有选项 --colour（可能是：--source）"),
     ("unknown-command", ["bogus"], "bogus", "错误：没有命令 bogus"),
 ]

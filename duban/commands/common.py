@@ -51,6 +51,15 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     raise UsageError(f"{option} 的日期“{text}”无效，应为 YYYY-MM-DD，如 2026-11-30")
 
 
+# The filters `list` and `export` share (one definition, so their help cannot drift apart).
+LIGHT_OPTION = typer.Option(None, "--light", help="按亮灯筛选：red|yellow|green|blue|none（或 红/黄/绿/蓝）")
+UNIT_OPTION = typer.Option(None, "--unit", help="按责任单位筛选（牵头或配合）")
+SOURCE_OPTION = typer.Option(None, "--source", help="按立项依据筛选")
+STATUS_OPTION = typer.Option(None, "--status", help="按状态筛选：pending|open|paused|done|closed|cancelled（或中文）")
+DUE_BEFORE_OPTION = typer.Option(None, "--due-before", help="办理时限早于该日期")
+ALL_OPTION = typer.Option(False, "--all", help="包括已销号和已撤销的事项")
+
+
 def list_filter(light: str | None, unit: str | None, source: str | None, status: str | None,
                 due_before: str | None, include_all: bool):
     """The ``list`` filters (shared by ``list`` and ``export``) from the options' text."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from .. import chase, files, render
+from .. import render
 from ..errors import UsageError
 from ..models import LEVEL_LABELS, Channel
 from ..render import Format
@@ -25,6 +25,9 @@ from ..render_daily import (
     reminders_table,
 )
 from .common import guarded, ledger
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .. import chase
 
 _SUFFIX_FORMATS = {".json": DailyFormat.json, ".csv": DailyFormat.csv, ".md": DailyFormat.md}
 
@@ -43,6 +46,8 @@ def overdue(
 
     示例：duban overdue；duban overdue --format csv --out 逾期清单.csv --exit-code
     """
+    from .. import chase, files
+
     led = ledger()
     rows = chase.overdue(led.standings(overdue_only=True))
     if unit:
@@ -87,6 +92,8 @@ def remind(
 
     示例：duban remind --dry-run；duban remind --channel 书面 --out 通知/2026-11-20
     """
+    from .. import files
+
     led = ledger()
     ch = Channel.parse(channel, "--channel") if channel else (Channel.WRITTEN if out else Channel.SYSTEM)
     if out is not None and out.exists() and not out.is_dir():

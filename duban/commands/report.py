@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
-from rich.table import Table
 
-from .. import files, render, reports
+from .. import render
 from ..errors import UsageError
 from ..render import Format
-from ..rules import percent_text as pct
 from .common import guarded, ledger, parse_date
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.table import Table
+
+# duban.reports, duban.rules and Rich are imported inside the commands: listing the
+# commands (duban --help) does not load them.
 
 report_app = typer.Typer(
     help="督查专报与统计考核。\n\n示例：duban report weekly --out 专报；duban report stats --by unit；"
@@ -20,8 +24,13 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 
-STATS_KEYS = ("group total closed closed_on_time closed_late open overdue on_track completion_rate on_time_rate"
-              " progress_rate satisfaction_rate " + " ".join(reports.EVENT_COUNTS)).split()
+
+def stats_keys() -> list[str]:
+    """The ``report stats`` record keys (the CSV columns)."""
+    from .. import reports
+
+    return ("group total closed closed_on_time closed_late open overdue on_track completion_rate on_time_rate"
+            " progress_rate satisfaction_rate " + " ".join(reports.EVENT_COUNTS)).split()
 
 
 @report_app.command("stats")
@@ -40,16 +49,23 @@ def stats_command(
 
     示例：duban report stats --by unit；duban report stats --from 2026-10-01 --to 2026-12-31 --format json
     """
+    from .. import reports
+
     if by is not None and by not in ("unit", "source"):
         raise UsageError(f"--by 应为 unit 或 source，收到“{by}”")
     led = ledger()
     period = reports.span(parse_date(start, "--from"), parse_date(end, "--to"), led.today)
     records = [g.record() for g in reports.stats(led, period, by)]
     title = f"督办统计（{period.text()}，按{'单位' if by == 'unit' else '立项依据' if by == 'source' else '全部'}）"
-    render.emit(fmt, records, lambda: stats_table(records, title), keys=STATS_KEYS)
+    render.emit(fmt, records, lambda: stats_table(records, title), keys=stats_keys())
 
 
 def stats_table(records: list[dict], title: str) -> Table:
+    from rich.table import Table
+
+    from .. import reports
+    from ..rules import percent_text as pct
+
     table = Table(title=title, header_style="bold")
     for header in ("分组", "事项", "已办结", "按期", "逾期", "办结率", "按期办结率", "序时推进率", "满意率", "催办",
                    "督办单", "挂牌", "约谈", "问责", "延期", "重启"):
@@ -79,6 +95,10 @@ def ranking_command(
 
     示例：duban report ranking --quarter 2026Q4；duban report ranking --format json
     """
+    from rich.table import Table
+
+    from .. import reports
+
     led = ledger()
     period = reports.quarter(quarter, led.today)
     scores = reports.ranking(led, period)
@@ -122,20 +142,23 @@ def weekly_command(
 
     示例：duban report weekly --out 专报；duban report weekly --week 2026-W47 --issue 47
     """
+    from .. import files, reports
+    from ..rules import percent_text as pct
+
     led = ledger()
     period = reports.week(week, led.today)
     if issue is not None and not 1 <= issue <= 9999:
         raise UsageError(f"--issue 应在 1 到 9999 之间，收到 {issue}")
     directory = files.ensure_dir(out)
     number = reports.issue_number(led, "weekly", period, issue)
-    data = reports.weekly(led, period, number)
     from .. import weekly_doc
     from ..exporter import write_ledger_xlsx
     from ..ledger import ListFilter
 
+    views = led.list_items(ListFilter())  # for the 台账; the 专报 lights these items without loading them again
+    data = reports.weekly(led, period, number, items={v.item.id: v.item for v in views})
     stem = f"督查专报{data.year}年第{number}期（{period.label}）"
     doc_path = weekly_doc.write(data, directory / f"{stem}.docx")
-    views = led.list_items(ListFilter())
     xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
                                   title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
                                         f"截至{period.end.year}年{period.end.month}月{period.end.day}日）")

@@ -11,31 +11,32 @@ import re
 import sys
 from typing import Any
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"^Missing option '?([^'.]+)'?\.?$"), "缺少必填选项 {0}"),
-    (re.compile(r"^Missing argument '?([^'.]+)'?\.?$"), "缺少必填参数 {0}"),
-    (re.compile(r"^Missing parameter:? '?([^'.]+)'?\.?$"), "缺少必填参数 {0}"),
-    (re.compile(r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$"),
+# compiled on first use (re caches them): most runs never print a usage error
+_PATTERNS: list[tuple[str, str]] = [
+    (r"^Missing option '?([^'.]+)'?\.?$", "缺少必填选项 {0}"),
+    (r"^Missing argument '?([^'.]+)'?\.?$", "缺少必填参数 {0}"),
+    (r"^Missing parameter:? '?([^'.]+)'?\.?$", "缺少必填参数 {0}"),
+    (r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$",
      "没有选项 {0}（可能是：{1}）"),
-    (re.compile(r"^No such option: (\S+?)(?: Did you mean (.+)\?)?$"), "没有选项 {0}"),
-    (re.compile(r"^No such command '([^']+)'\.?$"), "没有命令 {0}"),
-    (re.compile(r"^Option '([^']+)' requires an argument\.?$"), "选项 {0} 需要一个值"),
-    (re.compile(r"^Option '([^']+)' does not take a value\.?$"), "选项 {0} 不接受取值"),
-    (re.compile(r"^Got unexpected extra arguments? \((.+)\)$"), "多余的参数：{0}"),
-    (re.compile(r"^Invalid value for '([^']+)': '(.*)' is not a valid integer( range)?\.?$"),
-     "{0} 的值“{1}”不是整数"),
-    (re.compile(r"^Invalid value for '([^']+)': '(.*)' is not one of (.+)\.$"), "{0} 的值“{1}”无效，可选：{2}"),
-    (re.compile(r"^Invalid value for '([^']+)': Value error, '(.*)' is not one of (.+)\.$"),
+    (r"^No such option: (\S+?)(?: Did you mean (.+)\?)?$", "没有选项 {0}"),
+    (r"^No such command '([^']+)'\.?$", "没有命令 {0}"),
+    (r"^Option '([^']+)' requires an argument\.?$", "选项 {0} 需要一个值"),
+    (r"^Option '([^']+)' does not take a value\.?$", "选项 {0} 不接受取值"),
+    (r"^Got unexpected extra arguments? \((.+)\)$", "多余的参数：{0}"),
+    (r"^Invalid value for '([^']+)': '(.*)' is not a valid int(?:eger)?( range)?\.?$",
+     "{0} 的值应为整数，收到“{1}”"),
+    (r"^Invalid value for '([^']+)': '(.*)' is not one of (.+)\.$", "{0} 的值“{1}”无效，可选：{2}"),
+    (r"^Invalid value for '([^']+)': Value error, '(.*)' is not one of (.+)\.$",
      "{0} 的值“{1}”无效，可选：{2}"),
-    (re.compile(r"^Invalid value for '([^']+)': Input should be a valid integer.*$"), "{0} 的值应为整数"),
-    (re.compile(r"^Invalid value for '([^']+)': (.+)$"), "{0} 的值无效：{1}"),
+    (r"^Invalid value for '([^']+)': Input should be a valid integer.*$", "{0} 的值应为整数"),
+    (r"^Invalid value for '([^']+)': (.+)$", "{0} 的值无效：{1}"),
 ]
 
 
 def translate(message: str) -> str:
     text = message.strip()
     for pattern, template in _PATTERNS:
-        match = pattern.match(text)
+        match = re.match(pattern, text)
         if match:
             return template.format(*(g or "" for g in match.groups()))
     return text
@@ -52,11 +53,45 @@ def print_usage_error(exc: Any) -> None:
         sys.stderr.write(f"查看说明：{ctx.command_path} --help\n")
 
 
+# typer.rich_utils imports these two at its top, but uses them only for Markdown help
+# (rich_markup_mode="markdown"; duban's is "rich") and for pretty tracebacks (turned off in
+# cli.py). Loading them (markdown-it, Pygments) takes ~70 ms, more than the rest of a help
+# screen, so rich_utils gets stand-ins that import the real class on first use.
+_DEFERRED = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
+
+
+class _Deferred(type):
+    """The metaclass of a stand-in: calls and attribute lookups go to the real class."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real(), name)
+
+    def __instancecheck__(cls, obj: Any) -> bool:
+        return isinstance(obj, cls._real())
+
+    def __subclasscheck__(cls, sub: Any) -> bool:
+        return issubclass(sub, cls._real())
+
+
+def _stand_in(module_name: str, attr: str) -> type:
+    def real() -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module_name), attr)
+
+    return _Deferred(attr, (), {"_real": staticmethod(real), "__module__": module_name})
+
+
 class _PatchOnImport:
     """A meta-path finder that patches ``typer.rich_utils`` when Typer first imports it.
 
-    Importing rich_utils eagerly costs ~40 ms (it pulls in rich.markdown); Typer itself only
-    imports it to print help or an error, so the patch waits until then.
+    Importing rich_utils eagerly costs ~40 ms; Typer itself only imports it to print help
+    or an error, so the patch waits until then. While rich_utils runs, ``rich.markdown`` and
+    ``rich.traceback`` (if not yet imported) are modules holding only stand-ins; afterwards
+    they are removed again, so any later ``import rich.markdown`` gets the real module.
     """
 
     name = "typer.rich_utils"
@@ -74,7 +109,19 @@ class _PatchOnImport:
         original = loader.exec_module
 
         def exec_module(module: Any) -> None:
-            original(module)
+            import types
+
+            stand_ins = {}
+            for name, attr in _DEFERRED.items():
+                if name not in sys.modules:
+                    stand_ins[name] = sys.modules[name] = types.ModuleType(name)
+                    setattr(stand_ins[name], attr, _stand_in(name, attr))
+            try:
+                original(module)
+            finally:
+                for name, stub in stand_ins.items():
+                    if sys.modules.get(name) is stub:
+                        del sys.modules[name]
             if hasattr(module, "rich_format_error"):
                 module.rich_format_error = print_usage_error
 

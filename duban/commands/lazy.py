@@ -1,0 +1,83 @@
+"""Top-level commands that are built only when they are used.
+
+The root group knows each command's name and the module that defines it. Running
+``duban list`` imports and builds ``list`` alone; ``duban --help`` builds every command,
+so the listing shows each one's real help text, read from its docstring as always.
+
+A command module adds its commands to a Typer app in ``register(app)``; the commands
+are built with Typer from that app exactly as if they had been registered on the root.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping, MutableMapping
+from typing import Any
+
+import typer
+from typer.core import TyperGroup
+
+
+class LazyCommands(MutableMapping):
+    """The root group's ``commands``: name → click command, loading a module on first lookup.
+
+    Iterating gives every name (loaded or not) in the table's order, without importing
+    anything; looking a name up imports its module and builds that module's commands.
+    """
+
+    def __init__(self, table: Mapping[str, str], package: str, loaded: Mapping[str, Any] | None = None):
+        self._table = dict(table)  # name -> module (relative to package), not yet loaded
+        self._package = package
+        self._loaded: dict[str, Any] = dict(loaded or {})
+        self._order = list(self._loaded) + [n for n in self._table if n not in self._loaded]
+
+    def _load(self, module_name: str) -> None:
+        module = importlib.import_module(f"{self._package}.{module_name}")
+        holder = typer.Typer()
+        module.register(holder)
+        for name, command in typer.main.get_group(holder).commands.items():
+            self._loaded.setdefault(name, command)
+            if name not in self._order:
+                self._order.append(name)
+        for name in [n for n, m in self._table.items() if m == module_name]:
+            del self._table[name]
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded and name in self._table:
+            self._load(self._table[name])
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._table.pop(name, None)
+        self._loaded[name] = command
+        if name not in self._order:
+            self._order.append(name)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._loaded and name not in self._table:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._table.pop(name, None)
+        self._order.remove(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._table
+
+    def __iter__(self) -> Iterator[str]:
+        return iter([n for n in self._order if n in self])
+
+    def __len__(self) -> int:
+        return sum(1 for n in self._order if n in self)
+
+
+def lazy_group(table: Mapping[str, str], package: str) -> type[TyperGroup]:
+    """A TyperGroup class whose sub-commands come from ``table`` (name → module in ``package``)."""
+
+    class LazyGroup(TyperGroup):
+        def __init__(self, *, commands: Any = None, **kwargs: Any) -> None:
+            super().__init__(commands=LazyCommands(table, package, commands), **kwargs)
+
+        def list_commands(self, ctx: Any) -> list[str]:
+            return list(self.commands)  # names only: nothing is imported to list them
+
+    return LazyGroup
