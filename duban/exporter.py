@@ -6,6 +6,11 @@ print set-up) and 统计 (counts per lead unit and per light, with a native bar 
 Every text cell is written as text — never as a formula, an error value or a number —
 whatever it starts with: a citizen complaint titled "=HYPERLINK(...)" must stay words in a
 colleague's Excel. openpyxl is imported inside the functions, so ``duban list`` never loads it.
+
+openpyxl makes everything but the 台账's data rows. Those (thousands of rows, most of the
+time an export took when each value was an openpyxl cell) are written as the sheet's XML
+directly, exactly as openpyxl writes its cells, and put into the saved file (_Writer.xml,
+_splice_rows); the first cell of each look still goes through openpyxl, which numbers it.
 """
 
 from __future__ import annotations
@@ -102,10 +107,21 @@ def clean_text(value: str) -> str:
     return text
 
 
+class _CharWidths(dict):
+    """Character → the columns it takes, looked up once per character."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        return width
+
+
+_CHAR_WIDTHS = _CharWidths()
+
+
 @functools.lru_cache(maxsize=8192)
 def display_width(text: str) -> int:
     """Columns the text takes on screen: CJK and full-width characters count 2, the rest 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+    return len(text) if text.isascii() else sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def default_title(ledger: "Ledger") -> str:
@@ -271,9 +287,13 @@ class _Writer:
     def __init__(self) -> None:
         self.looks = _styles()
         self._built: dict[tuple[str, str | None, bool], Any] = {}
+        self._ids: dict[tuple[str, str | None, bool], int | None] = {}
+        self._tails: dict[tuple, str] = {}
 
     def put(self, ws, row: int, column: int, value: Any, look: str = "text", number_format: str | None = None):
-        cell = ws.cell(row=row, column=column)
+        return self._fill(ws.cell(row=row, column=column), value, look, number_format)
+
+    def _fill(self, cell, value: Any, look: str, number_format: str | None):
         quote = False
         if isinstance(value, str):
             text = clean_text(value)
@@ -296,10 +316,84 @@ class _Writer:
             cell._style = copy.copy(built)
         return cell
 
+    def xml(self, ws, ref: str, value: Any, look: str = "text", number_format: str | None = None) -> str:
+        """The cell ``ref`` as openpyxl would write it into the sheet's XML had :meth:`put` made it.
+
+        For the rows of a large sheet: making and then writing one openpyxl cell per value was
+        most of the export's time. Non-ASCII characters are left for :func:`_ascii` to escape.
+        """
+        key = (look, number_format, value.__class__, value)
+        tail = self._tails.get(key)
+        if tail is None:
+            tail = self._xml_tail(ws, value, look, number_format)
+            if len(self._tails) < 100_000:  # units, states, dates repeat down the rows; titles do not
+                self._tails[key] = tail
+        return f'<c r="{ref}"{tail}'
+
+    def _xml_tail(self, ws, value: Any, look: str, number_format: str | None) -> str:
+        """What follows ``<c r="A1"`` in :meth:`xml`."""
+        text = None
+        if isinstance(value, str):
+            text = clean_text(value)
+            key = (look, number_format, text.startswith(FORMULA_LEADS))
+        else:
+            key = (look, number_format, False)
+        try:
+            style_id = self._ids[key]
+        except KeyError:
+            # the first cell of each look is made (not placed on the sheet), so that the workbook
+            # registers its look, in the order it would have, and numbers it
+            from openpyxl.cell.cell import Cell
+
+            cell = self._fill(Cell(ws), value, look, number_format)
+            style_id = self._ids[key] = cell.style_id if cell.has_style else None
+        head = f' s="{style_id}"' if style_id is not None else ""
+        if text is not None:
+            if not text:
+                return head + ' t="inlineStr"></c>'
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            return f'{head} t="inlineStr"><is><t{space}>{_xml_text(text)}</t></is></c>'
+        if value is None:
+            return head + ' t="n"></c>'
+        if isinstance(value, (dt.date, dt.datetime)) and not ws.parent.iso_dates:
+            from openpyxl.utils.datetime import to_excel
+
+            value = to_excel(value, ws.parent.epoch)
+        elif isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"a ledger cell cannot hold {value!r}")
+        from openpyxl.compat import safe_string
+
+        return f'{head} t="n"><v>{safe_string(value)}</v></c>'
+
+    def register(self, cells) -> None:
+        """Number the looks of cells made with :meth:`put` now (openpyxl numbers them as it saves),
+        so that they keep the numbers they had before the rows written with :meth:`xml`."""
+        for cell in cells:
+            if cell.has_style:
+                cell.style_id  # reading it registers the look with the workbook
+
+
+def _xml_text(text: str) -> str:
+    """Text escaped as lxml escapes a text node (&, <, >, and CR, which XML would read as LF)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    if "\r" in text:
+        text = text.replace("\r", "&#13;")
+    return text
+
+
+def _ascii(xml: str) -> bytes:
+    """The sheet's XML as openpyxl writes it: ASCII, every other character a character reference."""
+    return xml.encode("ascii", "xmlcharrefreplace")
+
 
 def _fit_width(header: str, texts: Sequence[str], narrowest: int, widest: int) -> float:
     """Wide enough for the longest line (and the header beside its filter button), within bounds."""
-    longest = max((display_width(line) for t in texts for line in t.splitlines() or [""]), default=0)
+    longest = max((display_width(line) for t in set(texts) for line in t.splitlines() or [""]), default=0)
     return float(min(widest, max(narrowest, longest + 2, display_width(header) + 4)))
 
 
@@ -309,6 +403,8 @@ LINE_HEIGHT = 15.0  # points per line of 11-point text (CJK glyphs included)
 def _lines(text: str, width: float, button: int = 0) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide (an estimate)."""
     room = max(1.0, width - 1.5 - button)
+    if len(text) * 2.2 <= room and "\n" not in text:  # one line even were every character wide (2 columns)
+        return 1
     return sum(max(1, math.ceil(display_width(part) * 1.05 / room)) for part in text.split("\n"))
 
 
@@ -316,6 +412,16 @@ def _row_height(texts: Sequence[str], widths: Sequence[float], header: bool = Fa
     """Points for a row: its cell that wraps to the most lines (the header leaves room for the filter button)."""
     lines = max((_lines(t, w, 3 if header else 0) for t, w in zip(texts, widths) if t), default=1)
     return lines * LINE_HEIGHT + 4
+
+
+def _row_heights(columns: Sequence[Sequence[str]], widths: Sequence[float]) -> list[float]:
+    """:func:`_row_height` of every row of ``columns`` (the texts of each column), measuring each
+    distinct text of a column once (units, states and dates repeat down thousands of rows)."""
+    lines = []
+    for texts, width in zip(columns, widths):
+        measured = {"": 1}  # an empty cell takes no lines; a row takes at least one
+        lines.append([measured[t] if t in measured else measured.setdefault(t, _lines(t, width)) for t in texts])
+    return [most * LINE_HEIGHT + 4 for most in map(max, *lines)] if columns and columns[0] else []
 
 
 def _print_setup(ws, title_rows: str | None = None) -> None:
@@ -338,7 +444,10 @@ def _print_setup(ws, title_rows: str | None = None) -> None:
 CENTRED_COLUMNS = {"序号", "来源", "牵头领导", "时限", "状态", "剩余/逾期工作日", "事项编号"}
 
 
-def _write_ledger_sheet(out: _Writer, ws, title: str, rows: list[list[Any]]) -> None:
+def _write_ledger_sheet(out: _Writer, ws, title: str, rows: list[list[Any]]) -> bytes:
+    """The 台账 sheet: its title, header and set-up on ``ws``; returned, the XML of its data rows,
+    which :func:`_splice_rows` puts into the saved file (they are never made openpyxl cells)."""
+    from openpyxl.compat import safe_string
     from openpyxl.utils import get_column_letter
 
     headers = [h for h, _, _ in COLUMNS]
@@ -348,35 +457,65 @@ def _write_ledger_sheet(out: _Writer, ws, title: str, rows: list[list[Any]]) -> 
     ws.row_dimensions[1].height = 32
     for col, header in enumerate(headers, start=1):
         out.put(ws, HEADER_ROW, col, header, "header")
+    out.register([ws.cell(row=1, column=1), *ws[HEADER_ROW]])
 
     looks = ["centre" if h in CENTRED_COLUMNS else "text" for h in headers]
+    letters = [get_column_letter(c) for c in range(1, len(COLUMNS) + 1)]
     light_col, due_col, left_col = (headers.index(h) for h in ("亮灯", "时限", "剩余/逾期工作日"))
     texts: list[list[str]] = [[] for _ in COLUMNS]
+    cells: list[str] = []
     for r, values in enumerate(rows, start=FIRST_DATA_ROW):
+        row = []
         for c, value in enumerate(values):
+            ref = f"{letters[c]}{r}"
             if c == light_col:
                 label = LIGHT_STYLE[value][0]
-                out.put(ws, r, c + 1, label, light_style(value))
+                row.append(out.xml(ws, ref, label, light_style(value)))
                 texts[c].append(label)
             elif c == due_col:
                 value, number_format, shown = value
-                out.put(ws, r, c + 1, value, looks[c], number_format)
+                row.append(out.xml(ws, ref, value, looks[c], number_format))
                 texts[c].append(shown)
             else:
                 number_format = LEFT_FORMAT if c == left_col and isinstance(value, int) else None
-                out.put(ws, r, c + 1, value, looks[c], number_format)
+                row.append(out.xml(ws, ref, value, looks[c], number_format))
                 texts[c].append("" if value is None else str(value))
+        cells.append("".join(row))
     widths = [_fit_width(h, texts[c], narrowest, widest) for c, (h, widest, narrowest) in enumerate(COLUMNS)]
     for c, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = width
     # Row heights for the wrapped text: LibreOffice does not re-measure rows when it opens an xlsx.
     ws.row_dimensions[HEADER_ROW].height = _row_height(headers, widths, header=True)
-    for i in range(len(rows)):
-        ws.row_dimensions[FIRST_DATA_ROW + i].height = _row_height([t[i] for t in texts], widths)
+    heights = _row_heights(texts, widths)
+    xml = [f'<row r="{r}" ht="{safe_string(height)}" customHeight="1">{row_cells}</row>'
+           for r, (height, row_cells) in enumerate(zip(heights, cells), start=FIRST_DATA_ROW)]
 
     ws.freeze_panes = f"A{FIRST_DATA_ROW}"
     ws.auto_filter.ref = f"A{HEADER_ROW}:{last_col}{HEADER_ROW + len(rows)}"
     _print_setup(ws, f"1:{HEADER_ROW}")
+    return _ascii("".join(xml))
+
+
+def _splice_rows(path: Path, ws, rows: bytes, last_row: int) -> None:
+    """Put the XML of data rows into the sheet ``ws`` of the workbook just saved at ``path``, after its
+    last row (the header), and make the sheet's dimension take them in."""
+    import zipfile
+
+    if not rows:
+        return
+    member = ws.path.lstrip("/")
+    with zipfile.ZipFile(path) as z:
+        entries = [(info, z.read(info)) for info in z.infolist()]
+    old_dimension = f'<dimension ref="{ws.calculate_dimension()}"/>'.encode()
+    first, _, last = ws.calculate_dimension().partition(":")
+    new_dimension = f'<dimension ref="{first}:{last.rstrip("0123456789")}{last_row}"/>'.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for info, data in entries:
+            if info.filename == member:
+                if data.count(b"</sheetData>") != 1 or data.count(old_dimension) != 1:
+                    raise RuntimeError(f"unexpected layout of {member}")  # pragma: no cover - openpyxl changed
+                data = data.replace(old_dimension, new_dimension).replace(b"</sheetData>", rows + b"</sheetData>")
+            z.writestr(info, data)
 
 
 STATS_HEADER_ROW = 4
@@ -463,9 +602,22 @@ def _write_stats_sheet(out: _Writer, ws, title: str, scope: str | None, views: S
     ws.add_chart(chart, f"A{anchor}")
 
 
+@dataclass
+class LedgerWorkbook:
+    """The export, ready to save: the workbook, and the XML of the 台账 sheet's data rows."""
+
+    workbook: Any
+    rows: bytes
+    last_row: int
+
+    def save(self, path: str | Path) -> None:
+        self.workbook.save(path)
+        _splice_rows(Path(path), self.workbook[LEDGER_SHEET], self.rows, self.last_row)
+
+
 def build_workbook(ledger: "Ledger", views: Sequence[ItemView], title: str | None = None,
-                   scope: str | None = None):
-    """The export as an openpyxl Workbook (not yet saved)."""
+                   scope: str | None = None) -> LedgerWorkbook:
+    """The export, not yet saved."""
     from openpyxl import Workbook
 
     title = title or default_title(ledger)
@@ -474,12 +626,12 @@ def build_workbook(ledger: "Ledger", views: Sequence[ItemView], title: str | Non
     out = _Writer()
     ws = wb.active
     ws.title = LEDGER_SHEET
-    _write_ledger_sheet(out, ws, title, ledger_rows(views, progress))
+    rows = _write_ledger_sheet(out, ws, title, ledger_rows(views, progress))
     stats_title = title.replace("台账", "统计", 1) if "台账" in title else f"{title}（统计）"
     _write_stats_sheet(out, wb.create_sheet(STATS_SHEET), stats_title, scope, views)
     wb.properties.title = title
     wb.properties.creator = "duban"
-    return wb
+    return LedgerWorkbook(wb, rows, HEADER_ROW + len(views))
 
 
 def write_ledger_xlsx(ledger: "Ledger", path: str | Path, views: Sequence[ItemView], title: str | None = None,

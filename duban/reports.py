@@ -8,13 +8,15 @@
 Scope: the assignments given out on or before the end of the period that were not
 finished before it began; cancelled ones (撤销) are left out. Rates count lead
 assignments (CLI.md). Only assignments still open at the end of the period are loaded as
-items and lit; everything else is counted from rows.
+items and lit; the closed and paused ones are counted by SQL (GROUP BY), and the period's
+events too, so that a ledger of a million items is not read into Python to be counted.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
@@ -23,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import rules
 from .errors import NotFound, UsageError
-from .models import Light, Role, Source, Status
+from .models import EventKind, Item, Light, Role, Source, Status
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -127,42 +129,135 @@ class Scoped:
         return not self.closed and not self.paused and self.light is not Light.RED and not self.behind
 
 
-def _d(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
+# By code, without the enum machinery: a scope has tens of thousands of rows.
+_SOURCES = {s.code: s for s in Source}
+_STATUSES = {s.code: s for s in Status}
+
+# In scope: given out by the end of the period (:end), not finished before it began (:start), not
+# cancelled; the items in :changed (a JSON list, see _changed) are rebuilt from their log instead.
+_IN_SCOPE = ("a.status != 'cancelled' AND a.assigned_on <= :end AND (a.closed_on IS NULL OR a.closed_on >= :start)"
+             " AND a.item_id NOT IN (SELECT value FROM json_each(:changed))")
+# Scoped.closed and Scoped.paused; an assignment neither of them is still at work at the end of the period.
+_CLOSED = "(a.status IN ('done', 'closed') AND a.closed_on IS NOT NULL)"
+_PAUSED = "(a.status = 'paused')"
+_AT_WORK = f"NOT {_CLOSED} AND NOT {_PAUSED}"
+_ROWS_SQL = """SELECT a.item_id, a.unit_id, u.name, i.source, a.role, a.status, a.due, a.assigned_on, a.closed_on
+               FROM assignments a JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
+               WHERE {where} ORDER BY a.item_id, a.id"""
+# Every event's unit_id is a unit or NULL (a foreign key), so this selects every event; written so,
+# a filter on kind and date is served by idx_events_unit (unit_id, kind, at), not a read of the table.
+_ANY_UNIT = "(e.unit_id IN (SELECT id FROM units) OR e.unit_id IS NULL)"
+# The kinds an item's events can have (Ledger.events reads each one as an EventKind).
+_ITEM_EVENT_KINDS = ", ".join(f"'{kind.code}'" for kind in EventKind)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The lead assignments in scope of one group (a unit, a source, or all) that were closed or
+    paused at the end of the period. They need no light, so SQL counts them instead of loading them."""
+
+    group: str | None          # the unit's name or the source's code (Scope.by); None: not grouped
+    n: int
+    closed: int
+    closed_on_time: int
+    paused: int
+    closed_since: int          # closed on or after the ``since`` date of the scope
+    closed_on_time_since: int
+
+    def since(self) -> "Counted":
+        """The part not closed before the ``since`` date."""
+        return Counted(self.group, self.n - self.closed + self.closed_since, self.closed_since,
+                       self.closed_on_time_since, self.paused, self.closed_since, self.closed_on_time_since)
+
+
+@dataclass
+class Scope:
+    """The assignments in scope at the end of a period: the closed and paused lead ones counted per
+    group (``counted``, grouped ``by`` unit, source or not at all), and one :class:`Scoped` row
+    (``rows``) for each one still at work then, lit, and for each assignment of an item rebuilt from
+    its log (see :func:`scoped`)."""
+
+    by: str | None
+    counted: list[Counted]
+    rows: list[Scoped]
 
 
 def scoped(led: "Ledger", period: Period) -> list[Scoped]:
-    """The assignments in scope as they stood at the end of the period.
+    """The assignments in scope as they stood at the end of the period, one row each.
 
     Most rows are read as stored. An item with records after the period (reopened, paused,
     extended, cancelled since) is rebuilt from its log up to the end of the period instead.
     """
-    end = period.end.isoformat()
-    start = period.start.isoformat() if period.start else ""
-    changed = {r[0] for r in led.db.execute(
-        "SELECT DISTINCT item_id FROM events WHERE at > ? AND item_id IS NOT NULL", [end]).fetchall()}
-    rows = led.db.execute(
-        """SELECT a.item_id, a.unit_id, u.name, i.source, a.role, a.status, a.due, a.assigned_on, a.closed_on
-           FROM assignments a JOIN items i ON i.id = a.item_id JOIN units u ON u.id = a.unit_id
-           WHERE a.status != 'cancelled' AND a.assigned_on <= ?
-             AND (a.closed_on IS NULL OR a.closed_on >= ?)
-           ORDER BY a.item_id, a.id""",
-        [end, start],
+    changed = _changed(led, period)
+    found = _rows(led, _IN_SCOPE, _scope_params(period, changed))
+    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end)
+    return found + _replayed(led, changed, period)
+
+
+def _scope(led: "Ledger", period: Period, by: str | None = None, *, lead_only: bool = False,
+           since: dt.date | None = None, items: Mapping[int, Item] | None = None) -> Scope:
+    """The period's scope with the closed and paused lead assignments counted rather than loaded.
+
+    ``by``: group the counts by unit, source or not at all; ``lead_only``: leave out the rows of
+    the 配合单位 too; ``since``: the date of Counted.closed_since; ``items``: items the caller has
+    loaded already (as stored), so that they are not loaded again to light their assignments.
+    """
+    changed = _changed(led, period)
+    params = _scope_params(period, changed, since)
+    group, join = {"unit": ("a.unit_id", ""), "source": ("i.source", "JOIN items i ON i.id = a.item_id"),
+                   None: ("NULL", "")}[by]
+    closed = "a.status != 'paused'"  # each row counted is closed or paused, never both
+    on_time = "(a.due IS NULL OR a.closed_on <= a.due)"
+    since_ = "a.closed_on >= :since"
+    # NOT INDEXED: through an index on assignments SQLite would fetch the rows one by one, out of order;
+    # and no GROUP BY when not grouped, or SQLite sorts every row to make the one group.
+    counts = led.db.execute(
+        f"""SELECT {group}, count(*), sum({closed}), sum({closed} AND {on_time}), sum({_PAUSED}),
+                   sum({closed} AND {since_}), sum({closed} AND {since_} AND {on_time})
+            FROM assignments a NOT INDEXED {join}
+            WHERE {_IN_SCOPE} AND a.role = 'lead' AND ({_CLOSED} OR {_PAUSED})
+            {"GROUP BY 1" if by else ""}""",
+        params,
     ).fetchall()
-    found: list[Scoped] = []
-    still_open: dict[int, list[Scoped]] = defaultdict(list)
-    for item_id, unit_id, unit, source, role, status, due, assigned_on, closed_on in rows:
-        if item_id in changed:
-            continue
-        s = _scoped_row(item_id, unit_id, unit, Source(source), role == "lead", Status(status), _d(due),
-                        _d(assigned_on), _d(closed_on))
-        found.append(s)
-        if not s.closed and not s.paused:
-            still_open[item_id].append(s)
-    _light_open(led, still_open, period.end)
-    for item_id in sorted(changed):
-        found.extend(_replayed_scope(led, item_id, period))
-    return found
+    if by == "unit":
+        names = dict(led.db.execute("SELECT id, name FROM units").fetchall())
+        counts = [(names[unit_id], *rest) for unit_id, *rest in counts]
+    counted = [Counted(*row) for row in counts if row[1]]  # no group: one row, of nothing when nothing is in scope
+    lead = " AND a.role = 'lead'" if lead_only else ""
+    at_work = _rows(led, f"{_IN_SCOPE}{lead} AND {_AT_WORK}", params)
+    _light_open(led, at_work, period.end, items)
+    return Scope(by, counted, at_work + _replayed(led, changed, period))
+
+
+def _scope_params(period: Period, changed: list[int], since: dt.date | None = None) -> dict[str, str]:
+    return {"end": period.end.isoformat(), "start": period.start.isoformat() if period.start else "",
+            "changed": json.dumps(changed), "since": since.isoformat() if since else ""}
+
+
+def _changed(led: "Ledger", period: Period) -> list[int]:
+    """The items with records after the period: what is stored of them is not what they were at its end."""
+    rows = led.db.execute(
+        f"SELECT DISTINCT e.item_id FROM events e WHERE {_ANY_UNIT} AND e.kind IN ({_ITEM_EVENT_KINDS})"
+        " AND e.at > ? AND e.item_id IS NOT NULL",
+        [period.end.isoformat()],
+    ).fetchall()
+    return sorted(r[0] for r in rows)
+
+
+def _rows(led: "Ledger", where: str, params: Mapping[str, str]) -> list[Scoped]:
+    """The stored assignments ``where`` says, as Scoped rows (not yet lit)."""
+    dates: dict[str | None, dt.date | None] = {None: None, "": None}
+
+    def date(text: str | None) -> dt.date | None:
+        found = dates.get(text, False)
+        if found is False:
+            found = dates[text] = dt.date.fromisoformat(text)
+        return found
+
+    return [_scoped_row(item_id, unit_id, unit, _SOURCES[source], role == "lead", _STATUSES[status], date(due),
+                        date(assigned_on), date(closed_on))
+            for item_id, unit_id, unit, source, role, status, due, assigned_on, closed_on
+            in led.db.execute(_ROWS_SQL.format(where=where), params).fetchall()]
 
 
 def _scoped_row(item_id: int, unit_id: int, unit: str, source: Source, lead: bool, status: Status,
@@ -170,6 +265,13 @@ def _scoped_row(item_id: int, unit_id: int, unit: str, source: Source, lead: boo
     closed = status in (Status.DONE, Status.CLOSED) and closed_on is not None
     return Scoped(item_id, unit_id, unit, source, lead, due, assigned_on, closed_on if closed else None,
                   paused=status is Status.PAUSED)
+
+
+def _replayed(led: "Ledger", changed: list[int], period: Period) -> list[Scoped]:
+    found = []
+    for item_id in changed:
+        found.extend(_replayed_scope(led, item_id, period))
+    return found
 
 
 def _replayed_scope(led: "Ledger", item_id: int, period: Period) -> list[Scoped]:
@@ -200,20 +302,28 @@ def _set_light(s: Scoped, result: Any) -> None:
     s.workdays_left = result.workdays_left
 
 
-def _light_open(led: "Ledger", still_open: Mapping[int, list[Scoped]], day: dt.date) -> None:
-    """Light, as on ``day``, the assignments open then (loading only their items)."""
-    ids = list(still_open)
+def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapping[int, Item] | None = None) -> None:
+    """Light, as on ``day``, the assignments still at work then.
+
+    Their items are taken from ``items`` (as stored) where given, and loaded otherwise.
+    """
+    still_open: dict[int, list[Scoped]] = defaultdict(list)
+    for s in rows:
+        still_open[s.item_id].append(s)
+    found = {i: items[i] for i in still_open if i in items} if items else {}
+    missing = [i for i in still_open if i not in found]
+    for n in range(0, len(missing), 900):
+        chunk = missing[n:n + 900]
+        found.update((item.id, item) for item in led._items_where(f"i.id IN ({','.join('?' * len(chunk))})", chunk))
     cal, settings = led.calendar, led.settings
-    for n in range(0, len(ids), 900):
-        chunk = ids[n:n + 900]
-        items = led._items_where(f"i.id IN ({','.join('?' * len(chunk))})", chunk)
-        for item in items:
-            by_unit = {a.unit_id: a for a in item.assignments}
-            for s in still_open[item.id]:
-                a = by_unit[s.unit_id]
-                if a.status is not Status.OPEN:  # finished after the period: judge it as it stood then
-                    a = dataclasses.replace(a, status=Status.OPEN, closed_on=None)
-                _set_light(s, rules.assignment_light(a, item, day, cal, settings))
+    for item_id, group in still_open.items():
+        item = found[item_id]
+        by_unit = {a.unit_id: a for a in item.assignments}
+        for s in group:
+            a = by_unit[s.unit_id]
+            if a.status is not Status.OPEN:  # finished after the period: judge it as it stood then
+                a = dataclasses.replace(a, status=Status.OPEN, closed_on=None)
+            _set_light(s, rules.assignment_light(a, item, day, cal, settings))
 
 
 # -- events in the period ------------------------------------------------------------------------------
@@ -247,18 +357,25 @@ def event_counts(led: "Ledger", period: Period, by: str | None) -> dict[str, Cou
     for the item's lead unit.
     """
     start = period.start.isoformat() if period.start else ""
+    unit, source, joins = "NULL", "NULL", ""
+    if by == "unit":
+        unit = "u.name"
+        joins = """LEFT JOIN units u ON u.id = COALESCE(e.unit_id, (SELECT a.unit_id FROM assignments a
+                                                                WHERE a.item_id = e.item_id AND a.role = 'lead'))"""
+    elif by == "source":
+        source, joins = "i.source", "JOIN items i ON i.id = e.item_id"
+    # e.item_id IS NOT NULL: an item's events (its item exists: a foreign key); counted per group in SQL
     rows = led.db.execute(
-        """SELECT e.kind, u.name, i.source, json_extract(e.data, '$.level'), json_extract(e.data, '$.kind'),
-                  json_extract(e.data, '$.satisfaction')
-           FROM events e JOIN items i ON i.id = e.item_id
-           LEFT JOIN units u ON u.id = COALESCE(e.unit_id, (SELECT a.unit_id FROM assignments a
-                                                            WHERE a.item_id = e.item_id AND a.role = 'lead'))
-           WHERE e.at >= ? AND e.at <= ?
-             AND e.kind IN ('reminded', 'escalated', 'extended', 'reopened', 'revisited')""",
+        f"""SELECT e.kind, {unit}, {source}, json_extract(e.data, '$.level'), json_extract(e.data, '$.kind'),
+                   json_extract(e.data, '$.satisfaction'), count(*)
+            FROM events e {joins}
+            WHERE {_ANY_UNIT} AND e.kind IN ('reminded', 'escalated', 'extended', 'reopened', 'revisited')
+              AND e.at >= ? AND e.at <= ? AND e.item_id IS NOT NULL
+            GROUP BY 1, 2, 3, 4, 5, 6""",
         [start, period.end.isoformat()],
     ).fetchall()
     counts: dict[str, Counter] = defaultdict(Counter)
-    for kind, unit, source, level, esc_kind, satisfaction in rows:
+    for kind, unit, source, level, esc_kind, satisfaction, n in rows:
         names: list[str] = []
         if kind == "reminded":
             names = [_LEVEL_COUNTER.get(1 if level is None else level)]
@@ -270,7 +387,7 @@ def event_counts(led: "Ledger", period: Period, by: str | None) -> dict[str, Cou
             names = ["reopened"]
         elif kind == "revisited":
             names = ["revisits", _SATISFACTION_COUNTER.get(satisfaction)]
-        names = [n for n in names if n]
+        names = [name for name in names if name]
         groups = [ALL]
         if by == "unit" and unit:
             groups.append(unit)
@@ -278,7 +395,7 @@ def event_counts(led: "Ledger", period: Period, by: str | None) -> dict[str, Cou
             groups.append(source)
         for g in groups:
             for name in names:
-                counts[g][name] += 1
+                counts[g][name] += n
     return counts
 
 
@@ -338,12 +455,30 @@ def _add(g: GroupStats, s: Scoped) -> None:
     g.open += not s.closed
 
 
-def stats(led: "Ledger", period: Period, by: str | None = None,
-          rows: Iterable[Scoped] | None = None) -> list[GroupStats]:
-    """Statistics per group (``by`` = unit | source | None), best completion first, then 全部."""
+def _add_counted(g: GroupStats, c: Counted) -> None:
+    """Closed or paused assignments: neither overdue nor on track (Scoped.overdue, Scoped.on_track)."""
+    g.total += c.n
+    g.closed += c.closed
+    g.closed_on_time += c.closed_on_time
+    g.open += c.n - c.closed
+
+
+def stats(led: "Ledger", period: Period, by: str | None = None, scope: Scope | None = None) -> list[GroupStats]:
+    """Statistics per group (``by`` = unit | source | None), best completion first, then 全部.
+
+    ``scope`` is the period's (from :func:`_scope`) when the caller has it already.
+    """
+    if scope is None:
+        scope = _scope(led, period, by, lead_only=True)
+    elif by is not None and scope.by != by:
+        raise ValueError(f"statistics by {by} need the scope counted by {by}, not by {scope.by}")
     groups: dict[str, GroupStats] = {}
     whole = GroupStats(ALL)
-    for s in rows if rows is not None else scoped(led, period):
+    for c in scope.counted:
+        _add_counted(whole, c)
+        if by is not None:
+            _add_counted(groups.setdefault(c.group, GroupStats(c.group)), c)
+    for s in scope.rows:
         if not s.lead:
             continue
         _add(whole, s)
@@ -517,18 +652,22 @@ class Weekly:
 _LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.BLUE: 2, Light.GREEN: 3}
 
 
-def weekly(led: "Ledger", period: Period, issue_no: int) -> Weekly:
+def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Item] | None = None) -> Weekly:
+    """The week's 专报. ``items``: items the caller has loaded already (as stored), not loaded again."""
     year_scope = Period(str(period.end.year), dt.date(period.end.year, 1, 1), period.end)
-    rows = scoped(led, year_scope)
-    by_unit = stats(led, year_scope, "unit", rows)
+    scope = _scope(led, year_scope, "unit", since=period.start, items=items)
+    rows = scope.rows  # the assignments still at work, and those of the items rebuilt from their log
+    by_unit = stats(led, year_scope, "unit", scope)
     overall = by_unit.pop()
     # the week's scope is the part of the year's not finished before the week began
-    week_rows = [s for s in rows if not (s.closed and s.closed_on < period.start)]
-    week_stats = stats(led, period, None, week_rows)[-1]
+    week_scope = Scope(scope.by, [c.since() for c in scope.counted],
+                       [s for s in rows if not (s.closed and s.closed_on < period.start)])
+    week_stats = stats(led, period, None, week_scope)[-1]
     start, end = period.start.isoformat(), period.end.isoformat()
     new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status != 'cancelled'",
                                [start, end]).fetchone()[0]
-    closed_week = sum(1 for s in rows if s.lead and s.closed and s.closed_on >= period.start)
+    closed_week = (sum(c.closed_since for c in scope.counted)
+                   + sum(1 for s in rows if s.lead and s.closed and s.closed_on >= period.start))
     # items open at the end of the week: the worst light among their open assignments
     worst: dict[int, list[Scoped]] = defaultdict(list)
     for s in rows:
@@ -551,7 +690,7 @@ def weekly(led: "Ledger", period: Period, issue_no: int) -> Weekly:
     lit.sort(key=lambda x: (_LIGHT_ORDER[x.light], -x.late_workdays, x.item_id))
     weekly_counts = event_counts(led, period, "unit")
     problems = _problems(overall, by_unit, lit, rows, weekly_counts)
-    paused = sum(1 for s in rows if s.lead and s.paused)
+    paused = sum(c.paused for c in scope.counted) + sum(1 for s in rows if s.lead and s.paused)
     return Weekly(period, year_scope, issue_no, led.settings["office_name"], period.end, overall, week_stats,
                   new_items, closed_week, lights, paused, lit, by_unit, problems, _next_steps(lit, lights))
 
@@ -578,8 +717,9 @@ def _state(s: Scoped, late: int) -> str:
 def _levels(led: "Ledger", period: Period) -> dict[int, str]:
     """The highest 催办 level each item reached up to the end of the week."""
     rows = led.db.execute(
-        "SELECT item_id, max(COALESCE(json_extract(data, '$.level'), 1)) FROM events"
-        " WHERE kind = 'reminded' AND at <= ? GROUP BY item_id", [period.end.isoformat()]).fetchall()
+        "SELECT e.item_id, max(COALESCE(json_extract(e.data, '$.level'), 1)) FROM events e"
+        f" WHERE {_ANY_UNIT} AND e.kind = 'reminded' AND e.at <= ? GROUP BY e.item_id",
+        [period.end.isoformat()]).fetchall()
     from .models import LEVEL_LABELS
 
     return {item_id: LEVEL_LABELS.get(level) for item_id, level in rows if level}

@@ -176,6 +176,49 @@ def test_office_name_setting_names_the_ledger(four, tmp_path):
     assert ws["A1"].value == "市委督查室督办事项台账（截至2026年11月20日）"
 
 
+
+def test_rows_written_as_xml_read_back_as_openpyxl_cells_would(tmp_path):
+    # The 台账's data rows are written straight into the sheet's XML, not made openpyxl cells (at
+    # thousands of rows that was most of the export's time): awkward values read back exactly as the
+    # same values put through openpyxl's cells — value, type, number format, look, quote prefix.
+    from openpyxl import Workbook
+
+    from duban import exporter
+
+    values = ["  前后空格 ", "a & b < c > d \"引号\" '单引号'", "第一行\n第二行", "回车\r符", "制表\t符", "😀 表情", "",
+              "=1+1", "#N/A", "\t=2*3", "控制\x07字符", "\u3000全角空格\u3000", 7, -3, 0, dt.date(2026, 11, 20), None]
+    looks = ["text", "centre", "light:red", "light:none", "total"]
+    cells = [(value, looks[n % len(looks)], exporter.DATE_FORMAT if isinstance(value, dt.date) else
+              exporter.LEFT_FORMAT if isinstance(value, int) and n % 2 else None) for n, value in enumerate(values)]
+
+    expected_wb, out = Workbook(), exporter._Writer()
+    for n, (value, look, number_format) in enumerate(cells):
+        out.put(expected_wb.active, 2 + n, 1 + n % 3, value, look, number_format)
+    expected_wb.save(tmp_path / "cells.xlsx")
+
+    wb, out = Workbook(), exporter._Writer()
+    ws = wb.active
+    ws["A1"] = "表头"
+    rows = "".join(f'<row r="{2 + n}">' + out.xml(ws, f"{'ABC'[n % 3]}{2 + n}", value, look, number_format) + "</row>"
+                   for n, (value, look, number_format) in enumerate(cells))
+    wb.save(tmp_path / "xml.xlsx")
+    exporter._splice_rows(tmp_path / "xml.xlsx", ws, exporter._ascii(rows), 1 + len(cells))
+
+    want = openpyxl.load_workbook(tmp_path / "cells.xlsx").active
+    got = openpyxl.load_workbook(tmp_path / "xml.xlsx").active
+    assert got.max_row == 1 + len(cells)
+    for n in range(len(cells)):
+        a, b = want.cell(row=2 + n, column=1 + n % 3), got.cell(row=2 + n, column=1 + n % 3)
+        assert (b.value, b.data_type, b.number_format, b.quotePrefix) == (a.value, a.data_type, a.number_format,
+                                                                          a.quotePrefix), values[n]
+        assert [repr(x) for x in (b.font, b.fill, b.border, b.alignment)] == \
+            [repr(x) for x in (a.font, a.fill, a.border, a.alignment)], values[n]
+    assert got["B3"].value == "a & b < c > d \"引号\" '单引号'" and got["D5"].value is None
+    # Excel trims a cell's surrounding spaces unless told to keep them, as openpyxl tells it
+    preserved = [zipfile.ZipFile(tmp_path / name).read("xl/worksheets/sheet1.xml").count(b'xml:space="preserve"')
+                 for name in ("cells.xlsx", "xml.xlsx")]
+    assert preserved[0] == preserved[1] > 0
+
 # -- the 统计 sheet ---------------------------------------------------------------------------
 
 

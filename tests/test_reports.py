@@ -363,6 +363,43 @@ def test_stats_for_a_past_window_use_the_state_at_its_end(scenario):
         (6, 3, 2, 0, 3)
 
 
+
+def tally(rows) -> tuple[int, int, int, int, int, int]:
+    """Total, closed, closed on time, overdue, on track and open of scoped rows, counted one by one."""
+    rows = list(rows)
+    return (len(rows), sum(s.closed for s in rows), sum(s.closed_on_time for s in rows), sum(s.overdue for s in rows),
+            sum(s.on_track for s in rows), sum(not s.closed for s in rows))
+
+
+@pytest.mark.parametrize(("start", "end"), [(None, None), ("2026-10-01", "2026-10-31"), ("2026-10-20", "2026-11-05"),
+                                            ("2026-11-09", None), (None, "2026-10-25"), ("2026-10-29", "2026-10-29")])
+@pytest.mark.parametrize("by", [None, "unit", "source"])
+def test_stats_count_what_the_scoped_rows_count(scenario, start, end, by):
+    # stats() counts the closed and paused assignments in SQL and lights only the open ones; it must agree
+    # with counting scoped(), the scope one row per assignment, whatever the window (items changed after
+    # its end are rebuilt from their log)
+    period = reports.span(D(start) if start else None, D(end) if end else None, scenario.today)
+    lead = [s for s in reports.scoped(scenario, period) if s.lead]
+    expected = {reports.ALL: tally(lead)}
+    if by is not None:
+        for key in {s.unit if by == "unit" else s.source.label for s in lead}:
+            expected[key] = tally(s for s in lead if (s.unit if by == "unit" else s.source.label) == key)
+    found = {g.group: (g.total, g.closed, g.closed_on_time, g.overdue, g.on_track, g.open)
+             for g in reports.stats(scenario, period, by) if g.total}
+    assert found == expected
+
+
+def test_stats_count_an_item_awaiting_review_as_closed(scenario):
+    scenario.set_setting("review_required", "true")
+    scenario.close(6, "排水改造完成")  # 待审核 (done): closed on 11-16, on time
+    for start, end in ((None, None), ("2026-11-16", None), (None, "2026-11-13")):
+        period = reports.span(D(start) if start else None, D(end) if end else None, scenario.today)
+        lead = [s for s in reports.scoped(scenario, period) if s.lead]
+        whole = reports.stats(scenario, period)[-1]
+        assert (whole.total, whole.closed, whole.closed_on_time, whole.overdue, whole.on_track, whole.open) == \
+            tally(lead)
+    assert reports.stats(scenario, reports.span(None, None, scenario.today))[-1].closed == 3
+
 # -- 4. stats through the CLI ----------------------------------------------------------------------------
 
 
@@ -584,6 +621,66 @@ def test_weekly_new_and_closed_in_an_earlier_week(scenario):
     w46 = reports.weekly(scenario, reports.week("2026-W46", TODAY), 3)
     assert (w46.week_stats.events["reminders"], w46.week_stats.events["notices"]) == (1, 1)
     assert any("市住房和城乡建设局被催办2次" in p for p in w46.problems)
+
+
+@pytest.mark.parametrize("week", ["2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47"])
+def test_weekly_counts_what_the_scoped_rows_count(scenario, week):
+    period = reports.week(week, TODAY)
+    w = reports.weekly(scenario, period, 1)
+    lead = [s for s in reports.scoped(scenario, w.year_scope) if s.lead]
+    o, ws = w.overall, w.week_stats
+    assert (o.total, o.closed, o.closed_on_time, o.overdue, o.on_track, o.open) == tally(lead)
+    # the week's scope: the year's, less what was finished before the week began
+    assert (ws.total, ws.closed, ws.closed_on_time, ws.overdue, ws.on_track, ws.open) == \
+        tally(s for s in lead if not (s.closed and s.closed_on < period.start))
+    assert w.closed_this_week == sum(1 for s in lead if s.closed and s.closed_on >= period.start)
+    assert w.paused == sum(1 for s in lead if s.paused)
+
+
+def test_weekly_with_the_items_loaded_already_is_the_same(scenario):
+    from duban.ledger import ListFilter
+
+    items = {v.item.id: v.item for v in scenario.list_items(ListFilter())}
+    for week in ("2026-W44", "2026-W46", "2026-W47"):
+        period = reports.week(week, TODAY)
+        assert reports.weekly(scenario, period, 1, items=items) == reports.weekly(scenario, period, 1)
+
+
+def test_docx_table_rows_after_the_first_are_as_python_docx_makes_them():
+    # docx_util.table makes its first body row through python-docx and copies it for the others (slow at
+    # a few milliseconds a row); the copies are what python-docx would have made, cell for cell
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    from duban import docx_util as d
+
+    headers = ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理时限", "情况", "督办级别"]
+    rows = [["1", "#3", "老旧小区改造", "红灯", "市住房和城乡建设局、市财政局", "2026-11-06", "逾期6个工作日", "督办单"],
+            ["2", "#4", "噪音\t治理", "黄灯", "", "长期", "剩余1个工作日", "—"],
+            ["3", "#10", " 前后空格 ", "绿灯", "市交通运输局", "2026-12-31", "一\n二", "—"],
+            ["4", "短行"], ["5", "#12", "停车场建设", "绿灯", "市交通运输局", "2026-12-31", "剩余29个工作日", "—"]]
+    widths = [11, 12, 39, 12, 30, 20, 19, 13]
+    fast = d.new_document()
+    d.table(fast, headers, rows, widths_mm=widths, size=10.5)
+
+    slow = d.new_document()  # python-docx all the way: what table() did before it copied rows
+    t = slow.add_table(rows=1, cols=len(headers))
+    t.style = "Table Grid"
+    t.alignment = fast.tables[0].alignment
+    trpr = t.rows[0]._tr.get_or_add_trPr()
+    trpr.append(trpr.makeelement(qn("w:tblHeader"), {qn("w:val"): "true"}))
+    for cell, text in zip(t.rows[0].cells, headers):
+        d._cell_text(cell, text, d.HEADING_FONT, 10.5, center=True)
+    for row in rows:
+        for n, (cell, text) in enumerate(zip(t.add_row().cells, row)):
+            d._cell_text(cell, text, d.BODY_FONT, 10.5, center=n != 2 and len(str(text)) <= 12)
+    t.autofit = False
+    for column, width in zip(t.columns, widths):
+        column.width = Mm(width)
+    for row in t.rows:
+        for cell, width in zip(row.cells, widths):
+            cell.width = Mm(width)
+    assert fast.tables[0]._tbl.xml == t._tbl.xml
 
 
 def test_issue_number_keeps_and_continues(ledger):
