@@ -192,11 +192,9 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
 
 def _ledger(conn: sqlite3.Connection, today: dt.date | None):
     """The Ledger over this connection; an older ledger is upgraded as any command would."""
-    from sqlite_utils import Database
+    from .ledger import Connection, Ledger
 
-    from .ledger import Ledger
-
-    return Ledger(Database(conn), today=today)
+    return Ledger(Connection(conn), today=today)
 
 
 def _integrity(conn: sqlite3.Connection, report: CheckReport, quick: bool) -> bool:

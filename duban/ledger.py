@@ -17,14 +17,11 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from sqlite_utils import Database
+from typing import TYPE_CHECKING, Any
 
 from . import chase, clock, lifecycle, rules
 from . import settings as settings_mod
 from .errors import DubanError, InvalidInput, InvalidTransition, LedgerError, NotFound
-from .migrations import migrations
 from .models import (
     LEVEL_LABELS,
     Assignment,
@@ -46,6 +43,9 @@ from .models import (
     Unit,
 )
 from .workdays import WorkCalendar, builtin_years
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sqlite_utils import Database
 
 BUSY_TIMEOUT_MS = 10_000
 # The level of a `reminded` event; one recorded without a level (by hand) counts as a 催办.
@@ -121,14 +121,48 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
     return read
 
 
+# The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
+# ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
+SCHEMA = "m007_reminder_index"
+
+
+class Connection:
+    """What the ledger needs of its database: ``execute`` and ``conn``, as a sqlite-utils ``Database``.
+
+    A statement that writes outside a transaction is committed at once, as ``Database.execute``
+    does. sqlite-utils itself is imported only to migrate: its import is ~90 ms, a third of a
+    command's start-up.
+    """
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, parameters: Sequence | dict | None = None) -> sqlite3.Cursor:
+        conn = self.conn
+        was_in_transaction = conn.in_transaction
+        try:
+            cursor = conn.execute(sql, parameters) if parameters is not None else conn.execute(sql)
+        except Exception:
+            if not was_in_transaction and conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        if not was_in_transaction and conn.in_transaction and cursor.description is None \
+                and sql.lstrip().split(None, 1)[0].upper() not in ("BEGIN", "SAVEPOINT"):
+            conn.execute("COMMIT")
+        return cursor
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class Ledger:
-    """A supervision ledger over a sqlite-utils ``Database``.
+    """A supervision ledger over a :class:`Connection` (or a sqlite-utils ``Database``).
 
     ``today`` is the business date every rule and every event uses; pass it in (tests,
     ``--today``) or let it default to the one clock function.
     """
 
-    def __init__(self, db: Database, today: dt.date | None = None, migrate: bool = True):
+    def __init__(self, db: "Connection | Database", today: dt.date | None = None, migrate: bool = True):
         self.db = db
         self.today = today or clock.today()
         self.warnings: list[str] = []
@@ -154,11 +188,11 @@ class Ledger:
         elif path.is_dir():
             raise LedgerError(f"{path} 是目录，不是台账文件")
         try:
-            db = Database(path)
+            db = Connection(sqlite3.connect(str(path)))
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
-            tables = set(db.table_names())
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         except sqlite3.DatabaseError as exc:
             raise LedgerError(f"无法打开台账 {path}：文件不是有效的 SQLite 数据库或已损坏（{exc}）") from None
         if tables and "items" not in tables and "_sqlite_migrations" not in tables:
@@ -170,14 +204,32 @@ class Ledger:
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns their names."""
-        pending = [m.name for m in migrations.pending(self.db)]
+        try:
+            current = self.db.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'duban' AND name = ?",
+                                      [SCHEMA]).fetchone()
+        except sqlite3.OperationalError:  # a new file: no migration table yet
+            current = None
+        if current:
+            return []
+        from .migrations import migrations
+
+        db = self._sqlite_utils()
+        pending = [m.name for m in migrations.pending(db)]
         if pending:
-            migrations.apply(self.db)
+            migrations.apply(db)
             self._calendar = None
         return pending
 
     def applied_migrations(self) -> list[str]:
-        return [m.name for m in migrations.applied(self.db)]
+        from .migrations import migrations
+
+        return [m.name for m in migrations.applied(self._sqlite_utils())]
+
+    def _sqlite_utils(self) -> "Database":
+        """The ledger's connection as a sqlite-utils ``Database`` (for its migrations)."""
+        from sqlite_utils import Database
+
+        return self.db if isinstance(self.db, Database) else Database(self.db.conn, execute_plugins=False)
 
     # -- transactions and the event log --------------------------------------------------
     @contextlib.contextmanager

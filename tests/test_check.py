@@ -379,8 +379,13 @@ def test_backup_over_an_existing_file_replaces_it_whole(work, tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []  # no temp file left
 
 
+def _beside_ledger() -> list[str]:
+    """Files beside the ledger, but its -wal/-shm (SQLite removes them when the last connection closes)."""
+    return sorted(p.name for p in db_path().parent.iterdir() if not p.name.endswith(("-wal", "-shm")))
+
+
 def test_backup_refuses_the_ledger_itself_and_a_missing_directory(work, tmp_path):
-    before = sorted(p.name for p in db_path().parent.iterdir())
+    before = _beside_ledger()
     result = work("backup", str(db_path()))
     assert result.exit_code == 1 and result.stderr.startswith("错误：备份文件不能是台账本身")
     result = work("backup", str(tmp_path / "nope" / "x.db"))
@@ -388,7 +393,7 @@ def test_backup_refuses_the_ledger_itself_and_a_missing_directory(work, tmp_path
     result = work("backup", str(tmp_path / "nope") + "/")  # meant a folder that is not there
     assert result.exit_code == 1 and result.stderr.startswith("错误：目录不存在")
     assert not (tmp_path / "nope").exists()
-    assert sorted(p.name for p in db_path().parent.iterdir()) == before
+    assert _beside_ledger() == before
 
 
 def test_backup_of_a_damaged_file_writes_nothing(duban, tmp_path):

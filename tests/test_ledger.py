@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
+from duban import ledger as ledger_mod
 from duban import lifecycle, rules
 from duban.errors import InvalidInput, InvalidTransition, LedgerError, NotFound
 from duban.ledger import Ledger, ListFilter
@@ -37,6 +38,34 @@ def stored_matches_replay(led: Ledger, item_id: int) -> None:
 def test_new_ledger_has_every_migration(tmp_path):
     led = Ledger.open(tmp_path / "new.db", create=True)
     assert led.applied_migrations() == [m.name for m in migrations._migrations]
+
+
+def test_schema_names_the_newest_migration():
+    # opening a ledger skips sqlite-utils when SCHEMA is applied: a new migration must move it
+    assert ledger_mod.SCHEMA == migrations._migrations[-1].name
+
+
+def test_a_ledger_missing_only_the_newest_migration_gets_it(tmp_path):
+    path = tmp_path / "old.db"
+    Ledger.open(path, create=True).db.close()
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [ledger_mod.SCHEMA])
+    conn.execute("DROP INDEX idx_events_reminded")
+    conn.commit()
+    conn.close()
+    led = Ledger.open(path)
+    assert led.applied_migrations()[-1] == ledger_mod.SCHEMA
+    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_events_reminded'").fetchone() == (1,)
+
+
+def test_a_write_outside_a_transaction_is_committed(tmp_path):
+    # Connection.execute commits a lone write at once, as sqlite-utils' Database.execute does
+    path = tmp_path / "t.db"
+    led = Ledger.open(path, create=True)
+    led.db.execute("INSERT INTO settings (key, value) VALUES ('office_name', '测试督查室')")
+    assert not led.db.conn.in_transaction
+    other = sqlite3.connect(path)
+    assert other.execute("SELECT value FROM settings WHERE key = 'office_name'").fetchone() == ("测试督查室",)
 
 
 def test_new_ledger_file_is_owner_only(tmp_path):
@@ -69,7 +98,7 @@ def test_opening_an_old_ledger_upgrades_it_and_keeps_every_row(tmp_path):
 
     led = Ledger.open(path, today=D("2026-02-11"))
     assert "m002_indexes" in led.applied_migrations()
-    assert "idx_assignments_open" in {i.name for i in led.db["assignments"].indexes}
+    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_assignments_open'").fetchone() == (1,)
     view = led.item(1)
     assert view.item.title == "旧台账事项"
     assert view.item.lead.unit == "市交通运输局"
