@@ -63,7 +63,9 @@ class WorkCalendar:
         if day in self.overrides:
             return self.overrides[day]
         if day.year in builtin_years():
-            return chinese_calendar.is_workday(day)
+            # chinese-calendar's own rule, read from its tables: ``is_workday`` validates its argument
+            # on every call, which made building a year's index the slowest part of a small command
+            return day in chinese_calendar.workdays or (day.weekday() < 5 and day not in chinese_calendar.holidays)
         return day.weekday() < 5
 
     def describe(self, day: dt.date) -> str:

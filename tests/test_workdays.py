@@ -138,6 +138,13 @@ def test_is_workday(day, expected, why):
     assert CAL.is_workday(D(day)) is expected, why
 
 
+def test_is_workday_agrees_with_chinese_calendar_on_every_covered_day():
+    cal, day = WorkCalendar(), dt.date(builtin_years().start, 1, 1)
+    while day.year < builtin_years().stop:
+        assert cal.is_workday(day) == chinese_calendar.is_workday(day), day
+        day += dt.timedelta(days=1)
+
+
 def test_workday_count_of_2026():
     # 261 weekdays − 19 weekday holidays + 6 make-up weekend days
     assert CAL.workdays_between(D("2025-12-31"), D("2026-12-31")) == Span(248)
