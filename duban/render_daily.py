@@ -13,13 +13,12 @@ from enum import Enum
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console, Group
-from rich.table import Table
-from rich.text import Text
-
 from . import render
 
-if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made
+if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made, Rich when a table is drawn
+    from rich.console import Group
+    from rich.table import Table
+
     from .chase import Reminder, Standing
 
 
@@ -120,6 +119,10 @@ def _by_unit(records: Sequence[dict]) -> list[tuple[str, list[dict]]]:
 
 def overdue_tables(records: Sequence[dict], today: dt.date) -> Group:
     """One table per unit, the unit most behind first."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
     parts: list[Any] = [Text(f"逾期清单（{today.isoformat()}）：{len(records)}项逾期，涉及{len(_by_unit(records))}个单位",
                              style="bold")]
     for unit, rows in _by_unit(records):
@@ -167,6 +170,8 @@ def overdue_markdown(records: Sequence[dict], today: dt.date, office: str) -> st
 
 
 def reminders_table(records: Sequence[dict], title: str) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, header_style="bold")
     table.add_column("单位", overflow="fold", max_width=16)
     table.add_column("编号", justify="right", no_wrap=True)
@@ -184,6 +189,8 @@ def reminders_table(records: Sequence[dict], title: str) -> Table:
 
 def to_text(renderable: Any, width: int = 160) -> str:
     """A Rich renderable as plain text (no escape codes), for a file."""
+    from rich.console import Console
+
     buffer = io.StringIO()
     Console(file=buffer, width=width, color_system=None, highlight=False, markup=False, emoji=False,
             force_terminal=False).print(renderable)

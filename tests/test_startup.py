@@ -51,6 +51,9 @@ def test_a_command_loads_its_own_module_only(tmp_path):
     assert listed & {"rich", "pydantic", "openpyxl", "docx", "duban.reports", "duban.commands.report",
                      "duban.commands.excel", "sqlite_utils"} == set()
     assert loaded(RUN_MAIN, "list", "--help", env=env) == {"rich", "duban.commands.items"}
+    # the cron job's machine-readable overdue list needs no Rich either
+    overdue = loaded(RUN_MAIN, "overdue", "--format", "json", env=env)
+    assert "duban.chase" in overdue and overdue & {"rich", "sqlite_utils", "duban.reports", "openpyxl", "docx"} == set()
 
 
 def test_a_bad_integer_is_reported_in_chinese(duban):
