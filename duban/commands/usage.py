@@ -26,9 +26,6 @@ _PATTERNS: list[tuple[str, str]] = [
     (r"^Invalid value for '([^']+)': '(.*)' is not a valid int(?:eger)?( range)?\.?$",
      "{0} 的值应为整数，收到“{1}”"),
     (r"^Invalid value for '([^']+)': '(.*)' is not one of (.+)\.$", "{0} 的值“{1}”无效，可选：{2}"),
-    (r"^Invalid value for '([^']+)': Value error, '(.*)' is not one of (.+)\.$",
-     "{0} 的值“{1}”无效，可选：{2}"),
-    (r"^Invalid value for '([^']+)': Input should be a valid integer.*$", "{0} 的值应为整数"),
     (r"^Invalid value for '([^']+)': (.+)$", "{0} 的值无效：{1}"),
 ]
 
