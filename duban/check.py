@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from . import clock, lifecycle
+from . import check_log, clock, lifecycle
+from .chain import short as chain_short
 from .errors import DubanError, InvalidInput, LedgerError
 from .files import atomic_path
 from .models import EventKind, Item, ItemClass, Role, Source, Status
@@ -49,6 +50,13 @@ CODES: dict[str, tuple[str, str]] = {
     "due_not_workday": (WARNING, "在办事项的办理时限或节点日期不是工作日"),
     "due_year_uncovered": (WARNING, "在办事项的时限落在日历未收录节假日安排的年份"),
     "due_estimated": (WARNING, "时限曾按仅双休日估算，该年日历现已收录，请核对"),
+    "newer_schema": (ERROR, "台账由更新版本的 duban 建立或升级，本程序无法核对"),
+    "event_chain_broken": (ERROR, "留痕链断开：记录被修改、删除或插入过（check_log.py）"),
+    "event_chain_head": (ERROR, "保存的留痕链头与记录不符：最新的记录被删除或链头被改动"),
+    "duplicate_issue_no": (ERROR, "督查专报期号重复"),
+    "bad_setting": (ERROR, "保存的设置值无效（各命令暂按默认值执行）"),
+    "unknown_setting": (WARNING, "设置表中有无法识别的设置项"),
+    "bad_calendar_day": (ERROR, "日历表中有无效的行（各命令已忽略）"),
 }
 
 FIRST_KINDS = ("created", "imported")  # the events that bring an item into the ledger
@@ -60,7 +68,10 @@ FIELD_LABELS = {
     "due_basis": "时限依据", "person": "责任人", "signed_on": "签收日期", "last_feedback": "最近反馈",
     "percent": "完成百分比", "closed_on": "办结日期", "result": "办结情况", "extensions": "延期次数",
     "original_due": "原时限", "restarted_on": "重新计时日期", "milestones": "节点",
+    "title": "事项名称", "source": "立项依据", "ref": "文号", "leader": "牵头领导", "klass": "类别",
+    "content": "办理内容", "standard": "完成标准", "created": "立项日期",
 }
+ITEM_FIELDS = ("title", "source", "ref", "leader", "klass", "content", "standard", "created", "status", "due", "within")
 CHUNK = 500
 
 
@@ -93,6 +104,7 @@ class CheckReport:
     events: int | None = None
     replayed: int = 0
     integrity: str = "integrity_check"
+    chain: tuple[int, str] | None = None  # the event chain's head as recomputed: (events, hash)
 
     @property
     def errors(self) -> int:
@@ -108,11 +120,17 @@ class CheckReport:
         scope = f"事项 {self.items} 项、记录 {self.events} 条"
         replay = f"，按记录重放核对 {self.replayed} 项" if self.replayed else "，未做记录重放核对"
         verdict = "未发现问题" if not self.problems else f"错误 {self.errors} 项，警告 {self.warnings} 项"
-        return f"检查 {self.path}（{self.integrity}{replay}；{scope}）：{verdict}"
+        head = f"；留痕链 {self.chain[0]} 条，链头 {chain_short(self.chain[1])}" if self.chain else ""
+        return f"检查 {self.path}（{self.integrity}{replay}；{scope}{head}）：{verdict}"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    """A connection to an existing file; never creates one."""
+    """A connection to an existing file; never creates one. Read-only where the file or its folder
+    cannot be written (a read-only mount): checking and backing up only read."""
+    from .ledger import read_only_connection
+
+    if not _can_write(path):
+        return read_only_connection(path)
     conn = sqlite3.connect(f"file:{quote(str(path))}?mode=rw", uri=True)
     conn.execute("PRAGMA busy_timeout = 10000")
     return conn
@@ -138,6 +156,15 @@ def check_ledger(path: str | os.PathLike, today: dt.date | None = None, quick: b
     """
     path = _existing(Path(path))
     report = CheckReport(path, integrity="quick_check" if quick else "integrity_check")
+    from .ledger import probe
+
+    try:
+        probe(path)
+    except LedgerError as exc:
+        if not exc.message.startswith("无法打开"):  # a damaged file: the checks below say how
+            report.problems.append(Problem("newer_schema" if "更新版本" in exc.message else "not_a_ledger",
+                                           exc.message))
+            return report
     try:
         conn = _connect(path)
     except sqlite3.Error as exc:
@@ -165,6 +192,10 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
         return  # the structure is damaged: domain checks would only repeat it
     try:
         led = _ledger(conn, today)
+        if led.pending_schema():
+            add(Problem("unreadable", "台账需要升级到新版结构，但文件或其所在目录是只读的，无法核对；"
+                                      "请在可写的位置运行一次 duban init 升级"))
+            return
     except (sqlite3.DatabaseError, DubanError) as exc:
         add(Problem("unreadable", f"无法读取或升级台账结构：{getattr(exc, 'message', exc)}"))
         return
@@ -175,6 +206,9 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
         report.items = items
         for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines):
             step(conn, led, add)
+        for log_step in (check_log.check_settings, check_log.check_calendar, check_log.check_issue_numbers):
+            log_step(conn, add, Problem)
+        report.chain = check_log.check_chain(conn, add, Problem)
         if quick or sample is not None:
             _rollup(conn, add)
         if not quick or sample is not None:
@@ -194,7 +228,12 @@ def _ledger(conn: sqlite3.Connection, today: dt.date | None):
     """The Ledger over this connection; an older ledger is upgraded as any command would."""
     from .ledger import Connection, Ledger
 
-    return Ledger(Connection(conn), today=today)
+    writable = _can_write(Path(conn.execute("PRAGMA database_list").fetchone()[2] or "."))
+    return Ledger(Connection(conn), today=today, migrate=writable)
+
+
+def _can_write(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)
 
 
 def _integrity(conn: sqlite3.Connection, report: CheckReport, quick: bool) -> bool:
@@ -458,7 +497,7 @@ def _value(value) -> str:
 def _differences(stored: Item, replayed: Item) -> list[tuple[str | None, str]]:
     """What differs between the stored projection and the replay, in words."""
     found: list[tuple[str | None, str]] = []
-    for name in ("status", "due", "within"):
+    for name in ITEM_FIELDS:
         a, b = getattr(stored, name), getattr(replayed, name)
         if a != b:
             found.append((None, f"{FIELD_LABELS[name]}保存为 {_value(a)}，按记录应为 {_value(b)}"))
@@ -527,7 +566,13 @@ def backup(ledger_path: str | os.PathLike, dest: str | os.PathLike | None = None
     all of its events. The file is a single self-contained database (journal_mode DELETE),
     mode 0600.
     """
+    from .ledger import probe
+
     src_path = _existing(Path(ledger_path))
+    try:
+        probe(src_path)  # not a ledger, or from a newer duban: refused before anything is written
+    except LedgerError as exc:
+        raise LedgerError(exc.message.replace("无法打开台账", "无法读取台账", 1)) from None
     target = backup_target(src_path, dest, today or clock.today())
     try:
         source = _connect(src_path)

@@ -16,7 +16,7 @@ import typer
 from .commands import usage
 from .commands.common import State, fail, parse_date, set_state
 from .commands.lazy import lazy_group
-from .errors import UsageError
+from .errors import DubanError, UsageError
 
 usage.install()
 
@@ -60,7 +60,10 @@ def main_callback(
     """
     try:
         day = parse_date(today, "--today") if today else None
-    except UsageError as exc:
+        for label, value in (("--db", str(db)), ("--today", today or "")):
+            if value != value.encode("utf-8", "replace").decode("utf-8"):
+                raise UsageError(f"{label} 的值不是有效的 UTF-8 文本（请检查终端或脚本的编码）")
+    except DubanError as exc:
         fail(exc.message, exc.exit_code)
     set_state(State(db_path=db, today=day))
 

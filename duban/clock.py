@@ -9,6 +9,20 @@ from __future__ import annotations
 import datetime as dt
 
 
+# Every date a command accepts lies in these years (--today, DUBAN_TODAY, --due, --as-of, --week,
+# --quarter, calendar dates...): anything outside is a typing mistake, and far dates overflow.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+
+
+def out_of_range(day: dt.date | int) -> bool:
+    year = day if isinstance(day, int) else day.year
+    return not FIRST_YEAR <= year <= LAST_YEAR
+
+
+def range_text() -> str:
+    return f"{FIRST_YEAR}-01-01 至 {LAST_YEAR}-12-31"
+
+
 def today() -> dt.date:
     return dt.date.today()  # clock
 

@@ -15,6 +15,8 @@ import copy
 import datetime as dt
 from typing import Any
 
+from .safe_text import xml_text
+
 TITLE_FONT = "方正小标宋简体"
 HEADING_FONT = "黑体"
 BODY_FONT = "仿宋_GB2312"
@@ -86,13 +88,13 @@ def paragraph(doc_or_cell: Any, text: str = "", *, font: str = BODY_FONT, size: 
     if line is not None:
         fmt.line_spacing = Pt(line)
     if text:
-        set_font(p.add_run(text), font, size, bold, color)
+        set_font(p.add_run(xml_text(text)), font, size, bold, color)
     return p
 
 
 def add_run(p: Any, text: str, *, font: str = BODY_FONT, size: float = SIZE_BODY, bold: bool = False,
             color=None) -> Any:
-    run = p.add_run(text)
+    run = p.add_run(xml_text(text))
     set_font(run, font, size, bold, color)
     return run
 
@@ -134,7 +136,7 @@ def table(doc: Any, headers: list[str], rows: list[list[str]], widths_mm: list[f
             for n, (tc, text) in enumerate(zip(tr.tc_lst, row)):
                 p = tc.p_lst[0]
                 p.alignment = WD_ALIGN_PARAGRAPH.CENTER if _centred(n, text) else WD_ALIGN_PARAGRAPH.LEFT
-                p.r_lst[0].text = str(text)
+                p.r_lst[0].text = xml_text(text)
             t._tbl.append(tr)
             continue
         cells = t.add_row().cells
@@ -162,7 +164,7 @@ def _cell_text(cell: Any, text: str, font: str, size: float, center: bool) -> No
 
     p = cell.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER if center else WD_ALIGN_PARAGRAPH.LEFT
-    set_font(p.add_run(str(text)), font, size)
+    set_font(p.add_run(xml_text(text)), font, size)
 
 
 def page_numbers(doc: Any) -> None:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .files import atomic_path
 from .errors import InvalidInput
 from .models import ItemView, Light, Role
+from .safe_text import xml_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger
@@ -73,7 +74,6 @@ UNCERTAIN_DATE_FORMAT = 'yyyy"年"m"月"d"日（待核）"'
 LEFT_FORMAT = '"剩"0;"逾期"0'
 
 # Characters an xlsx cannot hold (XML 1.0 control characters); tab, LF and CR are fine.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 MAX_CELL_TEXT = 32767  # Excel's limit on one cell's text
 UNASSIGNED = "（未交办）"
 
@@ -101,7 +101,7 @@ class Progress:
 
 def clean_text(value: str) -> str:
     """Text an xlsx can hold: control characters dropped, cut at Excel's cell limit."""
-    text = _ILLEGAL.sub("", value)
+    text = xml_text(value)
     if len(text) > MAX_CELL_TEXT:
         text = text[: MAX_CELL_TEXT - 1] + "…"
     return text
@@ -629,7 +629,7 @@ def build_workbook(ledger: "Ledger", views: Sequence[ItemView], title: str | Non
     rows = _write_ledger_sheet(out, ws, title, ledger_rows(views, progress))
     stats_title = title.replace("台账", "统计", 1) if "台账" in title else f"{title}（统计）"
     _write_stats_sheet(out, wb.create_sheet(STATS_SHEET), stats_title, scope, views)
-    wb.properties.title = title
+    wb.properties.title = xml_text(title)
     wb.properties.creator = "duban"
     return LedgerWorkbook(wb, rows, HEADER_ROW + len(views))
 

@@ -14,14 +14,16 @@ import difflib
 import json
 import os
 import sqlite3
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
-from . import chase, clock, lifecycle, rules
+from . import chain, chase, clock, lifecycle, rules
 from . import settings as settings_mod
-from .errors import DubanError, InvalidInput, InvalidTransition, LedgerError, NotFound
+from .errors import DubanError, InvalidInput, InvalidTransition, LedgerError, NotFound, sqlite_error_text
 from .models import (
     LEVEL_LABELS,
     Assignment,
@@ -57,7 +59,10 @@ PAST_DUE_SQL = ("i.id IN (SELECT item_id FROM assignments WHERE status = 'open' 
                 " UNION SELECT m.item_id FROM milestones m JOIN assignments a"
                 " ON a.item_id = m.item_id AND a.role = 'lead' AND a.status = 'open'"
                 " WHERE m.done_on IS NULL AND m.due < ?)")
-YEARS = range(2000, 2100)  # deadlines outside these years are typing mistakes, not plans
+YEARS = range(clock.FIRST_YEAR, clock.LAST_YEAR + 1)  # deadlines outside these years are typing mistakes
+# A calendar_days row no command writes: not a real date, outside YEARS, or workday not 0/1.
+BAD_CALENDAR_DAY = (f"date(day) IS NOT day OR workday NOT IN (0, 1) OR day < '{clock.FIRST_YEAR}-01-01'"
+                    f" OR day > '{clock.LAST_YEAR}-12-31'")
 MAX_WITHIN = 1000
 MAX_ID = 2**63 - 1
 
@@ -123,7 +128,55 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m007_reminder_index"
+SCHEMA = "m008_event_chain"
+
+
+APPLICATION_ID = 0x64626E31  # PRAGMA application_id of a duban ledger ("dbn1"); set by m008_event_chain
+
+
+def read_only_connection(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change a byte of ``path`` (mode=ro; ``immutable`` where even the WAL
+    index cannot be opened, as on a read-only mount)."""
+    uri = f"file:{quote(str(path.absolute()))}"
+    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError:
+        conn.close()
+        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def probe(path: Path) -> None:
+    """Refuse, without writing to it, a file that is not a duban ledger or comes from a newer duban.
+
+    A ledger carries :data:`APPLICATION_ID`; one made before m008_event_chain is recognised by its
+    migrations (m001_core) and its items table, and gets the mark when it is upgraded.
+    """
+    try:
+        conn = read_only_connection(path)
+        try:
+            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'duban'")] \
+                if "_sqlite_migrations" in tables else []
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"无法打开台账 {path}：{sqlite_error_text(exc)}") from None
+    if app_id == APPLICATION_ID or (app_id == 0 and "items" in tables and "m001_core" in names):
+        newer = sorted(n for n in names if n > SCHEMA)
+        if newer:
+            raise LedgerError(f"台账 {path} 由更新版本的 duban 建立或升级（结构版本 {newer[-1]}，"
+                              f"本程序只认识到 {SCHEMA}），请升级 duban 后再用；文件未作任何改动")
+        if "items" in tables:
+            return
+    if path.stat().st_size == 0:
+        raise LedgerError(f"{path} 是空文件，不是 duban 台账（文件未作改动；如需新建台账，请换一个文件名运行 duban init）")
+    if "items" not in tables:
+        raise LedgerError(f"{path} 不是 duban 台账（其中没有督办事项表）")
+    raise LedgerError(f"{path} 不是 duban 台账（没有 duban 台账的标记；文件未作任何改动）")
 
 
 class Connection:
@@ -162,6 +215,8 @@ class Ledger:
     ``--today``) or let it default to the one clock function.
     """
 
+    read_only = False
+
     def __init__(self, db: "Connection | Database", today: dt.date | None = None, migrate: bool = True):
         self.db = db
         self.today = today or clock.today()
@@ -176,40 +231,74 @@ class Ledger:
     # -- opening ----------------------------------------------------------------------
     @classmethod
     def open(cls, path: str | os.PathLike, today: dt.date | None = None, create: bool = False) -> "Ledger":
-        """Open the ledger file at ``path``; with ``create`` make it (mode 0600) if absent."""
+        """Open the ledger file at ``path``; with ``create`` (``duban init`` only) make it if absent.
+
+        An existing file is first looked at read-only (:func:`probe`): one that is not a duban
+        ledger, or comes from a newer duban, is refused before a single byte of it changes.
+        A ledger that cannot be written (read-only file, folder or mount) is opened read-only:
+        every query works, and a write is refused as 只读.
+        """
         path = Path(path)
         if not path.exists():
+            if path.is_symlink():
+                raise LedgerError(f"台账文件不存在：{path}（是指向不存在文件的符号链接）")
             if not create:
                 raise LedgerError(f"台账文件不存在：{path}（请先运行 duban init，或用 --db 指定台账）")
             if path.parent and not path.parent.exists():
                 raise LedgerError(f"目录不存在：{path.parent}")
-            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            except FileExistsError:
+                raise LedgerError(f"台账文件 {path} 刚被另一进程创建，请重试") from None
             os.close(fd)
-        elif path.is_dir():
+            try:
+                return cls._connect(path, today, writable=True)
+            except BaseException:
+                with contextlib.suppress(OSError):
+                    if path.stat().st_size == 0:
+                        path.unlink()  # nothing was made: leave no empty file behind
+                raise
+        if path.is_dir():
             raise LedgerError(f"{path} 是目录，不是台账文件")
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise LedgerError(f"{path} 不是普通文件（设备、管道或套接字），不是台账")
+        probe(path)
+        writable = os.access(path, os.W_OK) and os.access(path.absolute().parent, os.W_OK)
+        return cls._connect(path, today, writable)
+
+    @classmethod
+    def _connect(cls, path: Path, today: dt.date | None, writable: bool) -> "Ledger":
         try:
-            db = Connection(sqlite3.connect(str(path)))
-            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if writable:
+                db = Connection(sqlite3.connect(str(path)))
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                    db.execute("PRAGMA journal_mode = WAL")
+            else:
+                db = Connection(read_only_connection(path))
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"无法打开台账 {path}：文件不是有效的 SQLite 数据库或已损坏（{exc}）") from None
-        if tables and "items" not in tables and "_sqlite_migrations" not in tables:
-            raise LedgerError(f"{path} 不是 duban 台账（其中没有督办事项表）")
+            raise LedgerError(f"无法打开台账 {path}：{sqlite_error_text(exc)}") from None
         try:
-            return cls(db, today=today)
+            led = cls(db, today=today, migrate=writable)
         except sqlite3.DatabaseError as exc:
-            raise LedgerError(f"无法升级台账 {path}：{exc}") from None
+            raise LedgerError(f"无法升级台账 {path}：{sqlite_error_text(exc)}") from None
+        led.read_only = not writable
+        if not writable and led.pending_schema():
+            raise LedgerError(f"台账 {path} 需要升级到新版结构，但文件或其所在目录是只读的；"
+                              "请在可写的位置运行一次 duban init 升级后再用")
+        return led
+
+    def pending_schema(self) -> bool:
+        """Whether this ledger lacks the newest migration."""
+        try:
+            return self.db.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'duban' AND name = ?",
+                                   [SCHEMA]).fetchone() is None
+        except sqlite3.OperationalError:  # a new file: no migration table yet
+            return True
 
     def migrate(self) -> list[str]:
         """Apply pending migrations; returns their names."""
-        try:
-            current = self.db.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'duban' AND name = ?",
-                                      [SCHEMA]).fetchone()
-        except sqlite3.OperationalError:  # a new file: no migration table yet
-            current = None
-        if current:
+        if not self.pending_schema():
             return []
         from .migrations import migrations
 
@@ -250,20 +339,43 @@ class Ledger:
     def _log(self, kind: EventKind | str, detail: str, *, item_id: int | None = None,
              unit_id: int | None = None, data: dict | None = None) -> int:
         code = kind.code if isinstance(kind, EventKind) else kind
-        cursor = self.db.execute(
-            "INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [item_id, unit_id, self.today.isoformat(), code, detail,
-             json.dumps(data or {}, ensure_ascii=False), clock.now_utc()],
-        )
-        return cursor.lastrowid
+        return self._append_events([[item_id, unit_id, self.today.isoformat(), code, detail,
+                                     json.dumps(data or {}, ensure_ascii=False), clock.now_utc()]])
+
+    def _append_events(self, rows: Sequence[list]) -> int:
+        """Append events (item_id, unit_id, at, kind, detail, data, logged_at) to the log, each chained
+        to the one before (duban/chain.py), and move the chain head; returns the last event's id.
+
+        The only place that inserts events: ``_log`` (one) and ``write_import`` (thousands at once).
+        """
+        if not self.db.conn.in_transaction:
+            with self._write():
+                return self._append_events(rows)
+        head = self.db.execute("SELECT count, head FROM event_chain WHERE id = 1").fetchone()
+        count, previous = head if head else (0, chain.GENESIS)
+        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+        link, full = chain.link, []
+        for n, row in enumerate(rows, next_id):
+            values = [n, *row]
+            previous = link(previous, values)
+            values.append(previous)
+            full.append(values)
+        self.db.conn.executemany("INSERT INTO events (id, item_id, unit_id, at, kind, detail, data, logged_at, hash)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", full)
+        last = next_id + len(full) - 1
+        self.db.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?) ON CONFLICT(id)"
+                        " DO UPDATE SET count = excluded.count, head = excluded.head, last_id = excluded.last_id",
+                        [count + len(full), previous, last])
+        return last
 
     # -- settings ---------------------------------------------------------------------
     @property
     def settings(self) -> dict[str, Any]:
         if self._settings is None:
             stored = {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
-            self._settings = settings_mod.resolve(stored)
+            bad: list[tuple[str, str, str]] = []
+            self._settings = settings_mod.resolve(stored, bad)
+            self.warnings += [settings_mod.bad_value_warning(*b) for b in bad]  # `check` reports them too
         return self._settings
 
     def stored_settings(self) -> dict[str, str]:
@@ -300,6 +412,7 @@ class Ledger:
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
         self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
         self._settings = None
+        self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]
 
     # -- calendar -----------------------------------------------------------------------
     @property
@@ -307,7 +420,15 @@ class Ledger:
         if self._calendar is None:
             overrides = {}
             for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
-                overrides[dt.date.fromisoformat(day)] = bool(workday)
+                try:  # a row written by hand or another tool must not stop every command
+                    when = dt.date.fromisoformat(day)
+                    if workday not in (0, 1) or clock.out_of_range(when):
+                        raise ValueError(day)
+                except (TypeError, ValueError):
+                    self.warnings.append(f"警告：日历表中“{day}”（workday={workday}）无效，已忽略；"
+                                         "请用 duban check 查看并用 calendar add-holiday / add-workday 重新录入")
+                    continue
+                overrides[when] = bool(workday)
             known = builtin_years()
             entered = {d.year for d in overrides if d.year not in known}
             self._calendar = WorkCalendar(overrides, entered_years=entered)
@@ -329,14 +450,21 @@ class Ledger:
             workdays = [d.isoformat() for d, w, _ in entries if w]
             parts = ([f"放假 {'、'.join(holidays)}"] if holidays else []) + (
                 [f"调休上班 {'、'.join(workdays)}"] if workdays else [])
-            self._log("calendar_changed", "录入日历：" + "；".join(parts),
-                      data={"holidays": holidays, "workdays": workdays})
+            data: dict[str, Any] = {"holidays": holidays, "workdays": workdays}
+            # rows no command could have written (a bad date, workday not 0/1) go, on the record
+            bad = [str(r[0]) for r in self.db.execute(f"SELECT day FROM calendar_days WHERE {BAD_CALENDAR_DAY}")]
+            if bad:
+                self.db.execute(f"DELETE FROM calendar_days WHERE {BAD_CALENDAR_DAY}")
+                parts.append(f"删除无效日历行 {'、'.join(bad)}")
+                data["removed_invalid"] = bad
+            self._log("calendar_changed", "录入日历：" + "；".join(parts), data=data)
         self._calendar = None
         return len(entries)
 
     def calendar_entries(self, year: int) -> list[tuple[dt.date, bool, str | None]]:
         rows = self.db.execute(
-            "SELECT day, workday, note FROM calendar_days WHERE day LIKE ? ORDER BY day", [f"{year:04d}-%"]
+            f"SELECT day, workday, note FROM calendar_days WHERE day LIKE ? AND NOT ({BAD_CALENDAR_DAY})"
+            " ORDER BY day", [f"{year:04d}-%"]
         )
         return [(dt.date.fromisoformat(d), bool(w), n) for d, w, n in rows]
 
@@ -375,6 +503,8 @@ class Ledger:
     def unit(self, name: str) -> Unit:
         """The unit called ``name`` (full name or alias); NotFound suggests close names."""
         name = (name or "").strip()
+        if not name:
+            raise InvalidInput("单位名称不能为空")
         unit_id = self._find_unit_id(name)
         if unit_id is None:
             known = [r[0] for r in self.db.execute("SELECT name FROM units UNION SELECT alias FROM unit_aliases")]
@@ -994,8 +1124,7 @@ class Ledger:
             conn = self.db.conn
             conn.executemany("INSERT INTO items (id, title, source, ref, leader, class, content, standard, created,"
                              " status, due, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
-            conn.executemany("INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?, ?)", events)
+            self._append_events(events)
             conn.executemany(INSERT_ASSIGNMENT, assignments)
             conn.executemany("INSERT INTO import_keys (key, item_id, progress, file, sheet, row, imported_on,"
                              " updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", keys)

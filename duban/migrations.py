@@ -187,3 +187,30 @@ def m007_reminder_index(db: Database) -> None:
             WHERE kind = 'reminded'
         """,
     )
+
+
+@migrations(name="m008_event_chain")
+def m008_event_chain(db: Database) -> None:
+    """The tamper-evident log (duban/chain.py): each event's hash over its content and the previous
+    event's hash, computed here for the events already there; the chain head in ``event_chain``;
+    and the file marked as a duban ledger (PRAGMA application_id)."""
+    from .chain import COLUMNS, GENESIS, link
+    from .ledger import APPLICATION_ID  # "dbn1" at offset 68 of the file header
+
+    db.execute("ALTER TABLE events ADD COLUMN hash TEXT")
+    db.execute("CREATE TABLE event_chain (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL,"
+               " head TEXT NOT NULL, last_id INTEGER NOT NULL)")
+    head, count, last_id = GENESIS, 0, 0
+    while True:  # in chunks: a ledger may hold millions of events
+        rows = db.execute(f"SELECT {', '.join(COLUMNS)} FROM events WHERE id > ? ORDER BY id LIMIT 20000",
+                          [last_id]).fetchall()
+        if not rows:
+            break
+        batch = []
+        for row in rows:
+            head = link(head, row)
+            batch.append((head, row[0]))
+        db.conn.executemany("UPDATE events SET hash = ? WHERE id = ?", batch)
+        count, last_id = count + len(rows), rows[-1][0]
+    db.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?)", [count, head, last_id])
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")

@@ -61,7 +61,9 @@ class Notice:
                 for n, r in enumerate(self.reminders, 1)]
 
     def filename(self, suffix: str) -> str:
-        safe = re.sub(r'[\\/:*?"<>|\s]+', "_", self.unit)
+        from .files import bounded_name
+
+        safe = bounded_name(re.sub(r'[\\/:*?"<>|\s]+', "_", self.unit), 90, keep_ext=False)
         return f"{self.today:%Y%m%d}-{safe}-{self.kind}{suffix}"
 
 

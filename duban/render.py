@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from .safe_text import csv_cell
 from .models import Assignment, Escalation, Event, ItemView, Light, LightResult, Milestone, Unit
 
 
@@ -131,12 +132,15 @@ def unit_record(u: Unit) -> dict[str, Any]:
 
 
 def _csv_cell(value: Any) -> Any:
+    """One CSV cell; text that Excel/WPS would run as a formula is neutralised (safe_text.csv_cell)."""
     if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
+        value = "、".join(str(v) for v in value)
+    elif isinstance(value, dict):
+        value = json.dumps(value, ensure_ascii=False)
+    elif isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return csv_cell(value)
     return "" if value is None else value
 
 

@@ -14,6 +14,7 @@ from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
 from . import render
+from .safe_text import md_text
 
 if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made, Rich when a table is drawn
     from rich.console import Group
@@ -145,8 +146,7 @@ def overdue_tables(records: Sequence[dict], today: dt.date) -> Group:
 
 
 def _md_cell(value: Any) -> str:
-    text = "—" if value in (None, "") else str(value)
-    return text.replace("|", "\\|").replace("\n", " ")
+    return "—" if value in (None, "") else md_text(value)
 
 
 def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -157,10 +157,10 @@ def markdown_table(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str
 
 def overdue_markdown(records: Sequence[dict], today: dt.date, office: str) -> str:
     groups = _by_unit(records)
-    out = [f"# {office}逾期清单（{today.isoformat()}）", "",
+    out = [f"# {md_text(office)}逾期清单（{today.isoformat()}）", "",
            f"共{len(records)}项逾期，涉及{len(groups)}个单位。" if records else "今日没有逾期事项。"]
     for unit, rows in groups:
-        out += ["", f"## {unit}{_contact(rows[0])}：逾期{len(rows)}项", ""]
+        out += ["", f"## {md_text(unit)}{md_text(_contact(rows[0]))}：逾期{len(rows)}项", ""]
         out.append(markdown_table(
             ("编号", "事项", "角色", "办理时限", "逾期", "催办等级", "最近催办", "最近反馈"),
             ((r["id"], r["title"], r["role_label"], r["due"], r["status_text"],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import rules
-from .errors import NotFound, UsageError
+from .errors import InvalidInput, NotFound, UsageError
 from .models import EventKind, Item, Light, Role, Source, Status
 
 if TYPE_CHECKING:
@@ -47,6 +47,13 @@ class Period:
         return f"{start} 至 {self.end.isoformat()}"
 
 
+def _check_year(year: int, option: str, text: str) -> None:
+    from . import clock
+
+    if clock.out_of_range(year):
+        raise InvalidInput(f"{option}“{text.strip()}”超出范围（年份应在 {clock.FIRST_YEAR}–{clock.LAST_YEAR} 之间）")
+
+
 def week(text: str | None, today: dt.date) -> Period:
     """ISO week “2026-W47” (Monday to Sunday); default the week of ``today``."""
     if text is None:
@@ -56,6 +63,7 @@ def week(text: str | None, today: dt.date) -> Period:
         if not match:
             raise UsageError(f"--week 应为 2026-W47 这样的 ISO 周，收到“{text}”")
         year, number = int(match[1]), int(match[2])
+        _check_year(year, "--week", text)
     try:
         monday = dt.date.fromisocalendar(year, number, 1)
     except ValueError:
@@ -75,6 +83,7 @@ def quarter(text: str | None, today: dt.date) -> Period:
         if not match:
             raise UsageError(f"--quarter 应为 2026Q4 这样的季度，收到“{text}”")
         year = int(match[1])
+        _check_year(year, "--quarter", text)
         q = int(match[2]) if match[2] else words.get(match[3]) or int(match[3])
     start = dt.date(year, 3 * q - 2, 1)
     end = (dt.date(year + 1, 1, 1) if q == 4 else dt.date(year, 3 * q + 1, 1)) - dt.timedelta(days=1)

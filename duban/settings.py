@@ -160,12 +160,31 @@ PRESETS: dict[str, tuple[str, dict[str, str] | None]] = {
 KEEP_ON_RESET = ("office_name",)
 
 
-def resolve(stored: Mapping[str, str]) -> dict[str, Any]:
-    """All settings as typed values: stored text where present, defaults elsewhere."""
+def resolve(stored: Mapping[str, str], bad: list[tuple[str, str, str]] | None = None) -> dict[str, Any]:
+    """All settings as typed values: stored text where present, defaults elsewhere.
+
+    A stored value that no longer parses (edited by hand, written by another tool) must not stop
+    every command, ``rules set`` included: with ``bad`` given it is resolved to its default and
+    reported there as (key, stored text, message); without, it raises naming the key.
+    """
     values = {}
     for key, setting in SETTINGS.items():
-        values[key] = setting.parse(stored[key]) if key in stored else setting.default
+        if key not in stored:
+            values[key] = setting.default
+            continue
+        try:
+            values[key] = setting.parse(stored[key])
+        except InvalidInput as exc:
+            if bad is None:
+                raise InvalidInput(f"设置项 {key} 的保存值无效：{exc.message}（用 duban rules set {key} 值 修复）") from None
+            bad.append((key, str(stored[key]), exc.message))
+            values[key] = setting.default
     return values
+
+
+def bad_value_warning(key: str, text: str, message: str) -> str:
+    return (f"警告：设置项 {key} 的保存值“{text}”无效（{message}），本次按默认值 {to_text(SETTINGS[key].default)} 执行；"
+            f"请用 duban rules set {key} 值 修复")
 
 
 def validate(key: str, text: str) -> Any:

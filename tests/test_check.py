@@ -164,7 +164,8 @@ def test_item_without_events_and_item_whose_log_does_not_start_with_created(work
     sql("DELETE FROM events WHERE item_id = 2 AND kind = 'created'")
     code, found = findings(work, "--quick")
     assert code == 1
-    assert [(f["code"], f["item_id"]) for f in found] == [("item_not_created_first", 2), ("item_without_events", 3)]
+    assert [(f["code"], f["item_id"]) for f in found] == [("item_not_created_first", 2), ("item_without_events", 3),
+                                                          ("event_chain_broken", 2), ("event_chain_head", None)]
     assert found[0]["message"] == "事项 #2 的第一条记录是“assigned”而不是立项或导入"
 
 
@@ -172,7 +173,8 @@ def test_events_out_of_order(work):
     sql("UPDATE events SET at = '2026-11-10' WHERE item_id = 2 AND kind = 'feedback'")
     code, found = findings(work, "--quick")
     assert code == 1
-    [f] = found
+    f, link = found
+    assert link["code"] == "event_chain_broken"  # the date was rewritten behind duban's back
     assert (f["code"], f["severity"], f["item_id"]) == ("events_out_of_order", "error", 2)
     assert f["message"] == "事项 #2 有日期为 2026-11-10 的记录记在了 2026-11-16 的记录之后"
 
@@ -190,7 +192,7 @@ def test_unknown_codes_and_broken_event_data(work):
     sql("UPDATE events SET data = '{broken' WHERE item_id = 2 AND kind = 'feedback'")
     code, found = findings(work, "--quick")
     assert code == 1
-    assert [(f["code"], f["item_id"]) for f in found] == [("bad_code", 3), ("bad_event", 2)]
+    assert [(f["code"], f["item_id"]) for f in found] == [("bad_code", 3), ("bad_event", 2), ("event_chain_broken", 2)]
     assert found[0]["message"] == "事项 #3 的立项依据“rumour”无法识别"
     code, found = findings(work)  # the full check also says the log cannot be replayed
     assert ("replay_failed", 2) in [(f["code"], f["item_id"]) for f in found]
@@ -200,8 +202,9 @@ def test_a_log_the_state_machine_rejects_is_reported_not_raised(work):
     sql("""UPDATE events SET data = '{"text": "", "percent": 30}' WHERE item_id = 2 AND kind = 'feedback'""")
     code, found = findings(work)
     assert code == 1
-    assert found == [{"code": "replay_failed", "severity": "error", "item_id": 2, "unit": None,
-                      "message": "事项 #2 的记录无法重放：反馈内容不能为空"}]
+    assert found[1:] == [{"code": "replay_failed", "severity": "error", "item_id": 2, "unit": None,
+                          "message": "事项 #2 的记录无法重放：反馈内容不能为空"}]
+    assert found[0]["code"] == "event_chain_broken"  # the data was rewritten behind duban's back
 
 
 def test_deadline_on_a_holiday_is_a_warning_and_exit_stays_0(units):

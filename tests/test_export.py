@@ -424,7 +424,7 @@ def test_a_failure_while_saving_leaves_the_old_file_intact(cli, tmp_path, monkey
 
     monkeypatch.setattr(Workbook, "save", half_then_disk_full)
     line = one_error(cli("export", str(path), today="2026-11-20"), 1)
-    assert "No space left on device" in line
+    assert "磁盘已满" in line
     assert path.read_bytes() == b"yesterday's ledger"
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 

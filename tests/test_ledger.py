@@ -50,12 +50,15 @@ def test_a_ledger_missing_only_the_newest_migration_gets_it(tmp_path):
     Ledger.open(path, create=True).db.close()
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [ledger_mod.SCHEMA])
-    conn.execute("DROP INDEX idx_events_reminded")
+    conn.execute("ALTER TABLE events DROP COLUMN hash")  # undo m008_event_chain
+    conn.execute("DROP TABLE event_chain")
+    conn.execute("PRAGMA application_id = 0")
     conn.commit()
     conn.close()
     led = Ledger.open(path)
     assert led.applied_migrations()[-1] == ledger_mod.SCHEMA
-    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_events_reminded'").fetchone() == (1,)
+    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'event_chain'").fetchone() == (1,)
+    assert led.db.execute("PRAGMA application_id").fetchone() == (ledger_mod.APPLICATION_ID,)
 
 
 def test_a_write_outside_a_transaction_is_committed(tmp_path):
@@ -123,8 +126,12 @@ def test_init_twice_never_wipes(tmp_path):
 def test_opening_bad_files(tmp_path, content, message):
     path = tmp_path / "bad.db"
     path.write_bytes(content)
-    if message is None:  # an empty file is a valid, empty SQLite database: it becomes a ledger
-        assert Ledger.open(path).units() == []
+    if message is None:  # an empty file is not a ledger: refused, by init too, and left 0 bytes
+        for create in (False, True):
+            with pytest.raises(LedgerError, match="是空文件，不是 duban 台账"):
+                Ledger.open(path, create=create)
+        assert path.read_bytes() == b""
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.db"]
         return
     with pytest.raises(LedgerError, match=message):
         Ledger.open(path)

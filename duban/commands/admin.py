@@ -11,7 +11,7 @@ import typer
 
 from .. import render
 from .. import settings as settings_mod
-from ..errors import InvalidInput
+from ..errors import InvalidInput, UsageError
 from ..render import Format
 from .common import guarded, ledger, parse_date
 
@@ -162,8 +162,10 @@ def calendar_show(
     示例：duban calendar show 2026
     """
     cal = ledger().calendar
-    if not 1900 <= year <= 2200:
-        raise InvalidInput(f"年份 {year} 超出范围")
+    from .. import clock
+
+    if clock.out_of_range(year):
+        raise InvalidInput(f"年份 {year} 超出范围（应在 {clock.FIRST_YEAR}–{clock.LAST_YEAR} 之间）")
     records = [{"date": d.isoformat(), "workday": w, "description": text} for d, w, text in cal.special_days(year)]
     if fmt is not Format.table:
         render.emit(fmt, records, lambda: None)
@@ -240,8 +242,8 @@ def parse_calendar_file(path: Path) -> list[tuple[dt.date, bool, str | None]]:
             raise InvalidInput(f"{path.name} 第{number}行：应为“日期,休/班[,说明]”，收到“{raw.strip()}”")
         try:
             day = parse_date(parts[0], "日期")
-        except Exception:
-            raise InvalidInput(f"{path.name} 第{number}行：日期“{parts[0]}”无效") from None
+        except (UsageError, InvalidInput) as exc:
+            raise InvalidInput(f"{path.name} 第{number}行：{exc.message}") from None
         kind = parts[1].lower()
         if kind in HOLIDAY_WORDS:
             workday = False

@@ -21,7 +21,7 @@ import os
 
 import typer
 
-from ..errors import DubanError, UsageError
+from ..errors import DubanError, InvalidInput, UsageError
 
 if TYPE_CHECKING:
     from ..ledger import Ledger
@@ -40,14 +40,19 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
     """A date typed by a person: 2026-11-30, 2026/11/30, 2026.11.30 or 2026年11月30日."""
     if text is None:
         return None
+    from .. import clock
+
     value = text.strip()
     for form in _DATE_FORMS:
         match = form.match(value)
         if match:
             try:
-                return dt.date(*(int(g) for g in match.groups()))
+                day = dt.date(*(int(g) for g in match.groups()))
             except ValueError:
                 break
+            if clock.out_of_range(day):
+                raise InvalidInput(f"{option} 的日期“{text}”超出范围（应在 {clock.range_text()} 之间）")
+            return day
     raise UsageError(f"{option} 的日期“{text}”无效，应为 YYYY-MM-DD，如 2026-11-30")
 
 
@@ -124,23 +129,79 @@ def _flush_warnings() -> None:
         led.warnings.clear()
 
 
+def _bad_argument(values: Any) -> str | None:
+    """An argument that is not valid text (bytes that are not UTF-8 arrive as lone surrogates)."""
+    for value in values:
+        items = value if isinstance(value, (list, tuple)) else [value]
+        for v in items:
+            text = str(v) if isinstance(v, (str, Path)) else None
+            if text is not None:
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return None
+
+
+def sqlite_error_text(exc: sqlite3.Error) -> str:
+    """The real cause of a database error in words (disk full, read-only, locked, damaged)."""
+    from ..errors import sqlite_error_text as text
+
+    if "disk i/o" in str(exc).lower() and _disk_full():  # SQLite reports some full-disk writes so
+        return text(sqlite3.OperationalError("database or disk is full"))
+    return text(exc)
+
+
+def _disk_full() -> bool:
+    """Whether the ledger's file system has (almost) no room left: SQLite reports some full-disk
+    writes as a plain I/O error."""
+    path = _current.db_path if _current is not None else Path("duban.db")
+    try:
+        st = os.statvfs(path.absolute().parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < 1 << 20
+
+
+# Parameters that name a unit, whatever the command: an empty name is refused (`create --lead ""`
+# would otherwise make an unassigned item, `escalate --unit ""` escalate against nobody).
+UNIT_PARAMETERS = {"lead": "--lead", "co": "--co", "unit": "--unit", "parent": "--parent", "alias": "--alias"}
+
+
+def _empty_unit(kwargs: dict[str, Any]) -> str | None:
+    for key, label in UNIT_PARAMETERS.items():
+        value = kwargs.get(key)
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if isinstance(v, str) and not v.strip():
+                return label
+    return None
+
+
 def guarded(fn: F) -> F:
     """Run a command inside the error boundary."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        bad = _bad_argument([*args, *kwargs.values()])
+        if bad is not None:
+            fail(f"参数“{bad}”不是有效的 UTF-8 文本（请检查终端或脚本的编码）", 2)
+        empty = _empty_unit(kwargs)
+        if empty is not None:
+            fail(f"{empty} 的单位名称不能为空", 2)
         try:
             result = fn(*args, **kwargs)
         except DubanError as exc:
             fail(exc.message, exc.exit_code)
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                fail("台账正被其他程序长时间占用，请稍后重试（本次未写入任何内容）")
-            fail(f"台账数据库出错：{exc}（本次未写入任何内容）")
-        except sqlite3.DatabaseError as exc:
-            fail(f"台账文件已损坏或不是有效的台账：{exc}")
+        except sqlite3.Error as exc:
+            fail(sqlite_error_text(exc))
         except OSError as exc:
-            fail(f"文件读写失败：{exc.strerror or exc}（{getattr(exc, 'filename', '') or ''}）")
+            from ..files import os_error_text
+
+            fail(os_error_text(exc))
+        except OverflowError:
+            fail("日期或数值超出可处理的范围（日期应在 2000-01-01 至 2099-12-31 之间）")
+        except UnicodeError as exc:
+            fail(f"文本编码无效：{exc.reason}（请使用 UTF-8）")
         except (typer.Exit, typer.Abort, KeyboardInterrupt):
             raise
         except Exception as exc:  # a bug: say so plainly, keep the trace for whoever reports it

@@ -35,7 +35,7 @@ _SUFFIX_FORMATS = {".json": DailyFormat.json, ".csv": DailyFormat.csv, ".md": Da
 def overdue(
     fmt: Optional[DailyFormat] = typer.Option(
         None, "--format", help="输出格式：table（表格）、json、csv 或 md（Markdown）；默认 table，--out 时按扩展名"),
-    out: Optional[Path] = typer.Option(None, "--out", help="写入该文件（先写临时文件再替换，读者不会看到半个文件）"),
+    out: Optional[str] = typer.Option(None, "--out", help="写入该文件（先写临时文件再替换，读者不会看到半个文件）"),
     exit_code: bool = typer.Option(False, "--exit-code", help="有逾期事项时以退出码 3 结束，便于定时任务报警"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只列该单位的逾期事项"),
 ) -> None:
@@ -48,6 +48,8 @@ def overdue(
     """
     from .. import chase, files
 
+    if out is not None:
+        files.output_target(out)  # "x.csv/", a device or a FIFO: refused before any work
     led = ledger()
     rows = chase.overdue(led.standings(overdue_only=True))
     if unit:
@@ -55,7 +57,7 @@ def overdue(
         rows = [s for s in rows if s.unit.id == wanted.id]
     records = [overdue_record(s, led.today) for s in rows]
     if fmt is None:
-        fmt = _SUFFIX_FORMATS.get(out.suffix.lower(), DailyFormat.table) if out else DailyFormat.table
+        fmt = _SUFFIX_FORMATS.get(Path(out).suffix.lower(), DailyFormat.table) if out else DailyFormat.table
     office = led.settings["office_name"]
     text = None
     if out is not None or fmt is not DailyFormat.table:

@@ -6,12 +6,13 @@ The work is in :mod:`duban.exporter` (loaded, with openpyxl, only when the comma
 # No ``from __future__ import annotations``: Typer evaluates the commands' annotations when it
 # builds them, and from strings that takes a third longer (~5 ms of ``duban --help``).
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 import typer
 
-from ..errors import UsageError
+from ..errors import InvalidInput, UsageError
 from .common import (
     ALL_OPTION,
     DUE_BEFORE_OPTION,
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     @guarded
     def export(
-        path: Path = typer.Argument(..., metavar="FILE.xlsx", help="导出的 Excel 文件（.xlsx），已存在时整体替换"),
+        path: str = typer.Argument(..., metavar="FILE.xlsx", help="导出的 Excel 文件（.xlsx），已存在时整体替换"),
         light: Optional[str] = LIGHT_OPTION,
         unit: Optional[str] = UNIT_OPTION,
         source: Optional[str] = SOURCE_OPTION,
@@ -71,12 +72,18 @@ def register(app: typer.Typer) -> None:
 
         示例：duban export 台账.xlsx；duban export 红灯事项.xlsx --light red --unit 市住建局；duban export 全部.xlsx --all
         """
-        if path.suffix.lower() != ".xlsx":
+        from ..files import output_target
+
+        if Path(path).suffix.lower() != ".xlsx" or path.endswith(("/", os.sep)):
             raise UsageError(f"导出文件须以 .xlsx 结尾，收到“{path}”（如 duban export 台账.xlsx）")
+        try:
+            output_target(path)  # a device, a FIFO or a missing folder is refused before any work
+        except InvalidInput as exc:
+            raise InvalidInput(f"无法导出到 {path}：{exc.message}（未写入任何文件）") from None
         flt = list_filter(light, unit, source, status, due_before, include_all)
         led = ledger()
         views = led.list_items(flt)
         from ..exporter import write_ledger_xlsx
 
-        written = write_ledger_xlsx(led, path, views, scope=scope_text(flt))
+        written = write_ledger_xlsx(led, Path(path), views, scope=scope_text(flt))
         typer.echo(f"已导出 {len(views)} 项督办事项到 {written}")
