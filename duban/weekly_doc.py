@@ -11,7 +11,7 @@ from pathlib import Path
 
 from . import docx_util as d
 from .models import Light
-from .reports import Weekly
+from .weekly import Weekly
 from .rules import percent_text as pct
 
 RED = (0xC0, 0, 0)

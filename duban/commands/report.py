@@ -79,7 +79,7 @@ def stats_table(records: list[dict], title: str) -> Table:
     return table
 
 
-RANKING_KEYS = ("rank", "unit", "score", "board", "gained", "lost", "details")
+RANKING_KEYS = ("rank", "unit", "role", "score", "board", "gained", "lost", "details")
 
 
 @report_app.command("ranking")
@@ -88,20 +88,21 @@ def ranking_command(
     quarter: Optional[str] = typer.Option(None, "--quarter", help="季度，如 2026Q4（默认：本季度）"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
 ) -> None:
-    """计公分排名：按台账设置中的计分办法（score_*）给各单位打分、排名，列出红榜、黑榜和失分明细。
+    """计公分排名：按台账设置中的计分办法（score_*）给各单位打分，牵头单位、配合单位分开排名，列出红榜、黑榜和失分明细。
 
-    加分：按期办结、通报表扬；扣分：逾期办结、在办事项每逾期一个工作日、期末进展反馈逾期、被催办、
-    督办单、挂牌督办、约谈、通报批评、问责。分值用 duban rules set score_xxx 调整。
+    加分：按期办结、通报表扬；扣分：逾期办结、每逾期一个工作日（暂缓期间不计）、期末进展反馈逾期、被催办、
+    督办单、挂牌督办、约谈、通报批评、问责、反弹（回访不满意后重启）。逾期一经发生即计入当期，事后重启不抵消；
+    同一事项、同一单位、同一天的同一督办措施只计一次。分值用 duban rules set score_xxx 调整。
 
     示例：duban report ranking --quarter 2026Q4；duban report ranking --format json
     """
     from rich.table import Table
 
-    from .. import reports
+    from .. import reports, scoring
 
     led = ledger()
     period = reports.quarter(quarter, led.today)
-    scores = reports.ranking(led, period)
+    scores = scoring.ranking(led, period)
     records = [s.record() for s in scores]
     if fmt is not Format.table:
         render.emit(fmt, records, lambda: Table(), keys=RANKING_KEYS)
@@ -110,18 +111,23 @@ def ranking_command(
     if not scores:
         out.print(f"{period.label}（{period.text()}）没有可排名的单位")
         return
-    table = Table(title=f"{period.label} 计公分排名（{period.text()}，基础分{led.settings['score_base']}）",
-                  header_style="bold")
-    for header in ("名次", "单位", "得分", "榜", "加分", "失分"):
-        table.add_column(header, overflow="fold")
-    for s in scores:
-        table.add_row(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
-                      "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained) or "—",
-                      "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—")
-    out.print(table)
-    for s in scores:
-        if s.details:
-            out.print(f"{s.unit}失分明细：" + "；".join(s.details))
+    for role, label in scoring.ROLE_LABELS.items():
+        group = [s for s in scores if s.role == role]
+        if not group:
+            continue
+        table = Table(title=f"{period.label} 计公分排名·{label}（{period.text()}，基础分{led.settings['score_base']}）",
+                      header_style="bold")
+        for header in ("名次", "单位", "得分", "榜", "加分", "失分"):
+            table.add_column(header, overflow="fold")
+        for s in group:
+            table.add_row(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
+                          "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained)
+                          or "—",
+                          "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—")
+        out.print(table)
+        for s in group:
+            if s.details:
+                out.print(f"{s.unit}（{label}）失分明细：" + "；".join(s.details))
 
 
 def _g(value: float) -> str:
@@ -150,13 +156,15 @@ def weekly_command(
     if issue is not None and not 1 <= issue <= 9999:
         raise UsageError(f"--issue 应在 1 到 9999 之间，收到 {issue}")
     directory = files.ensure_dir(out)
-    number = reports.issue_number(led, "weekly", period, issue)
+    from .. import weekly as weekly_data
+
+    number = weekly_data.issue_number(led, "weekly", period, issue)
     from .. import weekly_doc
     from ..exporter import write_ledger_xlsx
     from ..ledger import ListFilter
 
     views = led.list_items(ListFilter())  # for the 台账; the 专报 lights these items without loading them again
-    data = reports.weekly(led, period, number, items={v.item.id: v.item for v in views})
+    data = weekly_data.weekly(led, period, number, items={v.item.id: v.item for v in views})
     stem = f"督查专报{data.year}年第{number}期（{period.label}）"
     doc_path = weekly_doc.write(data, directory / f"{stem}.docx")
     xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
