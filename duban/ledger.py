@@ -123,7 +123,7 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m007_reminder_index"
+SCHEMA = "m009_report_issues"
 
 
 class Connection:

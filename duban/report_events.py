@@ -143,3 +143,28 @@ def rebounds(led: "Ledger", period: "Period") -> list[tuple[int, str, str]]:
             WHERE e.unit_id IS NOT NULL AND e.kind = 'reopened' AND e.at >= ? AND e.at <= ? AND {_REBOUND}
             ORDER BY e.item_id, e.at""",
         [period.start.isoformat() if period.start else "", period.end.isoformat()]).fetchall()
+
+
+def chases(led: "Ledger", period: "Period") -> list[tuple[int, str, int, str, str | None]]:
+    """Each item and unit chased in the period — 催办, 督办单, 挂牌督办, recorded by ``remind`` or
+    ``escalate``, each step once a day: (item id, unit name, steps, last day chased, the unit's last
+    progress report on the item up to the end of the period or None)."""
+    return led.db.execute(
+        f"""WITH c AS (
+                SELECT e.item_id, e.at,
+                       COALESCE(e.unit_id, (SELECT a.unit_id FROM assignments a
+                                            WHERE a.item_id = e.item_id AND a.role = 'lead')) AS uid,
+                       CASE e.kind WHEN 'reminded' THEN {_LEVEL_STEP}
+                                   ELSE CASE json_extract(e.data, '$.kind') WHEN 'notice' THEN 'notices'
+                                                                            WHEN 'listed' THEN 'listed' END END AS step
+                FROM events e
+                WHERE {ANY_UNIT} AND e.kind IN ('reminded', 'escalated') AND e.at >= :start AND e.at <= :end
+                  AND e.item_id IS NOT NULL)
+            SELECT c.item_id, u.name, count(DISTINCT c.at || c.step), max(c.at),
+                   (SELECT max(f.at) FROM events f WHERE f.item_id = c.item_id AND f.unit_id = c.uid
+                                                     AND f.kind = 'feedback' AND f.at <= :end)
+            FROM c JOIN units u ON u.id = c.uid
+            WHERE c.step IS NOT NULL
+            GROUP BY c.item_id, c.uid
+            ORDER BY c.item_id, u.name""",
+        {"start": period.start.isoformat() if period.start else "", "end": period.end.isoformat()}).fetchall()

@@ -1,20 +1,46 @@
-"""The weekly 督查专报's content (DOMAIN.md §7): figures, lit items, units, problems, next steps."""
+"""The weekly 督查专报's content (DOMAIN.md §7): figures, lit items, units, problems, next steps.
+
+Every sentence is generated from what the ledger says at the end of the report's period (its
+as-of date) and is true on that day (issue #12): a unit is said to be chased without result only
+when an item it was chased for that week is still at work and unanswered; 重点事项推进缓慢 lists
+only items of the 重点 class; items are named by 事项编号 and short title; paused working days are
+not overdue days. The unit table is ordered by the 计公分 score of ``report ranking`` for the
+quarter so far (lead units). One year rules an issue: 今年以来 runs from 1 January of the year the
+issue is numbered in (:mod:`duban.report_issues`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from . import rules
-from .models import Item, Light
-from .report_events import ALL, ANY_UNIT as _ANY_UNIT, event_counts
-from .reports import GroupStats, Period, Scope, Scoped, _scope, stats
+from . import rules, scoring
+from .errors import NotFound
+from .models import LEVEL_LABELS, Item, ItemClass, Light
+from .report_events import ANY_UNIT, chases
+from .reports import GroupStats, Period, Scope, Scoped, _scope, quarter, stats
 
 if TYPE_CHECKING:
     from .ledger import Ledger
+
+SHORT_TITLE = 12  # characters of a title named in running text
+
+
+def short_title(title: str) -> str:
+    return title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
+
+
+def named(item_id: int, title: str) -> str:
+    """An item as running text names it: #3“老旧小区改造”."""
+    return f"#{item_id}“{short_title(title)}”"
+
+
+def cn_date(day: dt.date) -> str:
+    """Dates in running text: 2026年12月15日 (GB/T 9704-2012 7.3.5.1)."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass
@@ -30,15 +56,16 @@ class LitItem:
     late_workdays: int
     level: str | None = None
     state: str = ""
+    key: bool = False              # a 重点 item
 
 
 @dataclass
 class Weekly:
-    period: Period                 # the week
-    year_scope: Period             # 1 January of the week's year to the end of the week
+    period: Period                 # the week, up to its as-of date
+    year_scope: Period             # 1 January of the issue's year to the as-of date
     issue_no: int
     office: str
-    issued: dt.date
+    issued: dt.date                # the as-of date: the date the issue bears
     overall: GroupStats
     week_stats: GroupStats
     new_items: int
@@ -46,21 +73,24 @@ class Weekly:
     lights: Counter                # red/yellow/blue/green/none over the items open at the end of the week
     paused: int
     lit: list[LitItem]
-    units: list[GroupStats]
+    units: list[GroupStats]        # lead units, in the order of ``scores``
     problems: list[str]
     next_steps: list[str]
-
-    @property
-    def year(self) -> int:
-        return int(self.period.label[:4])
+    year: int = 0                  # the year the issue is numbered in
+    quarter: Period | None = None  # the quarter so far, whose ranking orders ``units``
+    scores: dict[str, float] = field(default_factory=dict)  # lead unit → 计公分 for ``quarter``
+    base_score: float = 100        # the score of a unit with nothing gained or lost
 
 
 _LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.BLUE: 2, Light.GREEN: 3}
 
 
-def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Item] | None = None) -> Weekly:
-    """The week's 专报. ``items``: items the caller has loaded already (as stored), not loaded again."""
-    year_scope = Period(str(period.end.year), dt.date(period.end.year, 1, 1), period.end)
+def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Item] | None = None,
+           year: int | None = None) -> Weekly:
+    """The week's 专报 as of ``period.end``. ``items``: items the caller has loaded already (as they
+    stood on that day), not loaded again; ``year``: the issue's year (default: that of ``period.end``)."""
+    year = year or period.end.year
+    year_scope = Period(str(year), dt.date(year, 1, 1), period.end)
     scope = _scope(led, year_scope, "unit", since=period.start, items=items)
     rows = scope.rows  # the assignments still at work, and those of the items rebuilt from their log
     by_unit = stats(led, year_scope, "unit", scope)
@@ -82,32 +112,68 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
     lights: Counter = Counter()
     lit = []
     levels = _levels(led, period)
-    titles = _titles(led, [i for i, group in worst.items()
-                           if any(s.light in (Light.RED, Light.YELLOW, Light.BLUE) for s in group)])
+    shown = [i for i, group in worst.items() if any(s.light in (Light.RED, Light.YELLOW, Light.BLUE) for s in group)]
+    chased = chases(led, period)
+    about = _about(led, shown + [c[0] for c in chased])
+    paused_days = _paused_past_due(led, [s for i in shown for s in worst[i] if s.light is Light.RED], period.end)
     for item_id, group in worst.items():
         top = min(group, key=lambda s: (_LIGHT_ORDER.get(s.light, 9), not s.lead))
         lights[top.light.code if top.light else "none"] += 1
         if top.light in (Light.RED, Light.YELLOW, Light.BLUE):
             lead = next((s.unit for s in group if s.lead), top.unit)
-            title = titles[item_id]
-            late = max(s.late_workdays for s in group)
+            title, klass = about[item_id]
+            late = max(max(0, s.late_workdays - paused_days.get((s.item_id, s.unit_id), 0)) for s in group)
             lit.append(LitItem(item_id, title, top.light, lead, [s.unit for s in group], top.due, late,
-                               levels.get(item_id), _state(top, late)))
+                               levels.get(item_id), _state(top, late), klass is ItemClass.KEY))
     lit.sort(key=lambda x: (_LIGHT_ORDER[x.light], -x.late_workdays, x.item_id))
-    weekly_counts = event_counts(led, period, "unit")
-    problems = _problems(overall, by_unit, lit, rows, weekly_counts)
+    quarter_so_far = quarter(None, period.end)
+    scores = {u.unit: u.score for u in scoring.ranking(led, quarter_so_far) if u.role == scoring.LEAD}
+    base = led.settings["score_base"]
+    by_unit.sort(key=lambda g: (-scores.get(g.group, base), g.group))
+    at_work = {(s.item_id, s.unit) for s in rows if not s.closed and not s.paused}
+    problems = _problems(overall, lit, rows, _unanswered(chased, at_work, about))
     paused = sum(c.paused for c in scope.counted) + sum(1 for s in rows if s.lead and s.paused)
     return Weekly(period, year_scope, issue_no, led.settings["office_name"], period.end, overall, week_stats,
-                  new_items, closed_week, lights, paused, lit, by_unit, problems, _next_steps(lit, lights))
+                  new_items, closed_week, lights, paused, lit, by_unit, problems, _next_steps(lit), year,
+                  quarter_so_far, scores, base)
 
 
-def _titles(led: "Ledger", ids: list[int]) -> dict[int, str]:
-    titles: dict[int, str] = {}
+def _about(led: "Ledger", ids: list[int]) -> dict[int, tuple[str, ItemClass]]:
+    """Title and class of each item."""
+    found: dict[int, tuple[str, ItemClass]] = {}
+    ids = sorted(set(ids))
     for n in range(0, len(ids), 900):
         chunk = ids[n:n + 900]
-        titles.update(led.db.execute(f"SELECT id, title FROM items WHERE id IN ({','.join('?' * len(chunk))})",
-                                     chunk).fetchall())
-    return titles
+        for item_id, title, klass in led.db.execute(
+                f"SELECT id, title, class FROM items WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            found[item_id] = (title, ItemClass.of(klass))
+    return found
+
+
+def _paused_past_due(led: "Ledger", rows: list[Scoped], day: dt.date) -> dict[tuple[int, int], int]:
+    """Working days each of ``rows`` spent paused past its deadline up to ``day``: the light counts
+    them as overdue, a report must not (paused from the day after the pause to the day of the resume)."""
+    found: dict[tuple[int, int], int] = {}
+    wanted = {(s.item_id, s.unit_id): s.due for s in rows if s.due is not None}
+    ids = sorted({item_id for item_id, _ in wanted})
+    for n in range(0, len(ids), 900):
+        chunk = ids[n:n + 900]
+        since: dict[tuple[int, int], dt.date] = {}
+        for item_id, unit_id, at, kind in led.db.execute(
+                f"SELECT e.item_id, e.unit_id, e.at, e.kind FROM events e WHERE {ANY_UNIT}"
+                f" AND e.kind IN ('paused', 'resumed') AND e.at <= ?"
+                f" AND e.item_id IN ({','.join('?' * len(chunk))}) ORDER BY e.id", [day.isoformat(), *chunk]):
+            key = (item_id, unit_id)
+            if key not in wanted:
+                continue
+            if kind == "paused":
+                since[key] = dt.date.fromisoformat(at)
+            elif key in since:
+                low = max(since.pop(key), wanted[key])
+                found[key] = found.get(key, 0) + led.calendar.workdays_between(low, dt.date.fromisoformat(at)).value
+        for key, low in since.items():  # still paused (a replayed row) at the end of the period
+            found[key] = found.get(key, 0) + led.calendar.workdays_between(max(low, wanted[key]), day).value
+    return found
 
 
 def _state(s: Scoped, late: int) -> str:
@@ -121,21 +187,35 @@ def _state(s: Scoped, late: int) -> str:
 
 
 def _levels(led: "Ledger", period: Period) -> dict[int, str]:
-    """The highest 催办 level each item reached up to the end of the week."""
+    """The highest 催办 level each item reached up to the end of the week (by ``remind`` or ``escalate``)."""
     rows = led.db.execute(
-        "SELECT e.item_id, max(COALESCE(json_extract(e.data, '$.level'), 1)) FROM events e"
-        f" WHERE {_ANY_UNIT} AND e.kind = 'reminded' AND e.at <= ? GROUP BY e.item_id",
+        "SELECT e.item_id, max(CASE e.kind WHEN 'reminded' THEN COALESCE(json_extract(e.data, '$.level'), 1)"
+        " ELSE CASE json_extract(e.data, '$.kind') WHEN 'notice' THEN 2 WHEN 'listed' THEN 3 END END) FROM events e"
+        f" WHERE {ANY_UNIT} AND e.kind IN ('reminded', 'escalated') AND e.at <= ? AND e.item_id IS NOT NULL"
+        " GROUP BY e.item_id",
         [period.end.isoformat()]).fetchall()
-    from .models import LEVEL_LABELS
-
     return {item_id: LEVEL_LABELS.get(level) for item_id, level in rows if level}
 
 
 DONE_LEVEL = {"提醒": "已提醒", "催办": "已催办", "督办单": "已下达督办单", "挂牌督办": "已挂牌督办"}
 
 
-def _problems(overall: GroupStats, units: list[GroupStats], lit: list[LitItem], rows: list[Scoped],
-              weekly_counts: Mapping[str, Counter]) -> list[str]:
+def _unanswered(chased: list[tuple], at_work: set[tuple[int, str]],
+                about: Mapping[int, tuple[str, ItemClass]]) -> list[tuple[str, int, list[str]]]:
+    """Units chased twice or more in the week for items still at work at its end with no progress
+    report since the last chase: (unit, times chased for those items, the items named)."""
+    found: dict[str, tuple[int, list[str]]] = {}
+    for item_id, unit, steps, last_chased, last_feedback in chased:
+        if (item_id, unit) not in at_work or (last_feedback is not None and last_feedback >= last_chased):
+            continue
+        times, names = found.get(unit, (0, []))
+        found[unit] = (times + steps, [*names, named(item_id, about[item_id][0])])
+    ranked = sorted(((unit, n, names) for unit, (n, names) in found.items() if n >= 2), key=lambda x: (-x[1], x[0]))
+    return ranked
+
+
+def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
+              unanswered: list[tuple[str, int, list[str]]]) -> list[str]:
     problems = []
     red = [x for x in lit if x.light is Light.RED]
     if red:
@@ -144,21 +224,22 @@ def _problems(overall: GroupStats, units: list[GroupStats], lit: list[LitItem], 
         if long_late:
             text += f"，其中逾期10个工作日以上{len(long_late)}件"
         behind_units = Counter(s.unit for s in rows if s.overdue)
-        named = "、".join(f"{u}（{n}项）" for u, n in behind_units.most_common(3))
-        problems.append(f"部分事项办理滞后。{text}，逾期较多的单位有{named}。")
-        worst = sorted(red, key=lambda x: -x.late_workdays)[:3]
+        named_units = "、".join(f"{u}（{n}项）" for u, n in behind_units.most_common(3))
+        problems.append(f"部分事项办理滞后。{text}，逾期较多的单位有{named_units}。")
+    key_red = sorted((x for x in red if x.key), key=lambda x: (-x.late_workdays, x.item_id))[:3]
+    if key_red:
         problems.append("重点事项推进缓慢。" + "；".join(
-            f"“{x.title}”（{x.lead}牵头）逾期{x.late_workdays}个工作日" + (f"，{DONE_LEVEL[x.level]}" if x.level else "")
-            for x in worst) + "。")
-    late_reports = sum(1 for s in rows if s.lead and s.feedback_late)
+            f"{named(x.item_id, x.title)}（{x.lead}牵头）逾期{x.late_workdays}个工作日"
+            + (f"，{DONE_LEVEL[x.level]}" if x.level else "") for x in key_red) + "。")
+    late_reports = [x for x in lit if x.state == "进展反馈逾期"]
     if late_reports:
-        problems.append(f"进展报送不及时。{late_reports}件事项未按规定频次报送办理进展。")
-    chased = sorted(((u, c["reminders"] + c["notices"] + c["listed"]) for u, c in weekly_counts.items() if u != ALL),
-                    key=lambda x: (-x[1], x[0]))
-    repeated = [(u, n) for u, n in chased if n >= 2]
-    if repeated:
-        problems.append("催办后落实不力。本周" + "、".join(f"{u}被催办{n}次" for u, n in repeated[:5])
-                        + "，仍未按要求办结或反馈。")
+        shown = "、".join(named(x.item_id, x.title) for x in late_reports[:3])
+        more = "等" if len(late_reports) > 3 else ""
+        problems.append(f"进展报送不及时。{shown}{more}{len(late_reports)}件事项未按规定频次报送办理进展。")
+    if unanswered:
+        problems.append("催办后落实不力。本周" + "；".join(
+            f"{unit}被催办{n}次（{'、'.join(names)}）" for unit, n, names in unanswered[:5])
+            + "，截至本期统计日仍未按要求办结或反馈。")
     if overall.on_time_rate is not None and overall.on_time_rate < 0.9:
         problems.append(f"按期办结率偏低。今年以来按期办结率为{rules.percent_text(overall.on_time_rate)}，"
                         f"逾期办结{overall.closed - overall.closed_on_time}件。")
@@ -167,12 +248,15 @@ def _problems(overall: GroupStats, units: list[GroupStats], lit: list[LitItem], 
     return problems
 
 
-def _next_steps(lit: list[LitItem], lights: Counter) -> list[str]:
+def _next_steps(lit: list[LitItem]) -> list[str]:
     steps = []
     red = [x for x in lit if x.light is Light.RED]
     if red:
-        steps.append(f"紧盯{len(red)}件逾期事项，按照“提醒—催办—督办单—挂牌督办”梯次加压，逐件明确整改时限，"
-                     "对逾期10个工作日以上的事项提请约谈相关单位负责同志。")
+        long_late = [x for x in red if x.late_workdays >= 10]
+        text = (f"紧盯{len(red)}件逾期事项，按照“提醒—催办—督办单—挂牌督办”梯次加压，逐件明确整改时限")
+        if long_late:
+            text += f"，对逾期10个工作日以上的{len(long_late)}件事项提请约谈相关单位负责同志"
+        steps.append(text + "。")
     near = [x for x in lit if x.light is not Light.RED]
     if near:
         steps.append(f"对{len(near)}件临期或进展滞后的事项提前提醒，督促责任单位按序时进度推进、按时报送进展。")
@@ -181,35 +265,20 @@ def _next_steps(lit: list[LitItem], lights: Counter) -> list[str]:
     return steps
 
 
-def issue_number(led: "Ledger", kind: str, period: Period, wanted: int | None = None) -> int:
-    """期号: the number this period's report carries, kept in the ledger.
+def views_as_of(led: "Ledger", day: dt.date) -> list:
+    """The unfinished items as the ledger described them at the end of ``day``, lit as on that day, for
+    the 专报's companion 台账: items with records after ``day`` are rebuilt from their log up to it."""
+    from .ledger import ListFilter
+    from .reports import _changed
 
-    A period seen before keeps its number (unless ``wanted`` renumbers it); a new one takes
-    the next number of its year, or ``wanted`` (an office starting mid-year at 第47期).
-    """
-    from .errors import InvalidInput
-
-    year = int(period.label[:4])  # the week's own (ISO) year: 2026-W53 is 2026年's last issue
-    with led._write():
-        row = led.db.execute("SELECT issue_no FROM reports WHERE kind = ? AND period = ?",
-                             [kind, period.label]).fetchone()
-        if row is not None and (wanted is None or wanted == row[0]):
-            return row[0]
-        if wanted is not None:
-            clash = led.db.execute(
-                "SELECT period FROM reports WHERE kind = ? AND issue_no = ? AND substr(period, 1, 4) = ?"
-                " AND period != ?", [kind, wanted, str(year), period.label]).fetchone()
-            if clash:
-                raise InvalidInput(f"{year}年第{wanted}期已用于 {clash[0]}，请换一个期号")
-            number = wanted
-        else:
-            last = led.db.execute("SELECT max(issue_no) FROM reports WHERE kind = ? AND substr(period, 1, 4) = ?",
-                                  [kind, str(year)]).fetchone()[0]
-            number = (last or 0) + 1
-        led.db.execute(
-            "INSERT INTO reports (kind, period, issue_no, first_issued, last_issued) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(kind, period) DO UPDATE SET issue_no = excluded.issue_no, last_issued = excluded.last_issued",
-            [kind, period.label, number, led.today.isoformat(), led.today.isoformat()])
-        led._log("report_issued", f"督查专报 {year}年第{number}期（{period.label}）",
-                 data={"kind": kind, "period": period.label, "issue_no": number})
-    return number
+    changed = set(_changed(led, Period("", None, day)))
+    views = [led.view(v.item, day) if led.today != day else v for v in led.list_items(ListFilter())
+             if v.item.id not in changed]
+    for item_id in sorted(changed):
+        try:
+            view = led.item_as_of(item_id, day)
+        except NotFound:  # registered after the day
+            continue
+        if view.item.status.is_live:
+            views.append(view)
+    return sorted(views, key=lambda v: v.item.id)

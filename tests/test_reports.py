@@ -612,13 +612,14 @@ def test_weekly_numbers(scenario):
         (3, Light.RED, ["市住房和城乡建设局"], D("2026-11-06"), 6, "督办单", "逾期6个工作日"),
         (4, Light.YELLOW, ["市交通运输局"], D("2026-11-17"), 0, None, "剩余1个工作日"),
     ]
-    assert [g.group for g in w.units] == ["市财政局", "市交通运输局", "市住房和城乡建设局"]
+    # ordered as report ranking orders the lead units for 2026Q4 so far (RANKING_NOW)
+    assert [g.group for g in w.units] == ["市交通运输局", "市财政局", "市住房和城乡建设局"]
+    assert w.scores == {"市交通运输局": 109, "市财政局": 96, "市住房和城乡建设局": 78}
+    # #3 is 常规, not 重点: no “重点事项推进缓慢”
     assert w.problems == [
         "部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。",
-        w.problems[1],
         "按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。",
     ]
-    assert w.problems[1].startswith("重点事项推进缓慢。“老旧小区改造”（市住房和城乡建设局牵头）逾期6个工作日")
     assert w.next_steps[0].startswith("紧盯1件逾期事项")
     assert w.next_steps[1].startswith("对1件临期或进展滞后的事项")
 
@@ -695,14 +696,24 @@ def test_docx_table_rows_after_the_first_are_as_python_docx_makes_them():
     assert fast.tables[0]._tbl.xml == t._tbl.xml
 
 
-def test_issue_number_keeps_and_continues(ledger):
+def test_issue_plan_keeps_and_continues(ledger):
+    from duban import report_issues
+
     w47, w46 = reports.week("2026-W47", TODAY), reports.week("2026-W46", TODAY)
-    assert weekly.issue_number(ledger, "weekly", w46) == 1
-    assert weekly.issue_number(ledger, "weekly", w47) == 2
-    assert weekly.issue_number(ledger, "weekly", w46) == 1       # re-run keeps its number
+    first = report_issues.plan(ledger, "weekly", w46)
+    assert (first.number, first.year, first.record, first.notes) == (1, 2026, True, [])
+    assert report_issues.plan(ledger, "weekly", w46).number == 1   # planning records nothing
+    report_issues.record(ledger, first)
+    second = report_issues.plan(ledger, "weekly", w47)
+    assert second.number == 2
+    report_issues.record(ledger, second)
+    again = report_issues.plan(ledger, "weekly", w46)               # re-run keeps its number, stores nothing
+    assert (again.number, again.record) == (1, False)
+    with pytest.raises(InvalidInput, match="2026-W46 已印发为2026年第1期；如确需改为第2期，请加 --renumber"):
+        report_issues.plan(ledger, "weekly", w46, wanted=2)
     with pytest.raises(InvalidInput, match="2026年第2期已用于 2026-W47"):
-        weekly.issue_number(ledger, "weekly", w46, wanted=2)
-    assert weekly.issue_number(ledger, "weekly", w46) == 1       # the refused renumbering changed nothing
+        report_issues.plan(ledger, "weekly", w46, wanted=2, renumber=True)
+    assert report_issues.plan(ledger, "weekly", w46).number == 1   # the refused renumbering changed nothing
 
 
 def read_docx(path: Path):
@@ -722,7 +733,7 @@ def test_cli_weekly_writes_the_report(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert weekly_files(out) == ["督查专报2026年第1期（2026-W47）.docx", "督查专报2026年第1期（2026-W47）台账.xlsx"]
     assert "已生成督查专报 2026年第1期" in result.stdout
-    assert "今年以来督办7件，办结2件（办结率28.6%，按期办结率50.0%，序时推进率71.4%）" in result.stdout
+    assert "2026年以来督办7件，办结2件（办结率28.6%，按期办结率50.0%，序时推进率71.4%）" in result.stdout
 
     doc, paras, tables = read_docx(out / "督查专报2026年第1期（2026-W47）.docx")
     assert paras[:3] == ["督查专报", "2026年第1期", f"{OFFICE}\t2026年11月16日"]
@@ -730,24 +741,26 @@ def test_cli_weekly_writes_the_report(cli, tmp_path):
     assert headings == ["一、总体情况", "二、亮灯情况", "三、各单位办理情况", "四、存在问题", "五、下步工作"]
     overview = paras[paras.index("一、总体情况") + 1]
     assert overview == (f"2026年以来，{OFFICE}共督办事项7件，已办结2件，办结率28.6%；按期办结1件，按期办结率50.0%；"
-                        "序时推进率71.4%。本周（11月16日）新增督办事项0件，办结0件。截至11月16日，"
+                        "序时推进率71.4%。本周（2026年11月16日）新增督办事项0件，办结0件。截至2026年11月16日，"
                         "在办事项5件，其中红灯1件、黄灯1件、绿灯2件、暂缓1件。")
     assert paras[paras.index("一、总体情况") + 2] == "本周催办0次，下达督办单0份，挂牌督办0件。"
     assert "亮红灯（逾期）事项1件，亮黄灯（临期或进展滞后）事项1件，具体如下：" in paras
     assert tables[0] == [
-        ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理时限", "情况", "督办级别"],
-        ["1", "#3", "老旧小区改造", "红灯", "市住房和城乡建设局", "2026-11-06", "逾期6个工作日", "督办单"],
-        ["2", "#4", "噪音治理", "黄灯", "市交通运输局", "2026-11-17", "剩余1个工作日", "—"],
+        ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理\n时限", "情况", "督办\n级别"],
+        ["1", "#3", "老旧小区改造", "红灯", "市住房和城乡建设局", "2026-11-06", "逾期6个\n工作日", "督办单"],
+        ["2", "#4", "噪音治理", "黄灯", "市交通运输局", "2026-11-17", "剩余1个\n工作日", "—"],
     ]
+    assert "按本季度计公分排序（2026年10月1日至2026年11月16日，与季度计公分排名一致；各项数字的统计口径：" \
+           "2026年以来牵头办理的事项）：" in paras
     assert tables[1] == [
-        ["排名", "单位", "牵头事项", "已办结", "办结率", "按期办结率", "逾期", "序时推进率"],
-        ["1", "市财政局", "2", "1", "50.0%", "0.0%", "0", "50.0%"],
-        ["2", "市交通运输局", "3", "1", "33.3%", "100.0%", "0", "100.0%"],
-        ["3", "市住房和城乡建设局", "2", "0", "0.0%", "—", "1", "50.0%"],
+        ["排名", "单位", "计公分", "牵头\n事项", "已办结", "办结率", "按期\n办结率", "逾期", "序时\n推进率"],
+        ["1", "市交通运输局", "109", "3", "1", "33.3%", "100.0%", "0", "100.0%"],
+        ["2", "市财政局", "96", "2", "1", "50.0%", "0.0%", "0", "50.0%"],
+        ["3", "市住房和城乡建设局", "78", "2", "0", "0.0%", "—", "1", "50.0%"],
     ]
     problems = paras[paras.index("四、存在问题") + 1:paras.index("五、下步工作")]
-    assert problems[0] == "（一）部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。"
-    assert problems[2] == "（三）按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。"
+    assert problems == ["（一）部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。",
+                        "（二）按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。"]
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)   # A4
     footer_xml = section.footer.paragraphs[0]._p.xml

@@ -140,41 +140,56 @@ def weekly_command(
     week: Optional[str] = typer.Option(None, "--week", help="ISO 周，如 2026-W47（默认：本周）"),
     out: Path = typer.Option(Path("."), "--out", help="输出目录（不存在时创建）"),
     issue: Optional[int] = typer.Option(None, "--issue", help="指定期号（首次使用时接续已发的期号；之后自动递增）"),
+    refresh: bool = typer.Option(False, "--refresh", help="已印发的一期按今天的台账重算（默认按原统计截止日重新生成）"),
+    renumber: bool = typer.Option(False, "--renumber", help="与 --issue 一起使用：给已印发的一期改用新的期号"),
 ) -> None:
     """督查专报：生成本周的《督查专报》Word 文档和同期台账 Excel。
 
-    内容：报头（督查专报、第N期、发文机构和日期）；一、总体情况；二、亮灯情况；三、各单位办理情况；
-    四、存在问题；五、下步工作。期号保存在台账中：新的一周取下一期，重新生成同一周沿用原期号。
+    内容：报头（督查专报、第N期、发文机构和日期）；一、总体情况；二、亮灯情况；三、各单位办理情况（按本季度
+    计公分排序）；四、存在问题；五、下步工作；版记。期号保存在台账中：新的一周取下一期；已印发的一周重新生成时
+    沿用原期号、原统计时段和截止日，数字与原期相同（--refresh 按今天重算）。期号按截止日所在年度编排，
+    “今年以来”的数字也按这一年度统计。文档和台账都写成后才占用期号。
 
     示例：duban report weekly --out 专报；duban report weekly --week 2026-W47 --issue 47
     """
-    from .. import files, reports
+    from .. import files, report_issues, weekly_doc
+    from .. import reports, weekly as weekly_data
+    from ..exporter import write_ledger_xlsx
     from ..rules import percent_text as pct
 
     led = ledger()
     period = reports.week(week, led.today)
     if issue is not None and not 1 <= issue <= 9999:
         raise UsageError(f"--issue 应在 1 到 9999 之间，收到 {issue}")
+    plan = report_issues.plan(led, "weekly", period, issue, renumber=renumber, refresh=refresh)
     directory = files.ensure_dir(out)
-    from .. import weekly as weekly_data
-
-    number = weekly_data.issue_number(led, "weekly", period, issue)
-    from .. import weekly_doc
-    from ..exporter import write_ledger_xlsx
-    from ..ledger import ListFilter
-
-    views = led.list_items(ListFilter())  # for the 台账; the 专报 lights these items without loading them again
-    data = weekly_data.weekly(led, period, number, items={v.item.id: v.item for v in views})
-    stem = f"督查专报{data.year}年第{number}期（{period.label}）"
-    doc_path = weekly_doc.write(data, directory / f"{stem}.docx")
-    xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
-                                  title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
-                                        f"截至{period.end.year}年{period.end.month}月{period.end.day}日）")
+    period, number = plan.period, plan.number
+    today = led.today
+    led.today = period.end  # the report, its 台账 and their lights as they stood on the as-of date
+    try:
+        views = weekly_data.views_as_of(led, period.end)
+        data = weekly_data.weekly(led, period, number, items={v.item.id: v.item for v in views}, year=plan.year)
+        stem = f"督查专报{data.year}年第{number}期（{period.label}）"
+        doc_path = directory / f"{stem}.docx"
+        new_doc = not doc_path.exists()
+        weekly_doc.write(data, doc_path)
+        try:
+            xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
+                                          title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
+                                                f"截至{weekly_data.cn_date(period.end)}）")
+        except BaseException:
+            if new_doc:  # half an issue is none: leave nothing behind
+                doc_path.unlink(missing_ok=True)
+            raise
+    finally:
+        led.today = today
+    report_issues.record(led, plan)  # only now: a run that failed above used up no number
+    led.warnings.extend(plan.notes)
     o = data.overall
     render.console().print(
         f"已生成督查专报 {data.year}年第{number}期（{period.text()}）：{doc_path}\n"
         f"同期台账：{xlsx_path}\n"
-        f"今年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
+        f"{data.year}年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
         f"序时推进率{pct(o.progress_rate)}）；本周新增{data.new_items}件、办结{data.closed_this_week}件；"
         f"红灯{data.lights['red']}件、黄灯{data.lights['yellow']}件")
 
