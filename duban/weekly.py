@@ -12,6 +12,7 @@ issue is numbered in (:mod:`duban.report_issues`).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,17 @@ SHORT_TITLE = 12  # characters of a title named in running text
 
 
 def short_title(title: str) -> str:
-    return title if len(title) <= SHORT_TITLE else title[:SHORT_TITLE - 1] + "…"
+    """At most 12 characters: a long title loses its bracketed numbers, what precedes its colon (工单号,
+    建议号, “督查发现”), a leading 关于 and a trailing 的批示/的建议/的提案, and is then cut with “…”."""
+    if len(title) <= SHORT_TITLE:
+        return title
+    text = re.sub(r"（[^）]*）|\([^)]*\)", "", title).strip()
+    head, colon, tail = text.rpartition("：")
+    if colon and len(tail) >= 4:
+        text = tail
+    text = re.sub(r"^关于", "", text)
+    text = re.sub(r"的(批示|建议|提案|通知)$", "", text)
+    return text if len(text) <= SHORT_TITLE else text[:SHORT_TITLE - 1] + "…"
 
 
 def named(item_id: int, title: str) -> str:
@@ -210,8 +221,7 @@ def _unanswered(chased: list[tuple], at_work: set[tuple[int, str]],
             continue
         times, names = found.get(unit, (0, []))
         found[unit] = (times + steps, [*names, named(item_id, about[item_id][0])])
-    ranked = sorted(((unit, n, names) for unit, (n, names) in found.items() if n >= 2), key=lambda x: (-x[1], x[0]))
-    return ranked
+    return sorted(((unit, n, names) for unit, (n, names) in found.items() if n >= 2), key=lambda x: (-x[1], x[0]))
 
 
 def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
@@ -238,7 +248,7 @@ def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
         problems.append(f"进展报送不及时。{shown}{more}{len(late_reports)}件事项未按规定频次报送办理进展。")
     if unanswered:
         problems.append("催办后落实不力。本周" + "；".join(
-            f"{unit}被催办{n}次（{'、'.join(names)}）" for unit, n, names in unanswered[:5])
+            f"{unit}被催办{n}次（{'、'.join(names[:3])}{'等' if len(names) > 3 else ''}）" for unit, n, names in unanswered[:5])
             + "，截至本期统计日仍未按要求办结或反馈。")
     if overall.on_time_rate is not None and overall.on_time_rate < 0.9:
         problems.append(f"按期办结率偏低。今年以来按期办结率为{rules.percent_text(overall.on_time_rate)}，"

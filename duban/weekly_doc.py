@@ -23,7 +23,8 @@ LIT_LIMIT = 30  # a 专报 lists the worst items; the companion 台账 has them 
 
 
 def _heading(doc, text: str) -> None:
-    d.paragraph(doc, text, font=d.HEADING_FONT, indent=True, space_before=6)
+    p = d.paragraph(doc, text, font=d.HEADING_FONT, indent=True, space_before=6)
+    p.paragraph_format.keep_with_next = True  # never the last line of a page
 
 
 def _body(doc, text: str, lead: str | None = None) -> None:
@@ -62,8 +63,8 @@ def days_text(w: Weekly, sep: str = "至", year: bool = True) -> str:
 
 # (header, width in mm): headers break only between words; each column fits its longest unbroken value
 # (a date, 挂牌督办, 100.0%, 市住房和城乡建设局) at 五号 — the widths add up to the 156 mm of the text.
-LIT_COLUMNS = [("序号", 12), ("编号", 14), ("督办事项", 28.5), ("亮灯", 12), ("责任单位", 26), ("办理\n时限", 23.5),
-               ("情况", 20.5), ("督办\n级别", 19.5)]
+LIT_COLUMNS = [("序号", 12), ("编号", 14), ("督办事项", 35), ("亮灯", 12), ("责任单位", 24), ("办理\n时限", 23.5),
+               ("情况", 20.5), ("督办\n级别", 15)]
 UNIT_COLUMNS = [("排名", 12), ("单位", 42), ("计公分", 15.5), ("牵头\n事项", 12.5), ("已办结", 15.5),
                 ("办结率", 15.5), ("按期\n办结率", 15.5), ("逾期", 12), ("序时\n推进率", 15.5)]
 TABLE_SIZE = 10.5
@@ -108,7 +109,7 @@ def write(w: Weekly, path: Path) -> Path:
             if len(w.lit) > len(shown) else "具体如下"
         _body(doc, f"亮红灯（逾期）事项{len(red)}件，亮黄灯（临期或进展滞后）事项{len(others)}件，{more}：")
         rows = [[str(n), f"#{x.item_id}", x.title, x.light.label, "、".join(x.units), x.due.isoformat() if x.due else "长期",
-                 state_cell(x.state), x.level or "—"]
+                 state_cell(x.state), (x.level or "—").replace("挂牌督办", "挂牌\n督办")]
                 for n, x in enumerate(shown, 1)]
         _table(doc, LIT_COLUMNS, rows)
 
@@ -119,7 +120,7 @@ def write(w: Weekly, path: Path) -> Path:
     rows = [[str(n), g.group, f"{w.scores.get(g.group, w.base_score):g}", str(g.total), str(g.closed),
              pct(g.completion_rate), pct(g.on_time_rate), str(g.overdue), pct(g.progress_rate)]
             for n, g in enumerate([g for g in w.units if g.total], 1)]
-    _table(doc, UNIT_COLUMNS, rows)
+    _table(doc, UNIT_COLUMNS, rows, centre_third=True)
 
     _heading(doc, "四、存在问题")
     for n, text in enumerate(w.problems, 1):
@@ -139,7 +140,7 @@ def write(w: Weekly, path: Path) -> Path:
     return path
 
 
-# 情况 in a narrow column, broken between words: 逾期6个/工作日, 进展反馈/逾期, 落后/序时进度
+# 情况 in a narrow column, broken between words: 逾期6个/工作日, 进展反馈/逾期, 落后/序时进度 (and 挂牌/督办)
 _STATE_BREAKS = (("个工作日", "个\n工作日"), ("进展反馈逾期", "进展反馈\n逾期"), ("落后序时进度", "落后\n序时进度"))
 
 
@@ -149,9 +150,14 @@ def state_cell(state: str) -> str:
     return state
 
 
-def _table(doc, columns: list[tuple[str, float]], rows: list[list[str]]) -> None:
+def _table(doc, columns: list[tuple[str, float]], rows: list[list[str]], centre_third: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
     t = d.table(doc, [h for h, _ in columns], rows, widths_mm=[w for _, w in columns], size=TABLE_SIZE)
     d.keep_rows_whole(t)
+    if centre_third:  # docx_util.table sets the third column flush left, as for a title; here it is a number
+        for row in t.rows:
+            row.cells[2].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _cn(n: int) -> str:

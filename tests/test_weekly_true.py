@@ -222,6 +222,7 @@ def test_a_failed_run_uses_up_no_number(week47, tmp_path):
 @pytest.fixture
 def doc(week47, tmp_path):
     week47("escalate", "1", "--kind", "督办单", "--unit", "住建局", today="2026-11-19")
+    week47("escalate", "2", "--kind", "挂牌督办", "--unit", "交通局", today="2026-11-27")
     out = tmp_path / "out"
     assert week47("report", "weekly", "--out", str(out), today="2026-12-15").exit_code == 0
     from docx import Document
@@ -258,10 +259,11 @@ def test_table_headers_and_dates_never_break_and_rows_never_split(doc):
             trpr = row._tr.trPr
             assert trpr is not None and trpr.find(qn("w:cantSplit")) is not None
             for cell, (header, width) in zip(row.cells, columns):
-                if row is t.rows[0] or re.fullmatch(r"\d{4}-\d{2}-\d{2}|[\d.]+%?|#\d+|挂牌督办|督办单|—", cell.text):
+                if row is t.rows[0] or re.fullmatch(r"\d{4}-\d{2}-\d{2}|[\d.]+%?|#\d+|挂牌\n督办|督办单|—", cell.text):
                     assert docx_util.fits(cell.text, width, weekly_doc.TABLE_SIZE), (header, cell.text)
         assert t.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
-    assert tables[0].rows[1].cells[5].text == "2026-11-17"
+    assert [[c.text for c in row.cells][5:] for row in tables[0].rows[1:]] == [
+        ["2026-11-17", "逾期20个\n工作日", "督办单"], ["2026-11-19", "逾期18个\n工作日", "挂牌\n督办"]]
 
 
 def test_the_imprint_sits_at_the_foot_between_black_rules(doc):
@@ -320,3 +322,13 @@ def test_libreoffice_lays_the_report_out_as_issued(doc, tmp_path):
         number = [float(x) for x in re.findall(rf'xMin="([\d.]+)"[^>]*>{n}</word>', page)]
         assert number, f"no page number on page {n}"
         assert (number[-1] > width / 2) == (n % 2 == 1)       # odd pages right, even pages left
+
+
+@pytest.mark.parametrize(("title", "short"), [
+    ("老旧小区改造", "老旧小区改造"),
+    ("12345热线工单（2611150032）：幸福路夜间渣土车噪声扰民", "幸福路夜间渣土车噪声扰民"),
+    ("关于加快推进既有住宅加装电梯工作的批示", "加快推进既有住宅加装电…"),
+    ("市政协委员第0089号提案：关于加强校外培训机构规范管理的提案", "加强校外培训机构规范管理"),
+])
+def test_short_titles_keep_the_substance(title, short):
+    assert weekly.short_title(title) == short
