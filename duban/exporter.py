@@ -130,17 +130,18 @@ def default_title(ledger: "Ledger") -> str:
 
 
 def latest_progress(ledger: "Ledger", item_ids: Sequence[int]) -> dict[int, Progress]:
-    """The latest feedback (or 办结 result) of each item, in one query for all of them."""
+    """The latest feedback (or 办结 result) of each item up to the ledger's today, in one query for all
+    of them (a 台账 made as of an earlier day — a 专报's — shows none recorded after it)."""
     if not item_ids:
         return {}
     rows = ledger.db.execute(
         """SELECT e.item_id, e.at, e.kind, u.name, e.data
            FROM events e LEFT JOIN units u ON u.id = e.unit_id
            WHERE e.id IN (SELECT max(id) FROM events
-                          WHERE kind IN ('feedback', 'closed')
+                          WHERE kind IN ('feedback', 'closed') AND at <= ?
                             AND item_id IN (SELECT value FROM json_each(?))
                           GROUP BY item_id)""",
-        [json.dumps(list(item_ids))],
+        [ledger.today.isoformat(), json.dumps(list(item_ids))],
     ).fetchall()
     found = {}
     for item_id, at, kind, unit, data in rows:

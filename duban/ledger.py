@@ -128,7 +128,7 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m008_event_chain"
+SCHEMA = "m009_report_issues"
 
 
 APPLICATION_ID = 0x64626E31  # PRAGMA application_id of a duban ledger ("dbn1"); set by m008_event_chain

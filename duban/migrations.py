@@ -214,3 +214,36 @@ def m008_event_chain(db: Database) -> None:
         count, last_id = count + len(rows), rows[-1][0]
     db.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?)", [count, head, last_id])
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
+@migrations(name="m009_report_issues")
+def m009_report_issues(db: Database) -> None:
+    """What an issued 专报 covered, so that generating its week again gives the same report (issue #12):
+    the year it is numbered in (also the year of its 今年以来 figures), the first day of its period and
+    its as-of date (the last day the figures count). Rows issued before are filled in as they were
+    made: the week's own year, from its Monday to the earlier of its Sunday and the day last issued."""
+    import datetime as dt
+
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS report_issues (
+            kind TEXT NOT NULL,
+            period TEXT NOT NULL,
+            year INTEGER NOT NULL,
+            start TEXT NOT NULL,
+            as_of TEXT NOT NULL,
+            PRIMARY KEY (kind, period)
+        )
+        """,
+    )
+    rows = db.execute("SELECT kind, period, last_issued FROM reports WHERE kind = 'weekly'").fetchall()
+    for kind, period, last_issued in rows:
+        try:
+            year, week = int(period[:4]), int(period[6:])
+            monday = dt.date.fromisocalendar(year, week, 1)
+        except ValueError:
+            continue
+        as_of = min((monday + dt.timedelta(days=6)).isoformat(), last_issued)
+        db.execute("INSERT OR IGNORE INTO report_issues (kind, period, year, start, as_of) VALUES (?, ?, ?, ?, ?)",
+                   [kind, period, year, monday.isoformat(), as_of])

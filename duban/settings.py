@@ -145,6 +145,8 @@ SETTINGS: dict[str, Setting] = {
             ("score_interview", -5, "被约谈一次扣分", "seeds/003:L1061（约谈情况台账）"),
             ("score_criticism", -5, "被通报批评一次扣分", "seeds/003:L1061（通报批评）"),
             ("score_accountability", -10, "被问责一次扣分", "DOMAIN.md §7"),
+            ("score_rebound", -3, "回访不满意后重启（反弹）一次，扣办结单位的分",
+             "seeds/003:L547（对反弹问题下达《公开曝光单》）、L573（“回头看”避免反弹）"),
         ]),
     ]
 }

@@ -1,8 +1,12 @@
-"""The weekly 督查专报 as a Word document, laid out the way an office issues one.
+"""The weekly 督查专报 as a Word document, laid out the way an office issues one (GB/T 9704-2012 as it
+applies to a 简报).
 
-Masthead 督查专报 in red with 第N期, the issuing office and date over a red rule; then
-一、总体情况 二、亮灯情况 三、各单位办理情况 四、存在问题 五、下步工作; A4, 公文 margins,
-page numbers, 方正小标宋简体 / 黑体 / 楷体_GB2312 / 仿宋_GB2312.
+Masthead 督查专报 in red with 第N期, the issuing office and date over a red rule; the title on two
+lines (never a lone “日）”); then 一、总体情况 二、亮灯情况 三、各单位办理情况 四、存在问题 五、下步工作;
+the 版记 at the foot of the last page between black rules. A4, 公文 margins, “— N —” page numbers on
+the outer side; dates in running text as 2026年12月15日; table headers broken only between words,
+columns wide enough for a date, rows never split across pages and the header row repeated.
+方正小标宋简体 / 黑体 / 楷体_GB2312 / 仿宋_GB2312.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from pathlib import Path
 
 from . import docx_util as d
 from .models import Light
-from .reports import Weekly
+from .weekly import Weekly, cn_date
 from .rules import percent_text as pct
 
 RED = (0xC0, 0, 0)
@@ -19,7 +23,8 @@ LIT_LIMIT = 30  # a 专报 lists the worst items; the companion 台账 has them 
 
 
 def _heading(doc, text: str) -> None:
-    d.paragraph(doc, text, font=d.HEADING_FONT, indent=True, space_before=6)
+    p = d.paragraph(doc, text, font=d.HEADING_FONT, indent=True, space_before=6)
+    p.paragraph_format.keep_with_next = True  # never the last line of a page
 
 
 def _body(doc, text: str, lead: str | None = None) -> None:
@@ -41,16 +46,28 @@ def overview_text(w: Weekly) -> str:
     return (f"{year}年以来，{w.office}共督办事项{o.total}件，已办结{o.closed}件，办结率{pct(o.completion_rate)}；"
             f"按期办结{o.closed_on_time}件，按期办结率{pct(o.on_time_rate)}；序时推进率{pct(o.progress_rate)}。"
             f"本周（{days_text(w)}）"
-            f"新增督办事项{w.new_items}件，办结{w.closed_this_week}件。截至{w.period.end.month}月{w.period.end.day}日，"
+            f"新增督办事项{w.new_items}件，办结{w.closed_this_week}件。截至{cn_date(w.period.end)}，"
             f"在办事项{o.open}件，其中{'、'.join(lit)}。")
 
 
-def days_text(w: Weekly, sep: str = "至") -> str:
-    """“11月16日至11月20日”, or one date when the week so far is a single day."""
+def days_text(w: Weekly, sep: str = "至", year: bool = True) -> str:
+    """“2026年11月16日至2026年11月20日” (running text), “11月16日—11月20日” (the title: ``year`` False),
+    or one date when the week so far is a single day."""
     start, end = w.period.start, w.period.end
-    if start == end:
-        return f"{end.month}月{end.day}日"
-    return f"{start.month}月{start.day}日{sep}{end.month}月{end.day}日"
+
+    def day(d):
+        return cn_date(d) if year else f"{d.month}月{d.day}日"
+
+    return day(end) if start == end else f"{day(start)}{sep}{day(end)}"
+
+
+# (header, width in mm): headers break only between words; each column fits its longest unbroken value
+# (a date, 挂牌督办, 100.0%, 市住房和城乡建设局) at 五号 — the widths add up to the 156 mm of the text.
+LIT_COLUMNS = [("序号", 12), ("编号", 14), ("督办事项", 35), ("亮灯", 12), ("责任单位", 24), ("办理\n时限", 23.5),
+               ("情况", 20.5), ("督办\n级别", 15)]
+UNIT_COLUMNS = [("排名", 12), ("单位", 42), ("计公分", 15.5), ("牵头\n事项", 12.5), ("已办结", 15.5),
+                ("办结率", 15.5), ("按期\n办结率", 15.5), ("逾期", 12), ("序时\n推进率", 15.5)]
+TABLE_SIZE = 10.5
 
 
 def chase_text(w: Weekly) -> str:
@@ -75,8 +92,7 @@ def write(w: Weekly, path: Path) -> Path:
     d.add_run(p, "\t" + d.cn_date(w.issued), font=d.BODY_FONT)
     _right_tab(p)
     d.red_rule(doc)
-    d.paragraph(doc, f"督办事项办理情况通报（{days_text(w, '—')}）", font=d.TITLE_FONT, size=d.SIZE_TITLE,
-                align="center", line=None, space_before=12, space_after=12)
+    d.line_break_title(doc, ["督办事项办理情况通报", f"（{days_text(w, '—', year=False)}）"])
 
     _heading(doc, "一、总体情况")
     _body(doc, overview_text(w))
@@ -93,18 +109,18 @@ def write(w: Weekly, path: Path) -> Path:
             if len(w.lit) > len(shown) else "具体如下"
         _body(doc, f"亮红灯（逾期）事项{len(red)}件，亮黄灯（临期或进展滞后）事项{len(others)}件，{more}：")
         rows = [[str(n), f"#{x.item_id}", x.title, x.light.label, "、".join(x.units), x.due.isoformat() if x.due else "长期",
-                 x.state, x.level or "—"]
+                 state_cell(x.state), (x.level or "—").replace("挂牌督办", "挂牌\n督办")]
                 for n, x in enumerate(shown, 1)]
-        d.table(doc, ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理时限", "情况", "督办级别"], rows,
-                widths_mm=[11, 12, 39, 12, 30, 20, 19, 13], size=10.5)
+        _table(doc, LIT_COLUMNS, rows)
 
     _heading(doc, "三、各单位办理情况")
-    _body(doc, "按办结率、序时推进率排序（统计口径：今年以来牵头办理的事项）：")
-    rows = [[str(n), g.group, str(g.total), str(g.closed), pct(g.completion_rate), pct(g.on_time_rate),
-             str(g.overdue), pct(g.progress_rate)]
+    q = w.quarter
+    _body(doc, f"按本季度计公分排序（{cn_date(q.start)}至{cn_date(q.end)}，与季度计公分排名一致；"
+               f"各项数字的统计口径：{w.year}年以来牵头办理的事项）：")
+    rows = [[str(n), g.group, f"{w.scores.get(g.group, w.base_score):g}", str(g.total), str(g.closed),
+             pct(g.completion_rate), pct(g.on_time_rate), str(g.overdue), pct(g.progress_rate)]
             for n, g in enumerate([g for g in w.units if g.total], 1)]
-    d.table(doc, ["排名", "单位", "牵头事项", "已办结", "办结率", "按期办结率", "逾期", "序时推进率"], rows,
-            widths_mm=[12, 42, 17, 15, 17, 20, 13, 20], size=10.5)
+    _table(doc, UNIT_COLUMNS, rows, centre_third=True)
 
     _heading(doc, "四、存在问题")
     for n, text in enumerate(w.problems, 1):
@@ -118,12 +134,30 @@ def write(w: Weekly, path: Path) -> Path:
     for n, text in enumerate(w.next_steps, 1):
         _body(doc, text, lead=f"（{_cn(n)}）")
 
-    d.red_rule(doc)
-    d.paragraph(doc, f"报：市委、市政府主要领导，分管领导。\n送：各责任单位。\n{w.office}\t{d.cn_date(w.issued)}印发",
-                size=14, line=22)
-    d.page_numbers(doc)
+    d.imprint(doc, ["报：市委、市政府主要领导，分管领导。", "送：各责任单位。"], w.office, cn_date(w.issued))
+    d.outer_page_numbers(doc)
     d.save(doc, path)
     return path
+
+
+# 情况 in a narrow column, broken between words: 逾期6个/工作日, 进展反馈/逾期, 落后/序时进度 (and 挂牌/督办)
+_STATE_BREAKS = (("个工作日", "个\n工作日"), ("进展反馈逾期", "进展反馈\n逾期"), ("落后序时进度", "落后\n序时进度"))
+
+
+def state_cell(state: str) -> str:
+    for words, broken in _STATE_BREAKS:
+        state = state.replace(words, broken)
+    return state
+
+
+def _table(doc, columns: list[tuple[str, float]], rows: list[list[str]], centre_third: bool = False) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    t = d.table(doc, [h for h, _ in columns], rows, widths_mm=[w for _, w in columns], size=TABLE_SIZE)
+    d.keep_rows_whole(t)
+    if centre_third:  # docx_util.table sets the third column flush left, as for a title; here it is a number
+        for row in t.rows:
+            row.cells[2].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
 def _cn(n: int) -> str:

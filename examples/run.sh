@@ -62,6 +62,12 @@ rm -rf examples/out/专报
 "$DUBAN" --db "$db" report weekly --out examples/out/专报
 echo
 "$DUBAN" --db "$db" report stats --by unit
+echo
+echo "== 本季度计公分排名（牵头单位、配合单位分开排名；逾期一经发生即计入当期，回访不满意后重启计反弹，暂缓期间不计逾期）=="
+"$DUBAN" --db "$db" report ranking
+echo
+echo "== 下周一（2026-11-23）重新生成已印发的第1期：沿用原期号、原统计截止日，日期和数字与原期相同 =="
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" report weekly --week 2026-W47 --out examples/out/专报 2>&1
 
 echo
 echo "== 导入督查室原有的 Excel 台账（examples/待导入台账.xlsx：标题行、合并单元格、一格多个单位、各种时限写法）=="

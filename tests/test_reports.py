@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from duban import reports, rules
+from duban import reports, rules, scoring, weekly
 from duban.errors import InvalidInput, UsageError
 from duban.ledger import Ledger
 from duban.models import Channel, EscalationKind, Light, Satisfaction, Source
@@ -454,35 +454,41 @@ def test_cli_stats_usage_errors_exit_2(cli, args, message):
 
 # -- 5. ranking (计公分) ------------------------------------------------------------------------------------
 #
-# 2026Q4 = 10-01 .. 11-16, default scheme. Each unit's own assignments, lead or co:
-#   市交通运输局  #1 on time +2; 表扬 +5; #2 (co) closed late −2 and 4 working days over (10-26..29) × −0.5 = −2
-#                 (#4 reopened and #8 are open and not late)                                   → 103
+# 2026Q4 = 10-01 .. 11-16, default scheme. Lead and co assignments are ranked in two tables (issue #12).
+# Lead:
+#   市交通运输局  #1 on time +2; #4 closed on time 10-22 +2 (its later reopen takes nothing back: there was
+#                 no 不满意 回访 before it, so it is no 反弹); 表扬 +5 (#8 open, not late)              → 109
 #   市财政局      #2 closed late −2, 4 days × −0.5 = −2 (#7 paused)                              →  96
 #   市住房和城乡建设局 #3 6 days over (11-09..13, 11-16) × −0.5 = −3; 催办 −1; 督办单 −3; 约谈 −5; 问责 −10 → 78
-# 3 units: 红榜 the top 1 (103 > 100), 黑榜 the bottom 1 (78 < 100).
+#   3 units: 红榜 the top 1 (109 > 100), 黑榜 the bottom 1 (78 < 100).
+# Co:
+#   市交通运输局  #2 closed late −2, 4 working days over (10-26..29) × −0.5 = −2                 →  96
+#   1 unit: no 红榜 (96 is not above the base); the bottom 1 lost points → 黑榜.
 RANKING_NOW = [
-    {"rank": 1, "unit": "市交通运输局", "score": 103, "board": "红榜",
-     "gained": [{"reason": "按期办结", "count": 1, "points": 2}, {"reason": "通报表扬", "count": 1, "points": 5}],
+    {"rank": 1, "unit": "市交通运输局", "role": "lead", "score": 109, "board": "红榜",
+     "gained": [{"reason": "按期办结", "count": 2, "points": 4}, {"reason": "通报表扬", "count": 1, "points": 5}],
+     "lost": [], "details": []},
+    {"rank": 2, "unit": "市财政局", "role": "lead", "score": 96, "board": None, "gained": [],
      "lost": [{"reason": "逾期办结", "count": 1, "points": -2}, {"reason": "逾期工作日", "count": 4, "points": -2}],
      "details": ["#2 逾期办结（时限 2026-10-23，2026-10-29 办结）", "#2 本期逾期4个工作日"]},
-    {"rank": 2, "unit": "市财政局", "score": 96, "board": None, "gained": [],
-     "lost": [{"reason": "逾期办结", "count": 1, "points": -2}, {"reason": "逾期工作日", "count": 4, "points": -2}],
-     "details": ["#2 逾期办结（时限 2026-10-23，2026-10-29 办结）", "#2 本期逾期4个工作日"]},
-    {"rank": 3, "unit": "市住房和城乡建设局", "score": 78, "board": "黑榜", "gained": [],
+    {"rank": 3, "unit": "市住房和城乡建设局", "role": "lead", "score": 78, "board": "黑榜", "gained": [],
      "lost": [{"reason": "逾期工作日", "count": 6, "points": -3}, {"reason": "被催办", "count": 1, "points": -1},
               {"reason": "督办单", "count": 1, "points": -3}, {"reason": "约谈", "count": 1, "points": -5},
               {"reason": "问责", "count": 1, "points": -10}],
      "details": ["#3 本期逾期6个工作日"]},
+    {"rank": 1, "unit": "市交通运输局", "role": "co", "score": 96, "board": "黑榜", "gained": [],
+     "lost": [{"reason": "逾期办结", "count": 1, "points": -2}, {"reason": "逾期工作日", "count": 4, "points": -2}],
+     "details": ["#2 逾期办结（时限 2026-10-23，2026-10-29 办结）", "#2 本期逾期4个工作日"]},
 ]
 
 
 def test_ranking_scenario(scenario):
-    found = [u.record() for u in reports.ranking(scenario, reports.quarter("2026Q4", TODAY))]
+    found = [u.record() for u in scoring.ranking(scenario, reports.quarter("2026Q4", TODAY))]
     assert found == RANKING_NOW
 
 
 def test_ranking_of_a_quarter_before_anything_happened_is_empty(scenario):
-    assert reports.ranking(scenario, reports.quarter("2026Q3", TODAY)) == []
+    assert scoring.ranking(scenario, reports.quarter("2026Q3", TODAY)) == []
 
 
 def test_ranking_ties_share_a_rank_and_the_boards(ledger):
@@ -495,7 +501,7 @@ def test_ranking_ties_share_a_rank_and_the_boards(ledger):
     on(ledger, "2026-10-20").close(1, "完成")
     on(ledger, "2026-10-21").close(2, "完成")
     on(ledger, "2026-10-26").close(4, "完成")        # 1 working day late (10-26)
-    found = [(u.rank, u.unit, u.score, u.board) for u in reports.ranking(ledger, reports.quarter(None, TODAY))]
+    found = [(u.rank, u.unit, u.score, u.board) for u in scoring.ranking(ledger, reports.quarter(None, TODAY))]
     assert found == [
         (1, "市交通运输局", 102, "红榜"),               # on time +2
         (1, "市财政局", 102, "红榜"),                   # tie: same rank, both in the top fifth
@@ -522,7 +528,7 @@ def test_ranking_ties_at_the_bottom_share_the_black_board(ledger):
     on(ledger, "2026-10-26")
     ledger.close(4, "完成")
     ledger.close(5, "完成")                            # both 1 working day late: 100 − 2 − 0.5 = 97.5
-    found = [(u.rank, u.unit, u.score, u.board) for u in reports.ranking(on(ledger, "2026-11-16"),
+    found = [(u.rank, u.unit, u.score, u.board) for u in scoring.ranking(on(ledger, "2026-11-16"),
                                                                           reports.quarter(None, TODAY))]
     assert found == [
         (1, "市交通运输局", 102, "红榜"),
@@ -536,11 +542,15 @@ def test_ranking_ties_at_the_bottom_share_the_black_board(ledger):
 def test_ranking_follows_the_scheme_in_the_settings(scenario):
     scenario.set_setting("score_reminder", "-2")
     scenario.set_setting("score_praise", "0")
-    found = {u.unit: u for u in reports.ranking(scenario, reports.quarter(None, TODAY))}
+    found = {u.unit: u for u in scoring.ranking(scenario, reports.quarter(None, TODAY)) if u.role == "lead"}
     assert found["市住房和城乡建设局"].score == 77
     assert {"reason": "被催办", "count": 1, "points": -2} in found["市住房和城乡建设局"].lost
-    # without the 表扬 交通局 has 98: still first, but not above the base, so no 红榜
-    assert (found["市交通运输局"].rank, found["市交通运输局"].score, found["市交通运输局"].board) == (1, 98, None)
+    # without the 表扬 交通局 has 104 as lead: still first and above the base
+    assert (found["市交通运输局"].rank, found["市交通运输局"].score, found["市交通运输局"].board) == (1, 104, "红榜")
+    scenario.set_setting("score_on_time", "0")
+    found = {u.unit: u for u in scoring.ranking(scenario, reports.quarter(None, TODAY)) if u.role == "lead"}
+    # without 按期办结 either, 100: first, but not above the base, so no 红榜
+    assert (found["市交通运输局"].rank, found["市交通运输局"].score, found["市交通运输局"].board) == (1, 100, None)
 
 
 def test_cli_ranking_json(cli):
@@ -559,13 +569,15 @@ def test_cli_ranking_table(cli):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert "2026Q4 计公分排名" in out and "红榜" in out and "黑榜" in out
-    assert "市住房和城乡建设局失分明细：#3 本期逾期6个工作日" in out
+    assert "市住房和城乡建设局（牵头单位）失分明细：#3 本期逾期6个工作日" in out
+    assert "2026Q4 计公分排名·配合单位" in out and "市交通运输局（配合单位）失分明细：#2 逾期办结" in out
 
 
 def test_cli_rules_set_changes_the_ranking(cli):
     assert cli("rules", "set", "score_reminder", "--", "-2").exit_code == 0
     found = json.loads(cli("report", "ranking", "--format", "json").stdout)
-    assert [(r["unit"], r["score"]) for r in found] == [("市交通运输局", 103), ("市财政局", 96), ("市住房和城乡建设局", 77)]
+    assert [(r["unit"], r["score"]) for r in found] == [("市交通运输局", 109), ("市财政局", 96), ("市住房和城乡建设局", 77),
+                                                     ("市交通运输局", 96)]
 
 
 def test_cli_rules_set_accepts_a_negative_score(cli):
@@ -591,7 +603,7 @@ def test_cli_ranking_empty_quarter(cli):
 
 
 def test_weekly_numbers(scenario):
-    w = reports.weekly(scenario, reports.week(None, TODAY), 1)
+    w = weekly.weekly(scenario, reports.week(None, TODAY), 1)
     assert w.overall.record() == ALL_NOW                          # the year so far = the whole scenario
     assert (w.new_items, w.closed_this_week) == (0, 0)            # W47 up to Monday 11-16
     # open at the end of the week, paused #7 aside: #3 red, #4 yellow (1 working day left), #6 #8 green
@@ -600,25 +612,26 @@ def test_weekly_numbers(scenario):
         (3, Light.RED, ["市住房和城乡建设局"], D("2026-11-06"), 6, "督办单", "逾期6个工作日"),
         (4, Light.YELLOW, ["市交通运输局"], D("2026-11-17"), 0, None, "剩余1个工作日"),
     ]
-    assert [g.group for g in w.units] == ["市财政局", "市交通运输局", "市住房和城乡建设局"]
+    # ordered as report ranking orders the lead units for 2026Q4 so far (RANKING_NOW)
+    assert [g.group for g in w.units] == ["市交通运输局", "市财政局", "市住房和城乡建设局"]
+    assert w.scores == {"市交通运输局": 109, "市财政局": 96, "市住房和城乡建设局": 78}
+    # #3 is 常规, not 重点: no “重点事项推进缓慢”
     assert w.problems == [
         "部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。",
-        w.problems[1],
         "按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。",
     ]
-    assert w.problems[1].startswith("重点事项推进缓慢。“老旧小区改造”（市住房和城乡建设局牵头）逾期6个工作日")
     assert w.next_steps[0].startswith("紧盯1件逾期事项")
     assert w.next_steps[1].startswith("对1件临期或进展滞后的事项")
 
 
 def test_weekly_new_and_closed_in_an_earlier_week(scenario):
-    w44 = reports.weekly(scenario, reports.week("2026-W44", TODAY), 1)    # 10-26 .. 11-01: #1 and #2 closed
+    w44 = weekly.weekly(scenario, reports.week("2026-W44", TODAY), 1)    # 10-26 .. 11-01: #1 and #2 closed
     assert (w44.period.start, w44.period.end, w44.new_items, w44.closed_this_week) == (
         D("2026-10-26"), D("2026-11-01"), 0, 2)
-    w45 = reports.weekly(scenario, reports.week("2026-W45", TODAY), 2)    # 11-02 .. 11-08: #8 created
+    w45 = weekly.weekly(scenario, reports.week("2026-W45", TODAY), 2)    # 11-02 .. 11-08: #8 created
     assert (w45.new_items, w45.closed_this_week) == (1, 0)
     # 催办 in W46 (11-09 .. 11-15): the 11-09 催办 and the 11-13 督办单 for 住建局 → “被催办2次”
-    w46 = reports.weekly(scenario, reports.week("2026-W46", TODAY), 3)
+    w46 = weekly.weekly(scenario, reports.week("2026-W46", TODAY), 3)
     assert (w46.week_stats.events["reminders"], w46.week_stats.events["notices"]) == (1, 1)
     assert any("市住房和城乡建设局被催办2次" in p for p in w46.problems)
 
@@ -626,7 +639,7 @@ def test_weekly_new_and_closed_in_an_earlier_week(scenario):
 @pytest.mark.parametrize("week", ["2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47"])
 def test_weekly_counts_what_the_scoped_rows_count(scenario, week):
     period = reports.week(week, TODAY)
-    w = reports.weekly(scenario, period, 1)
+    w = weekly.weekly(scenario, period, 1)
     lead = [s for s in reports.scoped(scenario, w.year_scope) if s.lead]
     o, ws = w.overall, w.week_stats
     assert (o.total, o.closed, o.closed_on_time, o.overdue, o.on_track, o.open) == tally(lead)
@@ -643,7 +656,7 @@ def test_weekly_with_the_items_loaded_already_is_the_same(scenario):
     items = {v.item.id: v.item for v in scenario.list_items(ListFilter())}
     for week in ("2026-W44", "2026-W46", "2026-W47"):
         period = reports.week(week, TODAY)
-        assert reports.weekly(scenario, period, 1, items=items) == reports.weekly(scenario, period, 1)
+        assert weekly.weekly(scenario, period, 1, items=items) == weekly.weekly(scenario, period, 1)
 
 
 def test_docx_table_rows_after_the_first_are_as_python_docx_makes_them():
@@ -683,14 +696,24 @@ def test_docx_table_rows_after_the_first_are_as_python_docx_makes_them():
     assert fast.tables[0]._tbl.xml == t._tbl.xml
 
 
-def test_issue_number_keeps_and_continues(ledger):
+def test_issue_plan_keeps_and_continues(ledger):
+    from duban import report_issues
+
     w47, w46 = reports.week("2026-W47", TODAY), reports.week("2026-W46", TODAY)
-    assert reports.issue_number(ledger, "weekly", w46) == 1
-    assert reports.issue_number(ledger, "weekly", w47) == 2
-    assert reports.issue_number(ledger, "weekly", w46) == 1       # re-run keeps its number
+    first = report_issues.plan(ledger, "weekly", w46)
+    assert (first.number, first.year, first.record, first.notes) == (1, 2026, True, [])
+    assert report_issues.plan(ledger, "weekly", w46).number == 1   # planning records nothing
+    report_issues.record(ledger, first)
+    second = report_issues.plan(ledger, "weekly", w47)
+    assert second.number == 2
+    report_issues.record(ledger, second)
+    again = report_issues.plan(ledger, "weekly", w46)               # re-run keeps its number, stores nothing
+    assert (again.number, again.record) == (1, False)
+    with pytest.raises(InvalidInput, match="2026-W46 已印发为2026年第1期；如确需改为第2期，请加 --renumber"):
+        report_issues.plan(ledger, "weekly", w46, wanted=2)
     with pytest.raises(InvalidInput, match="2026年第2期已用于 2026-W47"):
-        reports.issue_number(ledger, "weekly", w46, wanted=2)
-    assert reports.issue_number(ledger, "weekly", w46) == 1       # the refused renumbering changed nothing
+        report_issues.plan(ledger, "weekly", w46, wanted=2, renumber=True)
+    assert report_issues.plan(ledger, "weekly", w46).number == 1   # the refused renumbering changed nothing
 
 
 def read_docx(path: Path):
@@ -710,7 +733,7 @@ def test_cli_weekly_writes_the_report(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert weekly_files(out) == ["督查专报2026年第1期（2026-W47）.docx", "督查专报2026年第1期（2026-W47）台账.xlsx"]
     assert "已生成督查专报 2026年第1期" in result.stdout
-    assert "今年以来督办7件，办结2件（办结率28.6%，按期办结率50.0%，序时推进率71.4%）" in result.stdout
+    assert "2026年以来督办7件，办结2件（办结率28.6%，按期办结率50.0%，序时推进率71.4%）" in result.stdout
 
     doc, paras, tables = read_docx(out / "督查专报2026年第1期（2026-W47）.docx")
     assert paras[:3] == ["督查专报", "2026年第1期", f"{OFFICE}\t2026年11月16日"]
@@ -718,24 +741,26 @@ def test_cli_weekly_writes_the_report(cli, tmp_path):
     assert headings == ["一、总体情况", "二、亮灯情况", "三、各单位办理情况", "四、存在问题", "五、下步工作"]
     overview = paras[paras.index("一、总体情况") + 1]
     assert overview == (f"2026年以来，{OFFICE}共督办事项7件，已办结2件，办结率28.6%；按期办结1件，按期办结率50.0%；"
-                        "序时推进率71.4%。本周（11月16日）新增督办事项0件，办结0件。截至11月16日，"
+                        "序时推进率71.4%。本周（2026年11月16日）新增督办事项0件，办结0件。截至2026年11月16日，"
                         "在办事项5件，其中红灯1件、黄灯1件、绿灯2件、暂缓1件。")
     assert paras[paras.index("一、总体情况") + 2] == "本周催办0次，下达督办单0份，挂牌督办0件。"
     assert "亮红灯（逾期）事项1件，亮黄灯（临期或进展滞后）事项1件，具体如下：" in paras
     assert tables[0] == [
-        ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理时限", "情况", "督办级别"],
-        ["1", "#3", "老旧小区改造", "红灯", "市住房和城乡建设局", "2026-11-06", "逾期6个工作日", "督办单"],
-        ["2", "#4", "噪音治理", "黄灯", "市交通运输局", "2026-11-17", "剩余1个工作日", "—"],
+        ["序号", "编号", "督办事项", "亮灯", "责任单位", "办理\n时限", "情况", "督办\n级别"],
+        ["1", "#3", "老旧小区改造", "红灯", "市住房和城乡建设局", "2026-11-06", "逾期6个\n工作日", "督办单"],
+        ["2", "#4", "噪音治理", "黄灯", "市交通运输局", "2026-11-17", "剩余1个\n工作日", "—"],
     ]
+    assert "按本季度计公分排序（2026年10月1日至2026年11月16日，与季度计公分排名一致；各项数字的统计口径：" \
+           "2026年以来牵头办理的事项）：" in paras
     assert tables[1] == [
-        ["排名", "单位", "牵头事项", "已办结", "办结率", "按期办结率", "逾期", "序时推进率"],
-        ["1", "市财政局", "2", "1", "50.0%", "0.0%", "0", "50.0%"],
-        ["2", "市交通运输局", "3", "1", "33.3%", "100.0%", "0", "100.0%"],
-        ["3", "市住房和城乡建设局", "2", "0", "0.0%", "—", "1", "50.0%"],
+        ["排名", "单位", "计公分", "牵头\n事项", "已办结", "办结率", "按期\n办结率", "逾期", "序时\n推进率"],
+        ["1", "市交通运输局", "109", "3", "1", "33.3%", "100.0%", "0", "100.0%"],
+        ["2", "市财政局", "96", "2", "1", "50.0%", "0.0%", "0", "50.0%"],
+        ["3", "市住房和城乡建设局", "78", "2", "0", "0.0%", "—", "1", "50.0%"],
     ]
     problems = paras[paras.index("四、存在问题") + 1:paras.index("五、下步工作")]
-    assert problems[0] == "（一）部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。"
-    assert problems[2] == "（三）按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。"
+    assert problems == ["（一）部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。",
+                        "（二）按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。"]
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)   # A4
     footer_xml = section.footer.paragraphs[0]._p.xml
@@ -862,7 +887,7 @@ def test_weekly_lists_at_most_thirty_lit_items_and_points_to_the_ledger(ledger, 
         ledger.create(f"逾期事项{n:02d}", Source.LEADER_INSTRUCTION, klass=ItemClass.ROUTINE, lead="市财政局",
                       due=dt.date(2026, 11, 4) + dt.timedelta(days=n % 3))
     ledger.today = dt.date(2026, 11, 20)
-    data = reports.weekly(ledger, reports.week("2026-W47", ledger.today), 1)
+    data = weekly.weekly(ledger, reports.week("2026-W47", ledger.today), 1)
     assert len(data.lit) == 33
     path = weekly_doc.write(data, tmp_path / "专报.docx")
     doc = Document(str(path))

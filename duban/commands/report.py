@@ -79,7 +79,7 @@ def stats_table(records: list[dict], title: str) -> Table:
     return table
 
 
-RANKING_KEYS = ("rank", "unit", "score", "board", "gained", "lost", "details")
+RANKING_KEYS = ("rank", "unit", "role", "score", "board", "gained", "lost", "details")
 
 
 @report_app.command("ranking")
@@ -88,20 +88,21 @@ def ranking_command(
     quarter: Optional[str] = typer.Option(None, "--quarter", help="季度，如 2026Q4（默认：本季度）"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
 ) -> None:
-    """计公分排名：按台账设置中的计分办法（score_*）给各单位打分、排名，列出红榜、黑榜和失分明细。
+    """计公分排名：按台账设置中的计分办法（score_*）给各单位打分，牵头单位、配合单位分开排名，列出红榜、黑榜和失分明细。
 
-    加分：按期办结、通报表扬；扣分：逾期办结、在办事项每逾期一个工作日、期末进展反馈逾期、被催办、
-    督办单、挂牌督办、约谈、通报批评、问责。分值用 duban rules set score_xxx 调整。
+    加分：按期办结、通报表扬；扣分：逾期办结、每逾期一个工作日（暂缓期间不计）、期末进展反馈逾期、被催办、
+    督办单、挂牌督办、约谈、通报批评、问责、反弹（回访不满意后重启）。逾期一经发生即计入当期，事后重启不抵消；
+    同一事项、同一单位、同一天的同一督办措施只计一次。分值用 duban rules set score_xxx 调整。
 
     示例：duban report ranking --quarter 2026Q4；duban report ranking --format json
     """
     from rich.table import Table
 
-    from .. import reports
+    from .. import reports, scoring
 
     led = ledger()
     period = reports.quarter(quarter, led.today)
-    scores = reports.ranking(led, period)
+    scores = scoring.ranking(led, period)
     records = [s.record() for s in scores]
     if fmt is not Format.table:
         render.emit(fmt, records, lambda: Table(), keys=RANKING_KEYS)
@@ -110,18 +111,23 @@ def ranking_command(
     if not scores:
         out.print(f"{period.label}（{period.text()}）没有可排名的单位")
         return
-    table = Table(title=f"{period.label} 计公分排名（{period.text()}，基础分{led.settings['score_base']}）",
-                  header_style="bold")
-    for header in ("名次", "单位", "得分", "榜", "加分", "失分"):
-        table.add_column(header, overflow="fold")
-    for s in scores:
-        table.add_row(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
-                      "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained) or "—",
-                      "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—")
-    out.print(table)
-    for s in scores:
-        if s.details:
-            out.print(f"{s.unit}失分明细：" + "；".join(s.details))
+    for role, label in scoring.ROLE_LABELS.items():
+        group = [s for s in scores if s.role == role]
+        if not group:
+            continue
+        table = Table(title=f"{period.label} 计公分排名·{label}（{period.text()}，基础分{led.settings['score_base']}）",
+                      header_style="bold")
+        for header in ("名次", "单位", "得分", "榜", "加分", "失分"):
+            table.add_column(header, overflow="fold")
+        for s in group:
+            table.add_row(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
+                          "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained)
+                          or "—",
+                          "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—")
+        out.print(table)
+        for s in group:
+            if s.details:
+                out.print(f"{s.unit}（{label}）失分明细：" + "；".join(s.details))
 
 
 def _g(value: float) -> str:
@@ -134,39 +140,56 @@ def weekly_command(
     week: Optional[str] = typer.Option(None, "--week", help="ISO 周，如 2026-W47（默认：本周）"),
     out: Path = typer.Option(Path("."), "--out", help="输出目录（不存在时创建）"),
     issue: Optional[int] = typer.Option(None, "--issue", help="指定期号（首次使用时接续已发的期号；之后自动递增）"),
+    refresh: bool = typer.Option(False, "--refresh", help="已印发的一期按今天的台账重算（默认按原统计截止日重新生成）"),
+    renumber: bool = typer.Option(False, "--renumber", help="与 --issue 一起使用：给已印发的一期改用新的期号"),
 ) -> None:
     """督查专报：生成本周的《督查专报》Word 文档和同期台账 Excel。
 
-    内容：报头（督查专报、第N期、发文机构和日期）；一、总体情况；二、亮灯情况；三、各单位办理情况；
-    四、存在问题；五、下步工作。期号保存在台账中：新的一周取下一期，重新生成同一周沿用原期号。
+    内容：报头（督查专报、第N期、发文机构和日期）；一、总体情况；二、亮灯情况；三、各单位办理情况（按本季度
+    计公分排序）；四、存在问题；五、下步工作；版记。期号保存在台账中：新的一周取下一期；已印发的一周重新生成时
+    沿用原期号、原统计时段和截止日，数字与原期相同（--refresh 按今天重算）。期号按截止日所在年度编排，
+    “今年以来”的数字也按这一年度统计。文档和台账都写成后才占用期号。
 
     示例：duban report weekly --out 专报；duban report weekly --week 2026-W47 --issue 47
     """
-    from .. import files, reports
+    from .. import files, report_issues, weekly_doc
+    from .. import reports, weekly as weekly_data
+    from ..exporter import write_ledger_xlsx
     from ..rules import percent_text as pct
 
     led = ledger()
     period = reports.week(week, led.today)
     if issue is not None and not 1 <= issue <= 9999:
         raise UsageError(f"--issue 应在 1 到 9999 之间，收到 {issue}")
+    plan = report_issues.plan(led, "weekly", period, issue, renumber=renumber, refresh=refresh)
     directory = files.ensure_dir(out)
-    number = reports.issue_number(led, "weekly", period, issue)
-    from .. import weekly_doc
-    from ..exporter import write_ledger_xlsx
-    from ..ledger import ListFilter
-
-    views = led.list_items(ListFilter())  # for the 台账; the 专报 lights these items without loading them again
-    data = reports.weekly(led, period, number, items={v.item.id: v.item for v in views})
-    stem = f"督查专报{data.year}年第{number}期（{period.label}）"
-    doc_path = weekly_doc.write(data, directory / f"{stem}.docx")
-    xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
-                                  title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
-                                        f"截至{period.end.year}年{period.end.month}月{period.end.day}日）")
+    period, number = plan.period, plan.number
+    today = led.today
+    led.today = period.end  # the report, its 台账 and their lights as they stood on the as-of date
+    try:
+        views = weekly_data.views_as_of(led, period.end)
+        data = weekly_data.weekly(led, period, number, items={v.item.id: v.item for v in views}, year=plan.year)
+        stem = f"督查专报{data.year}年第{number}期（{period.label}）"
+        doc_path = directory / f"{stem}.docx"
+        new_doc = not doc_path.exists()
+        weekly_doc.write(data, doc_path)
+        try:
+            xlsx_path = write_ledger_xlsx(led, directory / f"{stem}台账.xlsx", views,
+                                          title=f"{data.office}督办事项台账（{data.year}年第{number}期专报附件，"
+                                                f"截至{weekly_data.cn_date(period.end)}）")
+        except BaseException:
+            if new_doc:  # half an issue is none: leave nothing behind
+                doc_path.unlink(missing_ok=True)
+            raise
+    finally:
+        led.today = today
+    report_issues.record(led, plan)  # only now: a run that failed above used up no number
+    led.warnings.extend(plan.notes)
     o = data.overall
     render.console().print(
         f"已生成督查专报 {data.year}年第{number}期（{period.text()}）：{doc_path}\n"
         f"同期台账：{xlsx_path}\n"
-        f"今年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
+        f"{data.year}年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
         f"序时推进率{pct(o.progress_rate)}）；本周新增{data.new_items}件、办结{data.closed_this_week}件；"
         f"红灯{data.lights['red']}件、黄灯{data.lights['yellow']}件")
 
