@@ -187,3 +187,30 @@ def m007_reminder_index(db: Database) -> None:
             WHERE kind = 'reminded'
         """,
     )
+
+
+@migrations(name="m010_document_numbers")
+def m010_document_numbers(db: Database) -> None:
+    """文号: one series per year for every document duban issues (催办 notices, 任务交办单, 任务销号单).
+
+    A number is taken in the transaction that records what the document says (the `reminded`
+    events, or the `issued` event of a 交办单/销号单) and is never given again: (year, no) is
+    unique. ``key`` names what the document is about, so that printing it again finds its number
+    (``notice:<date>:<unit id>:<level>:<n>``, ``交办单:<item id>``, ``销号单:<item id>:<closed on>``).
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE document_numbers (
+            year INTEGER NOT NULL,
+            no INTEGER NOT NULL,
+            ref TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            issued_on TEXT NOT NULL,
+            item_id INTEGER REFERENCES items(id),
+            unit_id INTEGER REFERENCES units(id),
+            PRIMARY KEY (year, no)
+        )
+        """,
+    )
