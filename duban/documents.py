@@ -144,6 +144,7 @@ class Sheet:
     unit: str
     rows: tuple[tuple[str, str], ...]
     day: dt.date
+    note: str = ""
 
     @property
     def title(self) -> str:
@@ -210,7 +211,9 @@ def sheet(led: Ledger, kind: str, item: Item, ref: str) -> Sheet:
                  ("是否按期", timing),
                  ("办理结果", lead.result or "—")]
         for a in item.assignments:
-            if a.role is Role.CO and a.result and a.status is Status.CLOSED:
+            if a.role is Role.CO and a.result and a.status is Status.CLOSED and a.result != lead.result:
                 rows.append((f"配合单位办理情况（{a.unit}）", a.result))
         rows.append(("销号意见", "该事项已办结，予以销号。"))
-    return Sheet(kind, item.id, ref, led.settings["office_name"], lead.unit, tuple(rows), led.today)
+    note = ("请牵头单位收到本单后及时签收，明确责任人，按办理时限和完成标准抓紧办理，按要求报送办理进展；"
+            "配合单位主动配合。办结后报送办结报告。") if kind == "交办单" else ""
+    return Sheet(kind, item.id, ref, led.settings["office_name"], lead.unit, tuple(rows), led.today, note)

@@ -37,7 +37,9 @@ _BODY = {
        "倒排工期、限期办结，于{reply}前将办理情况及整改措施书面报送{office}。仍未按期办结的，将提请约谈有关负责同志，"
        "并予以通报、纳入考核问责。",
 }
-HEADERS = ["序号", "编号", "督办事项", "角色", "办理时限", "办理情况", "督办级别"]
+# The notice's title says the level of every item it lists: the table has no level column.
+HEADERS = ["序号", "编号", "督办事项", "角色", "办理时限", "办理情况"]
+WIDTHS_MM = [13, 17, 62, 13, 25, 26]  # 156 mm, the 公文 text width; no column breaks a two-character word
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ class Notice:
         return _BODY[self.level].format(reply=cn_date(self.reply_by), office=self.office, today=cn_date(self.day))
 
     def rows(self) -> list[list[str]]:
-        return [[str(n), f"#{x.item_id}", x.title, x.role, x.due or "长期", x.state, LEVEL_LABELS[x.level]]
+        return [[str(n), f"#{x.item_id}", x.title, x.role, x.due or "长期", x.state]
                 for n, x in enumerate(self.lines, 1)]
 
     def filename(self, suffix: str) -> str:
@@ -93,7 +95,7 @@ def text(notice: Notice) -> str:
         lines += [notice.ref.center(20).rstrip(), ""]
     lines += [notice.kind.center(20).rstrip(), "", f"{notice.unit}：", "", "    " + notice.body(), ""]
     for row, line in zip(notice.rows(), notice.lines):
-        lines.append(f"  {row[0]}. [{row[1]}] {row[2]}（{row[3]}；办理时限 {row[4]}；{row[5]}；{row[6]}）")
+        lines.append(f"  {row[0]}. [{row[1]}] {row[2]}（{row[3]}；办理时限 {row[4]}；{row[5]}；{LEVEL_LABELS[line.level]}）")
         lines.append(f"     说明：{line.reason}")
     contact = " ".join(b for b in (notice.contact, notice.phone) if b)
     lines += ["", f"    请于{cn_date(notice.reply_by)}前反馈。"]
@@ -130,7 +132,7 @@ def docx(notice: Notice, path: Path) -> Path:
     d.paragraph(doc, f"{notice.unit}：")
     d.paragraph(doc, notice.body(), indent=True, align="justify")
     d.paragraph(doc, "")
-    d.table(doc, HEADERS, notice.rows(), widths_mm=[12, 13, 49, 12, 24, 26, 20])
+    d.table(doc, HEADERS, notice.rows(), widths_mm=WIDTHS_MM)
     d.paragraph(doc, "")
     reasons = "；".join(f"#{x.item_id} {x.reason}" for x in notice.lines)
     d.paragraph(doc, f"具体情况：{reasons}。", indent=True, align="justify", size=14, line=24)
@@ -173,6 +175,8 @@ def sheet_text(sheet: Sheet) -> str:
     lines = [sheet.office, "", sheet.ref.center(20).rstrip(), "", sheet.title.center(20).rstrip(), ""]
     for label, value in sheet.rows:
         lines.append(f"{label}：{value}")
+    if sheet.note:
+        lines += ["", "    " + sheet.note]
     lines += ["", _right(sheet.office), _right(cn_date(sheet.day)), ""]
     return "\n".join(lines)
 
@@ -186,6 +190,8 @@ def sheet_docx(sheet: Sheet, path: Path) -> Path:
                 space_before=12, space_after=12)
     d.form_table(doc, list(sheet.rows), widths_mm=[40, 116])
     d.paragraph(doc, "")
+    if sheet.note:
+        d.paragraph(doc, sheet.note, indent=True, align="justify")
     d.paragraph(doc, sheet.office, align="right")
     d.paragraph(doc, cn_date(sheet.day), align="right")
     d.page_numbers(doc)

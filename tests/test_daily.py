@@ -361,8 +361,8 @@ def test_notices_one_per_unit_as_docx_and_text(late, tmp_path):
     assert "市交通运输局：" in paragraphs
     assert any("送达：市交通运输局联络员 张三 0771-5550101" in p for p in paragraphs)
     cells = [[c.text for c in row.cells] for row in doc.tables[0].rows]
-    assert cells[0] == ["序号", "编号", "督办事项", "角色", "办理时限", "办理情况", "督办级别"]
-    assert cells[1] == ["1", "#2", "道路|修复=1+1", "牵头", "2026-11-11", "逾期3个工作日", "催办"]
+    assert cells[0] == ["序号", "编号", "督办事项", "角色", "办理时限", "办理情况"]
+    assert cells[1] == ["1", "#2", "道路|修复=1+1", "牵头", "2026-11-11", "逾期3个工作日"]
 
 
 def test_notice_uses_the_office_name_setting(late, tmp_path):
