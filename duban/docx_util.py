@@ -198,20 +198,18 @@ def form_table(doc: Any, rows: list[tuple[str, str]], widths_mm: list[float], si
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     t.autofit = False
+    label_mm, value_mm = widths_mm
+    t.columns[0].width, t.columns[1].width = Mm(label_mm), Mm(value_mm)  # LibreOffice reads the grid
     for label, value in rows:
         cells = t.add_row().cells
         _cell_text(cells[0], label, HEADING_FONT, size, center=True)
         _cell_text(cells[1], value, BODY_FONT, size, center=False)
+        cells[0].width, cells[1].width = Mm(label_mm), Mm(value_mm)  # Word reads the cells
         for cell in cells:
             p = cell.paragraphs[0].paragraph_format
             p.space_before = p.space_after = Pt(4)
         trpr = cells[0]._tc.getparent().get_or_add_trPr()
         trpr.append(trpr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
-    for column, width in zip(t.columns, widths_mm):
-        column.width = Mm(width)
-    for row in t.rows:
-        for cell, width in zip(row.cells, widths_mm):
-            cell.width = Mm(width)
     return t
 
 

@@ -122,6 +122,16 @@ def _masthead(doc, office: str, ref: str | None) -> None:
     d.red_rule(doc)
 
 
+def _signature(doc, office: str, day: dt.date, before: list) -> None:
+    """落款 and date, right-aligned, never alone on a page: the paragraphs ``before`` go with them."""
+    from . import docx_util as d
+
+    parts = [*before, d.paragraph(doc, ""), d.paragraph(doc, office, align="right")]
+    for p in parts:
+        p.paragraph_format.keep_with_next = True
+    d.paragraph(doc, cn_date(day), align="right")
+
+
 def docx(notice: Notice, path: Path) -> Path:
     from . import docx_util as d
 
@@ -135,13 +145,11 @@ def docx(notice: Notice, path: Path) -> Path:
     d.table(doc, HEADERS, notice.rows(), widths_mm=WIDTHS_MM)
     d.paragraph(doc, "")
     reasons = "；".join(f"#{x.item_id} {x.reason}" for x in notice.lines)
-    d.paragraph(doc, f"具体情况：{reasons}。", indent=True, align="justify", size=14, line=24)
+    last = [d.paragraph(doc, f"具体情况：{reasons}。", indent=True, align="justify", size=14, line=24)]
     contact = " ".join(b for b in (notice.contact, notice.phone) if b)
     if contact:
-        d.paragraph(doc, f"送达：{notice.unit}联络员 {contact}", indent=True, size=14, line=24)
-    d.paragraph(doc, "")
-    d.paragraph(doc, notice.office, align="right")
-    d.paragraph(doc, cn_date(notice.day), align="right")
+        last.append(d.paragraph(doc, f"送达：{notice.unit}联络员 {contact}", indent=True, size=14, line=24))
+    _signature(doc, notice.office, notice.day, last)
     d.page_numbers(doc)
     d.save(doc, path, mode=FILE_MODE)
     return path
@@ -190,10 +198,8 @@ def sheet_docx(sheet: Sheet, path: Path) -> Path:
                 space_before=12, space_after=12)
     d.form_table(doc, list(sheet.rows), widths_mm=[40, 116])
     d.paragraph(doc, "")
-    if sheet.note:
-        d.paragraph(doc, sheet.note, indent=True, align="justify")
-    d.paragraph(doc, sheet.office, align="right")
-    d.paragraph(doc, cn_date(sheet.day), align="right")
+    last = [d.paragraph(doc, sheet.note, indent=True, align="justify")] if sheet.note else []
+    _signature(doc, sheet.office, sheet.day, last)
     d.page_numbers(doc)
     d.save(doc, path, mode=FILE_MODE)
     return path

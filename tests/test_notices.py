@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from duban import chase
 from duban.ledger import Ledger
 from duban.models import Channel, ItemClass, Source
+from test_daily import late  # noqa: F401  (two overdue items on 2026-11-16, three units)
 
 D = dt.date.fromisoformat
 
@@ -154,15 +155,6 @@ def test_bad_prefix_is_refused(units):
 
 
 # -- remind --reprint -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def late(units):
-    assert units("create", "财政资金拨付", "--source", "领导批示", "--class", "常规", "--lead", "市财政局",
-                 "--due", "2026-11-04", today="2026-11-02").exit_code == 0
-    assert units("create", "道路修复", "--source", "12345", "--class", "常规", "--lead", "交通局",
-                 "--co", "住建局", "--due", "2026-11-11", today="2026-11-02").exit_code == 0
-    return units
 
 
 def events(units) -> int:
