@@ -12,8 +12,12 @@ Two questions, both asked of open assignments only (closed history is never load
   - after that it is chased again every ``remind_interval_workdays`` working days while it
     stays late, so that 催办 without reply pile up and climb the ladder (2 → 督办单,
     3 → 挂牌督办) at a pace a unit can answer;
-  - except that crossing a lateness threshold (overdue ≥ 1, 5, 10 working days) raises
-    the level at once, without waiting for the interval;
+  - except that crossing a lateness threshold (overdue ≥ 1, 5, 10 working days) since the
+    last reminder raises the level at once, without waiting for the interval;
+  - 梯次加压 (DOMAIN.md §6): a reminder is never more than one level above the previous
+    reminder of the same item to the same unit (催办 when never chased), however late the
+    item already is — an item imported 130 working days late gets a 催办, then a 督办单,
+    then 挂牌督办, each after the interval;
   - never twice at the same level on the same day (the cron-safe rule).
 
 Both are pure over what they are given; :class:`duban.ledger.Ledger` supplies the rows.
@@ -77,6 +81,8 @@ class Reminder:
     level: int
     reason: str
     reply_by: dt.date
+    event_id: int | None = None  # once recorded: its `reminded` event
+    ref: str | None = None  # once recorded: the 文号 of its notice
 
     @property
     def notice(self) -> str:
@@ -113,6 +119,11 @@ def overdue(rows: Iterable[Standing]) -> list[Standing]:
     return _unit_order([s for s in rows if s.is_overdue])
 
 
+def step_cap(chased: Chased) -> int:
+    """The highest level the next reminder may have: one above the previous one (催办 when never chased)."""
+    return 1 if chased.last_level is None else chased.last_level + 1
+
+
 def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar,
          settings: Mapping[str, Any]) -> list[Reminder]:
     """The reminders due today (see the module docstring for the rule)."""
@@ -120,21 +131,37 @@ def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar,
     reply_by = cal.add_workdays(today, settings["reply_workdays"]).value
     due = []
     for s in rows:
-        level = s.escalation.level
-        if level is None:
+        if s.escalation.level is None:
             continue
         chased = s.chased  # (the history holds reminders up to today only)
+        level = min(s.escalation.level, step_cap(chased))
         if level in chased.levels_today:
             continue
         if chased.last_at is not None:
-            pressure = rules.escalation(s.light, 0, settings).level  # lateness alone, without 催办 counted
-            crossed = pressure is not None and pressure > (chased.last_level or 0) and level >= pressure
             waited = cal.workdays_between(chased.last_at, today).value >= interval
-            if not (crossed or waited):
+            if not (waited or _crossed(s, level, today, cal, settings)):
                 continue
         due.append(Reminder(s, level, reason_text(s), reply_by))
-    order = {id(s): n for n, s in enumerate(_unit_order([r.standing for r in due]))}
-    return sorted(due, key=lambda r: order[id(r.standing)])
+    return ordered(due)
+
+
+def ordered(reminders: Sequence[Reminder]) -> list[Reminder]:
+    """Reminders grouped by unit, the unit most behind first (the order of the notices)."""
+    order = {id(s): n for n, s in enumerate(_unit_order([r.standing for r in reminders]))}
+    return sorted(reminders, key=lambda r: order[id(r.standing)])
+
+
+def _crossed(s: Standing, level: int, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]) -> bool:
+    """Whether lateness alone crossed a higher threshold since the last reminder, up to ``level``."""
+    chased = s.chased
+    pressure = rules.escalation(s.light, 0, settings).level  # lateness alone, without 催办 counted
+    if pressure is None or pressure <= (chased.last_level or 0) or level < min(pressure, step_cap(chased)):
+        return False
+    if chased.last_at is None or chased.last_at >= today:
+        return False
+    before = rules.assignment_light(s.assignment, s.item, chased.last_at, cal, settings)
+    then = rules.escalation(before, 0, settings).level
+    return then is None or pressure > then
 
 
 def reason_text(s: Standing) -> str:

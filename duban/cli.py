@@ -24,6 +24,7 @@ usage.install()
 #: ``register(app)``), in the order ``duban --help`` lists them.
 COMMANDS = {
     **dict.fromkeys(["overdue", "remind"], "daily"),
+    "notice": "notice",
     "import": "excel",
     "export": "export",
     **dict.fromkeys(["check", "backup"], "care"),

@@ -190,11 +190,39 @@ def page_numbers(doc: Any) -> None:
     add_run(p, " —", font=BODY_FONT, size=14)
 
 
-def save(doc: Any, path) -> None:
-    """Save through duban.files.atomic_path: the old file stays whole until the new one is complete."""
+def form_table(doc: Any, rows: list[tuple[str, str]], widths_mm: list[float], size: float = 14) -> Any:
+    """A two-column form (label | value), as on a 任务交办单: labels in 黑体, centred; values in 仿宋."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    t = doc.add_table(rows=0, cols=2)
+    t.style = "Table Grid"
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    label_mm, value_mm = widths_mm
+    t.columns[0].width, t.columns[1].width = Mm(label_mm), Mm(value_mm)  # LibreOffice reads the grid
+    for label, value in rows:
+        cells = t.add_row().cells
+        _cell_text(cells[0], label, HEADING_FONT, size, center=True)
+        _cell_text(cells[1], value, BODY_FONT, size, center=False)
+        cells[0].width, cells[1].width = Mm(label_mm), Mm(value_mm)  # Word reads the cells
+        for cell in cells:
+            p = cell.paragraphs[0].paragraph_format
+            p.space_before = p.space_after = Pt(4)
+        trpr = cells[0]._tc.getparent().get_or_add_trPr()
+        trpr.append(trpr.makeelement(qn("w:cantSplit"), {qn("w:val"): "true"}))
+    return t
+
+
+def save(doc: Any, path, mode: int | None = None) -> None:
+    """Save through duban.files.atomic_path: the old file stays whole until the new one is complete.
+
+    ``mode`` (e.g. 0o600) is the new file's permission; by default, files.atomic_path's.
+    """
     from .files import atomic_path
 
-    with atomic_path(path) as tmp:
+    with (atomic_path(path) if mode is None else atomic_path(path, mode)) as tmp:
         doc.save(str(tmp))
 
 

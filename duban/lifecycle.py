@@ -384,4 +384,5 @@ _HANDLERS = {
     EventKind.MILESTONE_DONE: _milestone_done,
     EventKind.ESCALATED: _on_live_assignment("督办升级"),
     EventKind.REMINDED: _on_live_assignment("催办"),
+    EventKind.ISSUED: lambda item, change: None,  # a document about the item: no change of state
 }

@@ -247,3 +247,30 @@ def m009_report_issues(db: Database) -> None:
         as_of = min((monday + dt.timedelta(days=6)).isoformat(), last_issued)
         db.execute("INSERT OR IGNORE INTO report_issues (kind, period, year, start, as_of) VALUES (?, ?, ?, ?, ?)",
                    [kind, period, year, monday.isoformat(), as_of])
+
+
+@migrations(name="m010_document_numbers")
+def m010_document_numbers(db: Database) -> None:
+    """文号: one series per year for every document duban issues (催办 notices, 任务交办单, 任务销号单).
+
+    A number is taken in the transaction that records what the document says (the `reminded`
+    events, or the `issued` event of a 交办单/销号单) and is never given again: (year, no) is
+    unique. ``key`` names what the document is about, so that printing it again finds its number
+    (``notice:<date>:<unit id>:<level>:<n>``, ``交办单:<item id>``, ``销号单:<item id>:<closed on>``).
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE document_numbers (
+            year INTEGER NOT NULL,
+            no INTEGER NOT NULL,
+            ref TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,
+            issued_on TEXT NOT NULL,
+            item_id INTEGER REFERENCES items(id),
+            unit_id INTEGER REFERENCES units(id),
+            PRIMARY KEY (year, no)
+        )
+        """,
+    )

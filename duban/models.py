@@ -121,6 +121,7 @@ class EventKind(CodedEnum):
     IMPORTED = ("imported", "导入")
     MILESTONE_ADDED = ("milestone_added", "设定节点")
     MILESTONE_DONE = ("milestone_done", "完成节点")
+    ISSUED = ("issued", "出具文书")  # a 任务交办单 or 任务销号单 with its 文号 (duban notice)
 
 
 class EscalationKind(CodedEnum):

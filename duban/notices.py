@@ -1,9 +1,11 @@
-"""催办 notices: one per unit — 提醒函, 催办通知, 督办单 or 挂牌督办通知 — as .docx and .txt.
+"""催办 notices — 提醒函, 催办通知, 督办单, 挂牌督办通知 — and the 任务交办单/销号单, as .docx and .txt.
 
-The notice takes the highest level among the unit's reminders of the day and lists every
-item with its own deadline and state. The wording follows the ladder of DOMAIN.md §6
-(seeds/003:L547 预警提醒单; seeds/002 限期整改单 → 黄色警告 → 红牌); the reply date comes
-from the ``reply_workdays`` setting.
+One notice per unit per kind: every item a notice lists is at that notice's level, so its
+wording (“现予以挂牌督办”, …) is true of each of them (DOMAIN.md §6; seeds/003:L547 预警提醒单;
+seeds/002 限期整改单 → 黄色警告 → 红牌). A notice is built from the recorded `reminded` events
+(:func:`duban.documents.notices_of`), never from a plan, and carries its 文号; the reply date
+comes from the ``reply_workdays`` setting. Files are written after the reminders are committed;
+the same notice always goes to the same file name, so writing it again replaces it.
 """
 
 from __future__ import annotations
@@ -13,10 +15,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .chase import Reminder, role_label, status_text
 from .docx_util import cn_date
 from .models import LEVEL_LABELS, NOTICE_KINDS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .documents import Sheet
+
+FILE_MODE = 0o600  # government data: readable by its owner only, like the ledger
 
 _BODY = {
     0: "你单位承办的下列督办事项临近办理时限或进展反馈即将到期，现予提醒。请对照办理时限和完成标准抓紧推进，"
@@ -30,67 +37,73 @@ _BODY = {
        "倒排工期、限期办结，于{reply}前将办理情况及整改措施书面报送{office}。仍未按期办结的，将提请约谈有关负责同志，"
        "并予以通报、纳入考核问责。",
 }
-HEADERS = ["序号", "编号", "督办事项", "角色", "办理时限", "办理情况", "督办级别"]
+# The notice's title says the level of every item it lists: the table has no level column.
+HEADERS = ["序号", "编号", "督办事项", "角色", "办理时限", "办理情况"]
+WIDTHS_MM = [13, 17, 62, 13, 25, 26]  # 156 mm, the 公文 text width; no column breaks a two-character word
+
+
+@dataclass(frozen=True)
+class Line:
+    """One item on a notice, as recorded on its `reminded` event."""
+
+    item_id: int
+    title: str
+    role: str  # 牵头 | 配合
+    due: str | None
+    state: str  # 逾期8个工作日 / 剩余2个工作日 / …
+    level: int
+    reason: str
 
 
 @dataclass(frozen=True)
 class Notice:
+    ref: str | None  # 文号; None for reminders recorded before duban numbered its documents
+    unit_id: int
     unit: str
     contact: str | None
     phone: str | None
     level: int
-    reminders: tuple[Reminder, ...]
+    lines: tuple[Line, ...]
     office: str
-    today: dt.date
+    day: dt.date
+    reply_by: dt.date
 
     @property
     def kind(self) -> str:
         return NOTICE_KINDS[self.level]
 
-    @property
-    def reply_by(self) -> dt.date:
-        return min(r.reply_by for r in self.reminders)
-
     def body(self) -> str:
-        return _BODY[self.level].format(reply=cn_date(self.reply_by), office=self.office, today=cn_date(self.today))
+        return _BODY[self.level].format(reply=cn_date(self.reply_by), office=self.office, today=cn_date(self.day))
 
     def rows(self) -> list[list[str]]:
-        return [[str(n), f"#{r.standing.item.id}", r.standing.item.title, role_label(r.standing.assignment),
-                 (r.standing.assignment.due.isoformat() if r.standing.assignment.due else "长期"),
-                 status_text(r.standing), LEVEL_LABELS[r.level]]
-                for n, r in enumerate(self.reminders, 1)]
+        return [[str(n), f"#{x.item_id}", x.title, x.role, x.due or "长期", x.state]
+                for n, x in enumerate(self.lines, 1)]
 
     def filename(self, suffix: str) -> str:
         from .files import bounded_name
 
-        safe = bounded_name(re.sub(r'[\\/:*?"<>|\s]+', "_", self.unit), 90, keep_ext=False)
-        return f"{self.today:%Y%m%d}-{safe}-{self.kind}{suffix}"
+        ref = f"（{self.ref}）" if self.ref else ""
+        return f"{self.day:%Y%m%d}-{bounded_name(_safe(self.unit), 90, keep_ext=False)}-{self.kind}{ref}{suffix}"
 
 
-def group(reminders: Sequence[Reminder], office: str, today: dt.date) -> list[Notice]:
-    """One notice per unit, in the order the reminders came (most behind first)."""
-    by_unit: dict[int, list[Reminder]] = {}
-    for r in reminders:
-        by_unit.setdefault(r.standing.unit.id, []).append(r)
-    notices = []
-    for rs in by_unit.values():
-        unit = rs[0].standing.unit
-        notices.append(Notice(unit.name, unit.contact, unit.phone, max(r.level for r in rs), tuple(rs), office, today))
-    return notices
+def _safe(name: str) -> str:
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
 
 
 def text(notice: Notice) -> str:
     """The plain-text twin: the same notice for e-mail, SMS gateways or the OA system."""
-    lines = [notice.office, "", notice.kind.center(20).rstrip(), "", f"{notice.unit}：", "", "    " + notice.body(), ""]
-    for row in notice.rows():
-        lines.append(f"  {row[0]}. [{row[1]}] {row[2]}（{row[3]}；办理时限 {row[4]}；{row[5]}；{row[6]}）")
-        reason = notice.reminders[int(row[0]) - 1].reason
-        lines.append(f"     说明：{reason}")
+    lines = [notice.office, ""]
+    if notice.ref:
+        lines += [notice.ref.center(20).rstrip(), ""]
+    lines += [notice.kind.center(20).rstrip(), "", f"{notice.unit}：", "", "    " + notice.body(), ""]
+    for row, line in zip(notice.rows(), notice.lines):
+        lines.append(f"  {row[0]}. [{row[1]}] {row[2]}（{row[3]}；办理时限 {row[4]}；{row[5]}；{LEVEL_LABELS[line.level]}）")
+        lines.append(f"     说明：{line.reason}")
     contact = " ".join(b for b in (notice.contact, notice.phone) if b)
     lines += ["", f"    请于{cn_date(notice.reply_by)}前反馈。"]
     if contact:
         lines.append(f"    （送达：{notice.unit}联络员 {contact}）")
-    lines += ["", _right(notice.office), _right(cn_date(notice.today)), ""]
+    lines += ["", _right(notice.office), _right(cn_date(notice.day)), ""]
     return "\n".join(lines)
 
 
@@ -100,56 +113,104 @@ def _right(text: str, width: int = 60) -> str:
     return " " * max(0, width - shown) + text
 
 
+def _masthead(doc, office: str, ref: str | None) -> None:
+    """红头: the office in red, the 文号 centred under it, then the red rule (GB/T 9704-2012 §7.2)."""
+    from . import docx_util as d
+
+    d.paragraph(doc, office, font=d.TITLE_FONT, size=26, align="center", color=(0xC0, 0, 0), line=None,
+                space_after=4)
+    if ref:
+        d.paragraph(doc, ref, align="center", line=None, space_before=6)
+    d.red_rule(doc)
+
+
+def _signature(doc, office: str, day: dt.date, before: list) -> None:
+    """落款 and date, right-aligned, never alone on a page: the paragraphs ``before`` go with them."""
+    from . import docx_util as d
+
+    parts = [*before, d.paragraph(doc, ""), d.paragraph(doc, office, align="right")]
+    for p in parts:
+        p.paragraph_format.keep_with_next = True
+    d.paragraph(doc, cn_date(day), align="right")
+
+
 def docx(notice: Notice, path: Path) -> Path:
     from . import docx_util as d
 
     doc = d.new_document()
-    d.paragraph(doc, notice.office, font=d.TITLE_FONT, size=26, align="center", color=(0xC0, 0, 0), line=None,
-                space_after=4)
-    d.red_rule(doc)
+    _masthead(doc, notice.office, notice.ref)
     d.paragraph(doc, notice.kind, font=d.TITLE_FONT, size=d.SIZE_TITLE, align="center", line=None,
                 space_before=12, space_after=12)
     d.paragraph(doc, f"{notice.unit}：")
     d.paragraph(doc, notice.body(), indent=True, align="justify")
     d.paragraph(doc, "")
-    d.table(doc, HEADERS, notice.rows(), widths_mm=[12, 13, 49, 12, 24, 26, 20])
+    d.table(doc, HEADERS, notice.rows(), widths_mm=WIDTHS_MM)
     d.paragraph(doc, "")
-    reasons = "；".join(f"#{r.standing.item.id} {r.reason}" for r in notice.reminders)
-    d.paragraph(doc, f"具体情况：{reasons}。", indent=True, align="justify", size=14, line=24)
+    reasons = "；".join(f"#{x.item_id} {x.reason}" for x in notice.lines)
+    last = [d.paragraph(doc, f"具体情况：{reasons}。", indent=True, align="justify", size=14, line=24)]
     contact = " ".join(b for b in (notice.contact, notice.phone) if b)
     if contact:
-        d.paragraph(doc, f"送达：{notice.unit}联络员 {contact}", indent=True, size=14, line=24)
-    d.paragraph(doc, "")
-    d.paragraph(doc, notice.office, align="right")
-    d.paragraph(doc, cn_date(notice.today), align="right")
+        last.append(d.paragraph(doc, f"送达：{notice.unit}联络员 {contact}", indent=True, size=14, line=24))
+    _signature(doc, notice.office, notice.day, last)
     d.page_numbers(doc)
-    d.save(doc, path)
+    d.save(doc, path, mode=FILE_MODE)
     return path
 
 
-def write_all(notices: Sequence[Notice], directory: Path) -> dict[int, tuple[Path, Path]]:
-    """Write each notice as .docx and .txt into ``directory``; returns unit id → (docx, txt).
+def write_all(notices: Sequence[Notice], directory: Path) -> list[tuple[Notice, tuple[Path, Path]]]:
+    """Write each notice as .docx and .txt into ``directory``; returns (notice, (docx, txt)) per notice.
 
-    A second notice for the same unit on the same day (a level reached later in the day)
-    gets a numbered name instead of replacing the first.
+    A notice's file name holds its date, unit, kind and 文号: writing the same notice again
+    (``remind --reprint``, a rerun) replaces its own files, never adds a copy.
     """
     from .files import write_text
 
-    written: dict[int, tuple[Path, Path]] = {}
+    written = []
     for notice in notices:
-        base = notice.filename("")
-        n = 1
-        while (directory / f"{base}.docx").exists() or (directory / f"{base}.txt").exists():
-            n += 1
-            base = f"{notice.filename('')}-{n}"
-        doc_path, txt_path = directory / f"{base}.docx", directory / f"{base}.txt"
-        try:
-            docx(notice, doc_path)
-            write_text(txt_path, text(notice))
-        except BaseException:  # the reminders are rolled back: take back the notices already written
-            for pair in [*written.values(), (doc_path, txt_path)]:
-                for path in pair:
-                    path.unlink(missing_ok=True)
-            raise
-        written[notice.reminders[0].standing.unit.id] = (doc_path, txt_path)
+        doc_path, txt_path = directory / notice.filename(".docx"), directory / notice.filename(".txt")
+        docx(notice, doc_path)
+        write_text(txt_path, text(notice), mode=FILE_MODE)
+        written.append((notice, (doc_path, txt_path)))
     return written
+
+
+# -- 任务交办单 and 任务销号单 ------------------------------------------------------------------------
+
+
+def sheet_filename(sheet: Sheet, suffix: str) -> str:
+    return f"{sheet.day:%Y%m%d}-事项{sheet.item_id}-{sheet.title}（{sheet.ref}）{suffix}"
+
+
+def sheet_text(sheet: Sheet) -> str:
+    lines = [sheet.office, "", sheet.ref.center(20).rstrip(), "", sheet.title.center(20).rstrip(), ""]
+    for label, value in sheet.rows:
+        lines.append(f"{label}：{value}")
+    if sheet.note:
+        lines += ["", "    " + sheet.note]
+    lines += ["", _right(sheet.office), _right(cn_date(sheet.day)), ""]
+    return "\n".join(lines)
+
+
+def sheet_docx(sheet: Sheet, path: Path) -> Path:
+    from . import docx_util as d
+
+    doc = d.new_document()
+    _masthead(doc, sheet.office, sheet.ref)
+    d.paragraph(doc, sheet.title, font=d.TITLE_FONT, size=d.SIZE_TITLE, align="center", line=None,
+                space_before=12, space_after=12)
+    d.form_table(doc, list(sheet.rows), widths_mm=[40, 116])
+    d.paragraph(doc, "")
+    last = [d.paragraph(doc, sheet.note, indent=True, align="justify")] if sheet.note else []
+    _signature(doc, sheet.office, sheet.day, last)
+    d.page_numbers(doc)
+    d.save(doc, path, mode=FILE_MODE)
+    return path
+
+
+def write_sheet(sheet: Sheet, directory: Path) -> tuple[Path, Path]:
+    from .files import write_text
+
+    doc_path, txt_path = directory / sheet_filename(sheet, ".docx"), directory / sheet_filename(sheet, ".txt")
+    sheet_docx(sheet, doc_path)
+    write_text(txt_path, sheet_text(sheet), mode=FILE_MODE)
+    return doc_path, txt_path

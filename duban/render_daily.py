@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import render
 from .safe_text import md_text
+from .models import LEVEL_LABELS, Channel, Event
 
 if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made, Rich when a table is drawn
     from rich.console import Group
@@ -90,8 +91,9 @@ def reminder_record(r: Reminder, channel: str, notice_file: str | None = None) -
         "due": _iso(s.assignment.due),
         "status_text": status_text(s),
         "level": r.level,
-        "level_label": s.escalation.label,
+        "level_label": LEVEL_LABELS[r.level],
         "notice": r.notice,
+        "doc_ref": r.ref,
         "reason": r.reason,
         "reply_by": r.reply_by.isoformat(),
         "channel": channel,
@@ -104,9 +106,24 @@ def reminder_record(r: Reminder, channel: str, notice_file: str | None = None) -
 
 
 REMINDER_KEYS = tuple(
-    "id title unit role due status_text level level_label notice reason reply_by channel reminders_before"
+    "id title unit role due status_text level level_label notice doc_ref reason reply_by channel reminders_before"
     " last_reminded contact phone notice_file".split()
 )
+
+
+def reprint_record(e: Event, notice_file: str | None) -> dict[str, Any]:
+    """A reminder as recorded on its `reminded` event (``remind --reprint``), with the same keys."""
+    d = e.data
+    to = d.get("to") or {}
+    level = d.get("level", 1)
+    return {
+        "id": e.item_id, "title": d.get("title"), "unit": to.get("unit", e.unit), "role": d.get("role"),
+        "due": d.get("due"), "status_text": d.get("state"), "level": level,
+        "level_label": d.get("level_label", LEVEL_LABELS.get(level)), "notice": d.get("notice"),
+        "doc_ref": d.get("doc_ref"), "reason": d.get("reason"), "reply_by": d.get("reply_by"),
+        "channel": Channel.of(d["channel"]).label if d.get("channel") else None, "reminders_before": None,
+        "last_reminded": None, "contact": to.get("contact"), "phone": to.get("phone"), "notice_file": notice_file,
+    }
 
 
 def _contact(record: dict) -> str:
@@ -181,9 +198,13 @@ def reminders_table(records: Sequence[dict], title: str) -> Table:
     table.add_column("等级", no_wrap=True)
     table.add_column("原因", overflow="fold", max_width=40)
     table.add_column("反馈期限", no_wrap=True)
+    refs = any(r.get("doc_ref") for r in records)
+    if refs:
+        table.add_column("文号", no_wrap=True)
     for r in records:
-        table.add_row(r["unit"], str(r["id"]), r["title"], r["due"] or "—", r["status_text"],
-                      f"{r['level']} {r['notice']}", r["reason"], r["reply_by"])
+        row = [r["unit"] or "", str(r["id"]), r["title"] or "", r["due"] or "—", r["status_text"] or "",
+               f"{r['level']} {r['notice']}", r["reason"] or "", r["reply_by"] or ""]
+        table.add_row(*row, *([r.get("doc_ref") or "—"] if refs else []))
     return table
 
 

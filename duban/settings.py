@@ -44,6 +44,13 @@ def _text(text: str) -> str:
     return value
 
 
+def _ref_prefix(text: str) -> str:
+    value = _text(text)
+    if any(ch in value for ch in "〔〕[]/\\") or len(value) > 20:
+        raise InvalidInput(f"应为不超过20个字的机关代字（不含〔〕、/），收到“{value}”")
+    return value
+
+
 def _choice(*options: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         value = str(text).strip()
@@ -129,6 +136,9 @@ SETTINGS: dict[str, Setting] = {
         Setting("review_required", False, _bool,
                 "办结后是否须经审核（四查）才销号；否则办结即销号", "seeds/003:L239（“四查”严审）"),
         Setting("office_name", "督查室", _text, "督查机构名称，用于专报和通知的落款"),
+        Setting("notice_ref_prefix", "督办", _ref_prefix,
+                "文号的机关代字：催办通知、督办单、任务交办单、任务销号单等按年统一编号，如“督办〔2026〕12号”",
+                "GB/T 9704-2012 §7.2.4 发文字号（机关代字、年份、发文顺序号）"),
         Setting("light_preset", "三色", _choice("三色", "四色"),
                 "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，黄灯只表示反馈滞后或落后序时进度）",
                 "DOMAIN.md §5；宿迁、黔南四色预警"),
@@ -157,9 +167,9 @@ PRESETS: dict[str, tuple[str, dict[str, str] | None]] = {
     "四色": ("蓝灯临期、黄灯反馈滞后或落后序时进度、红灯逾期、绿灯正常（宿迁、黔南式）", {"light_preset": "四色"}),
     "11350": ("主要领导交办事项“11350”：首次反馈3个工作日内、办结5个工作日内（seeds/003:L455）",
               {"default_due_workdays": "5", "first_feedback_workdays": "3"}),
-    "默认": ("全部规则恢复默认值（机构名称 office_name 保留）", None),
+    "默认": ("全部规则恢复默认值（机构名称 office_name、文号代字 notice_ref_prefix 保留）", None),
 }
-KEEP_ON_RESET = ("office_name",)
+KEEP_ON_RESET = ("office_name", "notice_ref_prefix")
 
 
 def resolve(stored: Mapping[str, str], bad: list[tuple[str, str, str]] | None = None) -> dict[str, Any]:

@@ -50,25 +50,12 @@ def test_a_ledger_missing_only_the_newest_migration_gets_it(tmp_path):
     Ledger.open(path, create=True).db.close()
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [ledger_mod.SCHEMA])
-    conn.execute("DROP TABLE report_issues")
+    conn.execute("DROP TABLE document_numbers")  # what the newest migration (m010_document_numbers) made
     conn.commit()
     conn.close()
     led = Ledger.open(path)
     assert led.applied_migrations()[-1] == ledger_mod.SCHEMA
-    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'report_issues'").fetchone() == (1,)
-
-
-def test_m009_fills_in_the_weeks_issued_before(tmp_path):
-    path = tmp_path / "old.db"
-    old = Database(path)
-    migrations.apply(old, stop_before="m009_report_issues")
-    old.execute("INSERT INTO reports (kind, period, issue_no, first_issued, last_issued) VALUES"
-                " ('weekly', '2026-W47', 1, '2026-11-18', '2026-11-25'), ('weekly', '2026-W48', 2, '2026-11-24', '2026-11-24')")
-    old.conn.commit()
-    old.close()
-    led = Ledger.open(path)
-    assert led.db.execute("SELECT period, year, start, as_of FROM report_issues ORDER BY period").fetchall() == [
-        ("2026-W47", 2026, "2026-11-16", "2026-11-22"), ("2026-W48", 2026, "2026-11-23", "2026-11-24")]
+    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'document_numbers'").fetchone() == (1,)
 
 
 def test_a_write_outside_a_transaction_is_committed(tmp_path):

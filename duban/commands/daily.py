@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from .. import render
-from ..errors import UsageError
+from ..errors import DubanError, UsageError
 from ..models import LEVEL_LABELS, Channel
 from ..render import Format
 from ..render_daily import (
@@ -22,9 +22,10 @@ from ..render_daily import (
     overdue_record,
     overdue_tables,
     reminder_record,
+    reprint_record,
     reminders_table,
 )
-from .common import guarded, ledger
+from .common import guarded, ledger, parse_date
 
 if TYPE_CHECKING:  # pragma: no cover
     from .. import chase
@@ -84,22 +85,33 @@ def remind(
     out: Optional[Path] = typer.Option(None, "--out", help="把每个单位的通知（Word 与纯文本各一份）写入该目录"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
     any_day: bool = typer.Option(False, "--any-day", help="节假日、休息日也照常催办（默认只在工作日催办）"),
+    reprint: Optional[str] = typer.Option(
+        None, "--reprint", metavar="DATE", help="按该日（YYYY-MM-DD）已记录的催办重新生成通知（内容、文号不变，不新增记录；须与 --out 同用）"),
 ) -> None:
     """催办：找出今天需要提醒、催办、下达督办单或挂牌督办的责任单位，逐一记录。
 
     临期的发提醒；逾期或进展反馈逾期的催办；逾期较久或多次催办仍无反馈的升级为督办单、挂牌督办。
+    梯次加压：每次最多比上次催办高一级（从未催办的先发催办通知）。
     每个单位每个事项同一等级一天只记一次：同一天重复运行不会重复催办。节假日和休息日不催办（调休上班日照常）。
     已催办的，间隔 remind_interval_workdays 个工作日后再催；逾期天数跨过更高等级门槛时立即升级。
-    --out 目录下按单位生成提醒函、催办通知、督办单或挂牌督办通知（.docx 与 .txt）。
+    每个单位每种通知一份、一个文号（notice_ref_prefix，如 督办〔2026〕12号），记在催办记录上；
+    --out 目录下按单位生成提醒函、催办通知、督办单或挂牌督办通知（.docx 与 .txt），在记录提交之后写出；
+    --reprint DATE 按该日的催办记录重新生成通知。
 
-    示例：duban remind --dry-run；duban remind --channel 书面 --out 通知/2026-11-20
+    示例：duban remind --dry-run；duban remind --channel 书面 --out 通知/2026-11-20；
+    duban remind --reprint 2026-11-20 --out 通知/2026-11-20
     """
-    from .. import files
-
     led = ledger()
-    ch = Channel.parse(channel, "--channel") if channel else (Channel.WRITTEN if out else Channel.SYSTEM)
     if out is not None and out.exists() and not out.is_dir():
         raise UsageError(f"--out 应为目录，{out} 已存在且不是目录")
+    if reprint is not None:
+        if out is None:
+            raise UsageError("--reprint 须与 --out 同用（给出写入通知的目录）")
+        if dry_run or channel:
+            raise UsageError("--reprint 只重新生成通知，不能与 --dry-run、--channel 同用")
+        _reprint(led, parse_date(reprint, "--reprint"), out, fmt)
+        return
+    ch = Channel.parse(channel, "--channel") if channel else (Channel.WRITTEN if out else Channel.SYSTEM)
     if not any_day and not led.calendar.is_workday(led.today):
         after = led.calendar.next_workday(led.today)
         render.console(stderr=fmt is not Format.table).print(
@@ -110,20 +122,19 @@ def remind(
         elif fmt is Format.csv:
             render.write_csv([], REMINDER_KEYS)
         return
-    written: dict[int, tuple[Path, Path]] = {}
+    from .. import files
 
-    def write_notices(reminders: list[chase.Reminder]) -> None:
-        from .. import notices
-
-        directory = files.ensure_dir(out)
-        written.update(notices.write_all(notices.group(reminders, led.settings["office_name"], led.today),
-                                         directory))
-
-    reminders = led.remind(ch, dry_run=dry_run,
-                           before_commit=write_notices if out is not None and not dry_run else None)
-    records = [reminder_record(r, ch.label, str(written[r.standing.unit.id][0]) if written else None)
-               for r in reminders]
-    summary = _summary(reminders, ch, dry_run, out if written else None, len(written))
+    directory = files.ensure_dir(out) if out is not None and not dry_run else None  # before anything is recorded
+    reminders = led.remind(ch, dry_run=dry_run)
+    written: dict[str, Path] = {}
+    failure = None
+    if directory is not None and reminders:
+        try:
+            written = _write_notices(led, [r.event_id for r in reminders], directory)
+        except (OSError, DubanError) as exc:  # the reminders are recorded: --reprint writes them later
+            failure = getattr(exc, "message", None) or str(exc)
+    records = [reminder_record(r, ch.label, str(written[r.ref]) if r.ref in written else None) for r in reminders]
+    summary = _summary(led, reminders, ch, dry_run, out if written else None, len(written))
     if fmt is Format.table:
         out_console = render.console()
         if records:
@@ -133,12 +144,52 @@ def remind(
     else:
         render.emit(fmt, records, lambda: reminders_table(records, ""), keys=REMINDER_KEYS)
         sys.stderr.write(summary + "\n")
+    if failure is not None:
+        raise DubanError(f"已记录{len(reminders)}件催办，但通知写入失败：{failure}；"
+                          f"请排除问题后运行 duban remind --reprint {led.today.isoformat()} --out {out} 重新生成通知")
 
 
-def _summary(reminders: list[chase.Reminder], channel: Channel, dry_run: bool, out: Path | None,
+def _write_notices(led, event_ids: list, directory: Path) -> dict[str, Path]:
+    """The notices of the recorded events ``event_ids``, written into ``directory``: 文号 → .docx path."""
+    from .. import documents, notices
+
+    found = notices.write_all(documents.notices_of(led, documents.reminded_events(led, ids=event_ids)), directory)
+    return {n.ref or "": pair[0] for n, pair in found}
+
+
+def _reprint(led, day, out: Path, fmt: Format) -> None:
+    """``remind --reprint DATE --out DIR``: the day's notices again, from its `reminded` events."""
+    from .. import documents, files, notices
+
+    events = documents.reminded_events(led, day)
+    found = documents.notices_of(led, events)
+    written = notices.write_all(found, files.ensure_dir(out)) if found else []
+    paths = {n.ref: pair[0] for n, pair in written}
+    records = [reprint_record(e, str(paths.get(e.data.get("doc_ref"), "")) or None) for e in events]
+    if found:
+        summary = (f"已按 {day.isoformat()} 的{len(events)}件催办记录重新生成{len(found)}份通知（Word 与纯文本），"
+                   f"写入 {out}；未新增催办记录")
+    else:
+        summary = f"{day.isoformat()} 没有催办记录，没有可重新生成的通知"
+    if fmt is Format.table:
+        if records:
+            render.console().print(reminders_table(records, f"{day.isoformat()} 的催办（重新生成通知）"))
+        render.console().print(summary)
+    else:
+        render.emit(fmt, records, lambda: reminders_table(records, ""), keys=REMINDER_KEYS)
+        sys.stderr.write(summary + "\n")
+
+
+def _summary(led, reminders: list[chase.Reminder], channel: Channel, dry_run: bool, out: Path | None,
              notices: int) -> str:
     if not reminders:
-        return "今天没有需要催办的事项" + ("（试运行）" if dry_run else "")
+        if dry_run:
+            return "今天没有需要催办的事项（试运行）"
+        count, units = documents_today(led)
+        if count:
+            tail = f"；如需重新生成当天的通知：duban remind --reprint {led.today.isoformat()} --out 目录"
+            return f"今天已催办{count}件（涉及{units}个单位），没有新的需要催办的事项{tail}"
+        return "今天没有需要催办的事项"
     counts = Counter(r.level for r in reminders)
     parts = "、".join(f"{LEVEL_LABELS[level]}{counts[level]}件" for level in sorted(counts))
     units = len({r.standing.unit.id for r in reminders})
@@ -148,6 +199,12 @@ def _summary(reminders: list[chase.Reminder], channel: Channel, dry_run: bool, o
     if out is not None:
         text += f"；{notices}份通知（Word 与纯文本）已写入 {out}"
     return text
+
+
+def documents_today(led) -> tuple[int, int]:
+    from .. import documents
+
+    return documents.reminded_today(led)
 
 
 def register(app: typer.Typer) -> None:

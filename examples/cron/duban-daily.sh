@@ -22,8 +22,11 @@ export DUBAN_TODAY="$day"
 out="${DUBAN_OUT:-$(dirname -- "$DUBAN_DB")/每日}/$day"
 mkdir -p -- "$out"
 
-# 1. 催办：同一天重复运行不会重复记录；通知写入 通知/ 目录
+# 1. 催办：同一天重复运行不会重复记录；通知在记录提交后写入 通知/ 目录。
+#    再按当天的催办记录重新生成一遍通知（文号、内容不变，覆盖同名文件）：上次运行若在记录之后、
+#    写完通知之前中断，这里补齐。
 "$DUBAN" remind --out "$out/通知" > "$out/催办.txt" || { echo "duban remind 失败" >&2; exit 1; }
+"$DUBAN" remind --reprint "$day" --out "$out/通知" > /dev/null || { echo "duban remind --reprint 失败" >&2; exit 1; }
 
 # 2. 逾期清单：Markdown 给人看，CSV 给表格；--exit-code 有逾期时返回 3
 "$DUBAN" overdue --out "$out/逾期清单.md" > /dev/null || { echo "duban overdue 失败" >&2; exit 1; }
