@@ -48,18 +48,20 @@ CODES: dict[str, tuple[str, str]] = {
     "replay_failed": (ERROR, "事项的记录无法按办理流程重放"),
     "due_not_workday": (WARNING, "在办事项的办理时限或节点日期不是工作日"),
     "due_year_uncovered": (WARNING, "在办事项的时限落在日历未收录节假日安排的年份"),
-    "due_estimated": (WARNING, "时限曾按仅双休日估算，该年日历现已收录，请核对"),
+    "due_estimated": (WARNING, "时限曾按估算的日历计算且无法自动重算，该年日历现已收录，请核对"),
 }
 
 FIRST_KINDS = ("created", "imported")  # the events that bring an item into the ledger
 LIVE = ("open", "paused")  # assignments whose deadline still matters
 ASSIGNMENT_FIELDS = ("role", "status", "assigned_on", "due", "due_basis", "person", "signed_on", "last_feedback",
-                     "percent", "closed_on", "result", "extensions", "original_due", "restarted_on")
+                     "percent", "closed_on", "result", "extensions", "original_due", "restarted_on", "within",
+                     "progress_since")
 FIELD_LABELS = {
     "status": "状态", "due": "办理时限", "within": "计划工作日数", "role": "角色", "assigned_on": "交办日期",
     "due_basis": "时限依据", "person": "责任人", "signed_on": "签收日期", "last_feedback": "最近反馈",
     "percent": "完成百分比", "closed_on": "办结日期", "result": "办结情况", "extensions": "延期次数",
     "original_due": "原时限", "restarted_on": "重新计时日期", "milestones": "节点",
+    "progress_since": "序时起算日期", "preset": "事项预设",
 }
 CHUNK = 500
 
@@ -309,17 +311,17 @@ def _results(conn: sqlite3.Connection, led, add) -> None:
 def _deadlines(conn: sqlite3.Connection, led, add) -> None:
     cal = led.calendar
     rows = conn.execute(
-        f"""SELECT a.item_id, u.name, a.due, a.due_basis, NULL FROM assignments a
+        f"""SELECT a.item_id, u.name, a.due, a.due_basis, NULL, a.within FROM assignments a
                 LEFT JOIN units u ON u.id = a.unit_id
             WHERE a.status IN ({','.join('?' * len(LIVE))}) AND a.due IS NOT NULL
             UNION ALL
-            SELECT m.item_id, NULL, m.due, 'given', m.seq FROM milestones m JOIN items i ON i.id = m.item_id
+            SELECT m.item_id, NULL, m.due, 'given', m.seq, NULL FROM milestones m JOIN items i ON i.id = m.item_id
             WHERE m.done_on IS NULL AND i.status IN ('pending', 'open', 'paused')
             ORDER BY 1""",
         list(LIVE),
     )
     workday: dict[dt.date, bool] = {}
-    for item_id, unit, due_text, basis, seq in rows:
+    for item_id, unit, due_text, basis, seq, within in rows:
         try:
             due = dt.date.fromisoformat(due_text)
         except (TypeError, ValueError):
@@ -332,13 +334,13 @@ def _deadlines(conn: sqlite3.Connection, led, add) -> None:
         if not cal.covered(due.year):
             add(Problem("due_year_uncovered",
                         f"事项 #{item_id} {who}{what} {due_text} 在 {due.year} 年，日历尚未收录该年节假日安排"
-                        f"（用 duban calendar add-holiday / add-workday 录入后核对）", item_id, unit))
+                        f"（收到通知后用 duban calendar import 通知.txt 录入）", item_id, unit))
         elif not workday[due]:
             add(Problem("due_not_workday", f"事项 #{item_id} {who}{what} {due_text} 是{cal.describe(due)}，不是工作日",
                         item_id, unit))
-        elif basis == "weekends":
-            add(Problem("due_estimated", f"事项 #{item_id} {who}办理时限 {due_text} 是按仅双休日估算的，"
-                        f"{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
+        elif basis in ("weekends", "estimated") and within is None:  # with its N it was recomputed on entry
+            add(Problem("due_estimated", f"事项 #{item_id} {who}办理时限 {due_text} 是按估算的日历计算的（工作日数未记录，"
+                        f"无法自动重算），{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
 
 
 def _rollup(conn: sqlite3.Connection, add) -> None:
@@ -458,7 +460,7 @@ def _value(value) -> str:
 def _differences(stored: Item, replayed: Item) -> list[tuple[str | None, str]]:
     """What differs between the stored projection and the replay, in words."""
     found: list[tuple[str | None, str]] = []
-    for name in ("status", "due", "within"):
+    for name in ("status", "due", "within", "preset"):
         a, b = getattr(stored, name), getattr(replayed, name)
         if a != b:
             found.append((None, f"{FIELD_LABELS[name]}保存为 {_value(a)}，按记录应为 {_value(b)}"))
