@@ -49,7 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "replay_failed": (ERROR, "事项的记录无法按办理流程重放"),
     "due_not_workday": (WARNING, "在办事项的办理时限或节点日期不是工作日"),
     "due_year_uncovered": (WARNING, "在办事项的时限落在日历未收录节假日安排的年份"),
-    "due_estimated": (WARNING, "时限曾按仅双休日估算，该年日历现已收录，请核对"),
+    "due_estimated": (WARNING, "时限曾按估算的日历计算且无法自动重算，该年日历现已收录，请核对"),
     "newer_schema": (ERROR, "台账由更新版本的 duban 建立或升级，本程序无法核对"),
     "event_chain_broken": (ERROR, "留痕链断开：记录被修改、删除或插入过（check_log.py）"),
     "event_chain_head": (ERROR, "保存的留痕链头与记录不符：最新的记录被删除或链头被改动"),
@@ -62,7 +62,8 @@ CODES: dict[str, tuple[str, str]] = {
 FIRST_KINDS = ("created", "imported")  # the events that bring an item into the ledger
 LIVE = ("open", "paused")  # assignments whose deadline still matters
 ASSIGNMENT_FIELDS = ("role", "status", "assigned_on", "due", "due_basis", "person", "signed_on", "last_feedback",
-                     "percent", "closed_on", "result", "extensions", "original_due", "restarted_on")
+                     "percent", "closed_on", "result", "extensions", "original_due", "restarted_on", "within",
+                     "progress_since")
 FIELD_LABELS = {
     "status": "状态", "due": "办理时限", "within": "计划工作日数", "role": "角色", "assigned_on": "交办日期",
     "due_basis": "时限依据", "person": "责任人", "signed_on": "签收日期", "last_feedback": "最近反馈",
@@ -70,8 +71,10 @@ FIELD_LABELS = {
     "original_due": "原时限", "restarted_on": "重新计时日期", "milestones": "节点",
     "title": "事项名称", "source": "立项依据", "ref": "文号", "leader": "牵头领导", "klass": "类别",
     "content": "办理内容", "standard": "完成标准", "created": "立项日期",
+    "progress_since": "序时起算日期", "preset": "事项预设",
 }
-ITEM_FIELDS = ("title", "source", "ref", "leader", "klass", "content", "standard", "created", "status", "due", "within")
+ITEM_FIELDS = ("title", "source", "ref", "leader", "klass", "content", "standard", "created", "status", "due",
+               "within", "preset")
 CHUNK = 500
 
 
@@ -348,17 +351,17 @@ def _results(conn: sqlite3.Connection, led, add) -> None:
 def _deadlines(conn: sqlite3.Connection, led, add) -> None:
     cal = led.calendar
     rows = conn.execute(
-        f"""SELECT a.item_id, u.name, a.due, a.due_basis, NULL FROM assignments a
+        f"""SELECT a.item_id, u.name, a.due, a.due_basis, NULL, a.within FROM assignments a
                 LEFT JOIN units u ON u.id = a.unit_id
             WHERE a.status IN ({','.join('?' * len(LIVE))}) AND a.due IS NOT NULL
             UNION ALL
-            SELECT m.item_id, NULL, m.due, 'given', m.seq FROM milestones m JOIN items i ON i.id = m.item_id
+            SELECT m.item_id, NULL, m.due, 'given', m.seq, NULL FROM milestones m JOIN items i ON i.id = m.item_id
             WHERE m.done_on IS NULL AND i.status IN ('pending', 'open', 'paused')
             ORDER BY 1""",
         list(LIVE),
     )
     workday: dict[dt.date, bool] = {}
-    for item_id, unit, due_text, basis, seq in rows:
+    for item_id, unit, due_text, basis, seq, within in rows:
         try:
             due = dt.date.fromisoformat(due_text)
         except (TypeError, ValueError):
@@ -371,13 +374,13 @@ def _deadlines(conn: sqlite3.Connection, led, add) -> None:
         if not cal.covered(due.year):
             add(Problem("due_year_uncovered",
                         f"事项 #{item_id} {who}{what} {due_text} 在 {due.year} 年，日历尚未收录该年节假日安排"
-                        f"（用 duban calendar add-holiday / add-workday 录入后核对）", item_id, unit))
+                        f"（收到通知后用 duban calendar import 通知.txt 录入）", item_id, unit))
         elif not workday[due]:
             add(Problem("due_not_workday", f"事项 #{item_id} {who}{what} {due_text} 是{cal.describe(due)}，不是工作日",
                         item_id, unit))
-        elif basis == "weekends":
-            add(Problem("due_estimated", f"事项 #{item_id} {who}办理时限 {due_text} 是按仅双休日估算的，"
-                        f"{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
+        elif basis in ("weekends", "estimated") and within is None:  # with its N it was recomputed on entry
+            add(Problem("due_estimated", f"事项 #{item_id} {who}办理时限 {due_text} 是按估算的日历计算的（工作日数未记录，"
+                        f"无法自动重算），{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
 
 
 def _rollup(conn: sqlite3.Connection, add) -> None:

@@ -496,7 +496,7 @@ class _Planner:
             elif cell is None:
                 span = self.calendar.add_workdays(assigned_on, default_within)
                 due, within = span.value, default_within
-                due_basis = "weekends" if span.uncovered else "calendar"
+                due_basis = "estimated" if span.uncovered else "calendar"
                 if "due" in cols:
                     self.note(sheet, index, colname("due"),
                               f"时限为空，按默认{default_within}个工作日计为 {due.isoformat()}")
@@ -663,7 +663,7 @@ def _import_file(ledger: "Ledger", path: Path, options: ImportOptions) -> Import
     if planner.uncovered_years:
         years = "、".join(f"{y}年" for y in sorted(planner.uncovered_years))
         ledger.warnings.append(f"警告：部分办理时限在日历未收录的年份（{years}），已标记“时限待核”；"
-                               "请用 duban calendar add-holiday / add-workday 录入该年安排")
+                               "收到国务院办公厅通知后请用 duban calendar import 通知.txt 录入")
     if report.errors or options.dry_run:
         return report
     rows = [ImportRow(key, where, units, data, _detail(data, units)) for key, where, units, data in planner.import_rows]

@@ -96,7 +96,7 @@ def _iso(value: dt.date | None) -> str | None:
 
 # One assignment row: the column list and the values, shared by every write of the projection.
 _ASSIGNMENT_COLUMNS = ("item_id unit_id role status assigned_on due due_basis person signed_on last_feedback percent"
-                       " closed_on result extensions original_due restarted_on").split()
+                       " closed_on result extensions original_due restarted_on within progress_since").split()
 INSERT_ASSIGNMENT = (f"INSERT INTO assignments ({', '.join(_ASSIGNMENT_COLUMNS)})"
                      f" VALUES ({', '.join('?' * len(_ASSIGNMENT_COLUMNS))})")
 UPSERT_ASSIGNMENT = (INSERT_ASSIGNMENT + " ON CONFLICT(item_id, unit_id) DO UPDATE SET "
@@ -106,7 +106,7 @@ UPSERT_ASSIGNMENT = (INSERT_ASSIGNMENT + " ON CONFLICT(item_id, unit_id) DO UPDA
 def assignment_row(item_id: int, a: Assignment) -> list:
     return [item_id, a.unit_id, a.role.code, a.status.code, _iso(a.assigned_on), _iso(a.due), a.due_basis, a.person,
             _iso(a.signed_on), _iso(a.last_feedback), a.percent, _iso(a.closed_on), a.result, a.extensions,
-            _iso(a.original_due), _iso(a.restarted_on)]
+            _iso(a.original_due), _iso(a.restarted_on), a.within, _iso(a.progress_since)]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -131,7 +131,7 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m010_document_numbers"
+SCHEMA = "m011_calendar_clock"
 
 
 APPLICATION_ID = 0x64626E31  # PRAGMA application_id of a duban ledger ("dbn1"); set by m008_event_chain
@@ -421,27 +421,58 @@ class Ledger:
     @property
     def calendar(self) -> WorkCalendar:
         if self._calendar is None:
-            overrides = {}
-            for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
-                try:  # a row written by hand or another tool must not stop every command
-                    when = dt.date.fromisoformat(day)
-                    if workday not in (0, 1) or clock.out_of_range(when):
-                        raise ValueError(day)
-                except (TypeError, ValueError):
-                    self.warnings.append(f"警告：日历表中“{day}”（workday={workday}）无效，已忽略；"
-                                         "请用 duban check 查看并用 calendar add-holiday / add-workday 重新录入")
-                    continue
-                overrides[when] = bool(workday)
-            known = builtin_years()
-            entered = {d.year for d in overrides if d.year not in known}
-            self._calendar = WorkCalendar(overrides, entered_years=entered)
+            self._calendar = self._make_calendar()
         return self._calendar
+
+    def _make_calendar(self, extra: Sequence[tuple[dt.date, bool, str | None]] = ()) -> WorkCalendar:
+        """The ledger's calendar, with ``extra`` entries as if already entered (for ``--dry-run``)."""
+        overrides = {}
+        for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
+            try:  # a row written by hand or another tool must not stop every command
+                when = dt.date.fromisoformat(day)
+                if workday not in (0, 1) or clock.out_of_range(when):
+                    raise ValueError(day)
+            except (TypeError, ValueError):
+                self.warnings.append(f"警告：日历表中“{day}”（workday={workday}）无效，已忽略；"
+                                     "请用 duban check 查看并用 calendar add-holiday / add-workday 重新录入")
+                continue
+            overrides[when] = bool(workday)
+        overrides.update({day: workday for day, workday, _ in extra})
+        known = builtin_years()
+        entered = {d.year for d in overrides if d.year not in known}
+        return WorkCalendar(overrides, entered_years=entered)
+
+    def estimated_notice(self) -> str | None:
+        """The one stderr line for a command whose answers depended on an estimated year, or None."""
+        cal = self._calendar
+        if cal is None or not cal.estimated_used:
+            return None
+        years = "、".join(f"{y}年" for y in sorted(cal.estimated_used))
+        return (f"提示：{years}的节假日安排尚未录入，已按《全国年节及纪念日放假办法》的法定节假日估算（调休未知，"
+                f"相关时限标记“时限待核”）；收到国务院办公厅通知后请运行 duban calendar import 通知.txt")
 
     def set_calendar_days(self, entries: Sequence[tuple[dt.date, bool, str | None]]) -> int:
         """Record holidays (``workday`` False) and make-up working days, all in one write."""
+        return self.enter_calendar(entries).count
+
+    def enter_calendar(self, entries: Sequence[tuple[dt.date, bool, str | None]],
+                       dry_run: bool = False) -> "calendar_entry.CalendarEntry":
+        """Enter days (or a whole year) of the holiday schedule, and recompute the deadlines it settles.
+
+        In the same transaction every live assignment whose deadline was counted as N working days
+        on an estimated year is recounted from its 交办 date: one `due_recomputed` event each
+        (:mod:`duban.calendar_entry`). With ``dry_run`` nothing is written.
+        """
+        from . import calendar_entry
+
         if not entries:
             raise InvalidInput("请至少给出一个日期")
         entries = sorted(entries)
+        years = sorted({d.year for d, _, _ in entries})
+        if dry_run:
+            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries))
+            self.warnings.extend(plan.warnings)
+            return calendar_entry.CalendarEntry(len(entries), plan)
         with self._write():
             for day, workday, note in entries:
                 self.db.execute(
@@ -461,8 +492,39 @@ class Ledger:
                 parts.append(f"删除无效日历行 {'、'.join(bad)}")
                 data["removed_invalid"] = bad
             self._log("calendar_changed", "录入日历：" + "；".join(parts), data=data)
-        self._calendar = None
-        return len(entries)
+            self._calendar = None
+            plan = calendar_entry.plan(self._recompute_candidates(years), years, self.calendar)
+            latest = self._latest_event_dates([r.item.id for r in plan.recomputed])
+            current: dict[int, Item] = {}
+            for r in plan.recomputed:
+                if (latest.get(r.item.id) or "") > self.today.isoformat():
+                    plan.skipped.append(r)
+                    self.warnings.append(f"提示：事项 #{r.item.id} 已有 {latest[r.item.id]} 的记录，未在 "
+                                         f"{self.today.isoformat()} 重算其时限（{r.text}）")
+                    continue
+                item = current.get(r.item.id, r.item)
+                current[r.item.id] = self._apply(item, EventKind.DUE_RECOMPUTED, r.detail,
+                                                 Unit(id=r.assignment.unit_id, name=r.assignment.unit), r.data)
+        self.warnings.extend(plan.warnings)
+        return calendar_entry.CalendarEntry(len(entries), plan)
+
+    def _recompute_candidates(self, years: Sequence[int]) -> list[Item]:
+        """Items with a live deadline counted on an estimated year, or falling in one of ``years``."""
+        marks = ",".join("?" * len(years))
+        return self._items_where(
+            "i.id IN (SELECT item_id FROM assignments WHERE status IN ('open', 'paused') AND due IS NOT NULL"
+            f" AND (due_basis IN ('estimated', 'weekends') OR CAST(substr(due, 1, 4) AS INTEGER) IN ({marks})))",
+            [*years])
+
+    def _latest_event_dates(self, item_ids: Sequence[int]) -> dict[int, str]:
+        found: dict[int, str] = {}
+        ids = sorted(set(item_ids))
+        for start in range(0, len(ids), 900):
+            chunk = ids[start:start + 900]
+            found.update(self.db.execute(
+                f"SELECT item_id, max(at) FROM events WHERE item_id IN ({','.join('?' * len(chunk))}) GROUP BY item_id",
+                chunk).fetchall())
+        return found
 
     def calendar_entries(self, year: int) -> list[tuple[dt.date, bool, str | None]]:
         rows = self.db.execute(
@@ -550,8 +612,8 @@ class Ledger:
                 raise InvalidInput(f"--within 应为 1 到 {MAX_WITHIN} 之间的工作日数，收到 {within}")
             span = cal.add_workdays(start, within)
             if span.uncovered:
-                self._warn_uncovered(span.uncovered, f"{within}个工作日后的办理时限按仅双休日估算为 {span.value.isoformat()}")
-                return Deadline(span.value, "weekends", within)
+                self._warn_uncovered(span.uncovered, f"{within}个工作日后的办理时限按法定节假日估算为 {span.value.isoformat()}")
+                return Deadline(span.value, "estimated", within)
             return Deadline(span.value, "calendar", within)
         if due is not None:
             if not cal.covered(due.year):
@@ -564,7 +626,8 @@ class Ledger:
         listed = "、".join(f"{y}年" for y in years)
         self.warnings.append(
             f"警告：日历尚未收录{listed}的节假日安排，{what}；"
-            f"请用 duban calendar add-holiday / add-workday 录入该年安排后核对（事项已标记“时限待核”）"
+            f"收到国务院办公厅通知后请用 duban calendar import 通知.txt 录入，按工作日数计算的时限将自动重算"
+            f"（事项已标记“时限待核”）"
         )
 
     # -- items: reading -------------------------------------------------------------------
@@ -579,13 +642,13 @@ class Ledger:
     def _items_where(self, where: str, params: list, order: str = "i.id") -> list[Item]:
         rows = self.db.execute(
             f"SELECT i.id, i.title, i.source, i.ref, i.leader, i.class, i.content, i.standard,"
-            f" i.created, i.status, i.due, i.within FROM items i WHERE {where} ORDER BY {order}",
+            f" i.created, i.status, i.due, i.within, i.preset FROM items i WHERE {where} ORDER BY {order}",
             params,
         ).fetchall()
         date, source, klass, status = _date_reader(), Source.of, ItemClass.of, Status.of
         items = {
             r[0]: Item(r[0], r[1], source(r[2]), r[3], r[4], klass(r[5]), r[6], r[7], date(r[8]), status(r[9]),
-                       date(r[10]), r[11])
+                       date(r[10]), r[11], preset=r[12])
             for r in rows
         }
         if items:
@@ -613,7 +676,7 @@ class Ledger:
             rows = self.db.execute(
                 f"""SELECT a.item_id, a.unit_id, u.name, a.role, a.status, a.assigned_on, a.due, a.due_basis,
                            a.person, a.signed_on, a.last_feedback, a.percent, a.closed_on, a.result,
-                           a.extensions, a.original_due, a.restarted_on
+                           a.extensions, a.original_due, a.restarted_on, a.within, a.progress_since
                     FROM assignments a JOIN units u ON u.id = a.unit_id
                     WHERE a.item_id IN ({marks})
                     ORDER BY a.item_id, CASE a.role WHEN 'lead' THEN 0 ELSE 1 END, a.id""",
@@ -622,7 +685,8 @@ class Ledger:
             for r in rows:  # positional, in the order of Assignment's fields (bulk loads of tens of thousands)
                 items[r[0]].assignments.append(
                     Assignment(r[1], r[2], role(r[3]), status(r[4]), date(r[5]), date(r[6]), r[7], r[8], date(r[9]),
-                               date(r[10]), r[11], date(r[12]), r[13], r[14], date(r[15]), date(r[16]))
+                               date(r[10]), r[11], date(r[12]), r[13], r[14], date(r[15]), date(r[16]), r[17],
+                               date(r[18]))
                 )
         self._attach_milestones(items, date)
 
@@ -727,8 +791,8 @@ class Ledger:
 
     def _store(self, new: Item, old: Item | None) -> None:
         self.db.execute(
-            "UPDATE items SET status = ?, due = ?, within = ? WHERE id = ?",
-            [new.status.code, _iso(new.due), new.within, new.id],
+            "UPDATE items SET status = ?, due = ?, within = ?, preset = ? WHERE id = ?",
+            [new.status.code, _iso(new.due), new.within, new.preset, new.id],
         )
         old_milestones = {m.seq: m for m in (old.milestones if old else [])}
         for m in new.milestones:
@@ -963,7 +1027,7 @@ class Ledger:
             for u, _ in self._targets(item, unit, (Status.CLOSED,), "重启"):
                 data = {"reason": reason}
                 if deadline is not None:
-                    data.update(due=_iso(deadline.due), due_basis=deadline.basis)
+                    data.update(due=_iso(deadline.due), due_basis=deadline.basis, within=deadline.within)
                 item = self._apply(item, EventKind.REOPENED, f"“{u.name}”重启：{reason}", u, data)
         return self.item(item_id)
 
@@ -995,6 +1059,7 @@ class Ledger:
         with ``item_ids`` only those items.
         """
         today = self.today.isoformat()
+        self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
         if overdue_only:
             where, params = PAST_DUE_SQL, [today, today]
         else:

@@ -139,6 +139,7 @@ def _created(change: Change) -> Item:
         status=Status.PENDING,
         due=_date(d.get("due")),
         within=d.get("within"),
+        preset=d.get("preset"),
     )
 
 
@@ -184,6 +185,7 @@ def _imported(change: Change) -> Item:
                 person=d.get("person") if lead else None,
                 last_feedback=change.at if lead and d.get("progress") else None,
                 original_due=due,
+                within=d.get("within") if d.get("due_basis", "given") != "given" else None,
             )
         )
     item.within = None
@@ -213,8 +215,11 @@ def _assigned(item: Item, change: Change) -> None:
             due_basis=d.get("due_basis", "given"),
             person=d.get("person"),
             original_due=due,
+            within=d.get("within"),
         )
     )
+    if d.get("preset"):
+        item.preset = d["preset"]
     if role is Role.LEAD:
         item.due = due
         item.within = None
@@ -252,6 +257,7 @@ def _extended(item: Item, change: Change) -> None:
     _check_due(new_due, change.at, "延期后的时限", "今天")
     a.due = new_due
     a.due_basis = change.data.get("due_basis", "given")
+    a.within = None
     a.extensions += 1
     if a.role is Role.LEAD:
         item.due = new_due
@@ -269,6 +275,26 @@ def _resumed(item: Item, change: Change) -> None:
     _require(a, (Status.PAUSED,), "恢复办理", item)
     a.status = Status.OPEN
     a.restarted_on = change.at
+    if change.data.get("to"):  # the clock stopped while paused: the deadline moves (or a new one is set)
+        _set_due(item, a, _date(change.data["to"]), change.data)
+
+
+def _set_due(item: Item, a: Assignment, due: dt.date, data: dict) -> None:
+    a.due = due
+    a.due_basis = data.get("due_basis", "given")
+    a.within = data.get("within")
+    if a.role is Role.LEAD:
+        item.due = due
+
+
+def _due_recomputed(item: Item, change: Change) -> None:
+    """`due_recomputed`: a year's holiday schedule was entered and an N-working-day deadline recounted."""
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED), "重算时限", item)
+    new_due = _date(change.data.get("to"))
+    if new_due is None or a.within is None:
+        raise InvalidInput(f"“{a.unit}”的办理时限不是按工作日数计算的，不能重算")
+    _set_due(item, a, new_due, {"due_basis": change.data.get("due_basis", "calendar"), "within": a.within})
 
 
 def _closed(item: Item, change: Change) -> None:
@@ -313,13 +339,12 @@ def _reopened(item: Item, change: Change) -> None:
     a.status = Status.OPEN
     a.closed_on = None
     a.restarted_on = change.at
+    a.percent = None  # progress restarts: the old percent described the work before the 反弹
+    a.progress_since = change.at
     if change.data.get("due"):
         new_due = _date(change.data["due"])
         _check_due(new_due, change.at, "重启后的时限", "今天")
-        a.due = new_due
-        a.due_basis = change.data.get("due_basis", "given")
-        if a.role is Role.LEAD:
-            item.due = new_due
+        _set_due(item, a, new_due, change.data)
 
 
 def _revisited(item: Item, change: Change) -> None:
@@ -382,6 +407,7 @@ _HANDLERS = {
     EventKind.REVISITED: _revisited,
     EventKind.MILESTONE_ADDED: _milestone_added,
     EventKind.MILESTONE_DONE: _milestone_done,
+    EventKind.DUE_RECOMPUTED: _due_recomputed,
     EventKind.ESCALATED: _on_live_assignment("督办升级"),
     EventKind.REMINDED: _on_live_assignment("催办"),
     EventKind.ISSUED: lambda item, change: None,  # a document about the item: no change of state

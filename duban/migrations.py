@@ -274,3 +274,32 @@ def m010_document_numbers(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations(name="m011_calendar_clock")
+def m011_calendar_clock(db: Database) -> None:
+    """The clock of an assignment (issue 13): the N a deadline was counted from (so it can be recomputed
+    when a year's holiday notice is entered, and moved by the working days spent paused), the date the
+    序时 baseline restarts after a reopen, and a rules preset applied to one item only.
+
+    Existing rows get their N from the 交办/导入 event that set the deadline still in force, exactly as
+    a replay of their events now gives."""
+    _run(
+        db,
+        """
+        ALTER TABLE assignments ADD COLUMN within INTEGER;
+        ALTER TABLE assignments ADD COLUMN progress_since TEXT;
+        ALTER TABLE items ADD COLUMN preset TEXT;
+        UPDATE assignments SET within = (
+            SELECT json_extract(e.data, '$.within') FROM events e
+            WHERE e.item_id = assignments.item_id AND e.kind IN ('assigned', 'imported')
+              AND (e.unit_id = assignments.unit_id OR e.kind = 'imported')
+              AND json_extract(e.data, '$.due') IS assignments.due
+              AND coalesce(json_extract(e.data, '$.due_basis'), 'given') != 'given'
+            ORDER BY e.id DESC LIMIT 1)
+        WHERE due_basis != 'given' AND extensions = 0
+          AND NOT EXISTS (SELECT 1 FROM events r WHERE r.item_id = assignments.item_id
+                          AND r.unit_id = assignments.unit_id AND r.kind = 'reopened'
+                          AND json_extract(r.data, '$.due') IS NOT NULL)
+        """,
+    )

@@ -122,6 +122,7 @@ class EventKind(CodedEnum):
     MILESTONE_ADDED = ("milestone_added", "设定节点")
     MILESTONE_DONE = ("milestone_done", "完成节点")
     ISSUED = ("issued", "出具文书")  # a 任务交办单 or 任务销号单 with its 文号 (duban notice)
+    DUE_RECOMPUTED = ("due_recomputed", "重算时限")
 
 
 class EscalationKind(CodedEnum):
@@ -172,7 +173,7 @@ class Assignment:
     status: Status
     assigned_on: dt.date | None
     due: dt.date | None
-    due_basis: str = "given"  # given | calendar | weekends (computed past the holiday data)
+    due_basis: str = "given"  # given | calendar | estimated (weekends in older ledgers): computed past the data
     person: str | None = None
     signed_on: dt.date | None = None
     last_feedback: dt.date | None = None
@@ -182,6 +183,8 @@ class Assignment:
     extensions: int = 0
     original_due: dt.date | None = None
     restarted_on: dt.date | None = None  # resumed, reopened or returned: the feedback clock restarts
+    within: int | None = None  # the N of "N个工作日" the deadline counts from assigned_on (None: a given date)
+    progress_since: dt.date | None = None  # reopened: the 序时 baseline starts here, not at the 交办
 
 
 @dataclass(slots=True)
@@ -212,6 +215,7 @@ class Item:
     within: int | None = None  # planned "N个工作日" while pending
     assignments: list[Assignment] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    preset: str | None = None  # a rules preset applied to this item only (create/assign --preset 11350)
 
     @property
     def lead(self) -> Assignment | None:

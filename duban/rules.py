@@ -220,10 +220,18 @@ def item_light(
 
 
 def due_uncertain(a: Assignment, cal: WorkCalendar) -> bool:
-    """True when the deadline was computed, or falls, where the holiday schedule is unknown."""
+    """True when the deadline was computed across, or falls in, a year whose holiday schedule is unknown.
+
+    Derived, not stored: once the year is entered the flag goes (and an N-working-day deadline that
+    the entry changed was recomputed by a `due_recomputed` event).
+    """
     if a.due is None:
         return False
-    return a.due_basis == "weekends" or not cal.covered(a.due.year)
+    if a.due_basis in ("estimated", "weekends"):
+        if a.within is None or a.assigned_on is None:
+            return a.due_basis == "weekends" or not cal.covered(a.due.year)  # not recomputable: kept for review
+        return any(not cal.covered(y) for y in range(a.assigned_on.year, a.due.year + 1))
+    return not cal.covered(a.due.year)
 
 
 # -- escalation (梯次加压) -----------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 State Council holidays and 调休 make-up days come from ``chinese-calendar``; the ledger's
 own overrides (a year the package does not know yet, a local holiday) take precedence.
-A year known to neither is counted on weekends only, and every answer that touched such a
-year says so, so the caller can flag the item and warn.
+A later year known to neither is *estimated*: weekdays minus the statutory holidays and their
+补假 of 《全国年节及纪念日放假办法》 (:mod:`duban.statutory`); only the 调休 swaps are unknown.
+Every answer that touched such a year says so, so the caller can flag the item and warn.
 """
 
 from __future__ import annotations
@@ -54,10 +55,23 @@ class WorkCalendar:
         # thousands of assignments. Overrides are fixed for the calendar's life, so they never go stale.
         self._between: dict[tuple[dt.date, dt.date], Span] = {}
         self._added: dict[tuple[dt.date, int], Span] = {}
+        self.estimated_used: set[int] = set()  # estimated years some answer depended on (one warning each)
 
     # -- single days ---------------------------------------------------------------
     def covered(self, year: int) -> bool:
         return year in builtin_years() or year in self.entered_years
+
+    def estimated(self, year: int) -> bool:
+        """A year after the package's range that nobody entered: statutory holidays only, 调休 unknown."""
+        return year >= builtin_years().stop and year not in self.entered_years
+
+    def statutory(self, year: int) -> dict[dt.date, str]:
+        """The statutory days off (with 补假) of a year after the package's range; empty before it."""
+        if year < builtin_years().stop:
+            return {}
+        from . import statutory
+
+        return statutory.holidays(year)
 
     def is_workday(self, day: dt.date) -> bool:
         if day in self.overrides:
@@ -66,7 +80,9 @@ class WorkCalendar:
             # chinese-calendar's own rule, read from its tables: ``is_workday`` validates its argument
             # on every call, which made building a year's index the slowest part of a small command
             return day in chinese_calendar.workdays or (day.weekday() < 5 and day not in chinese_calendar.holidays)
-        return day.weekday() < 5
+        if self.estimated(day.year):
+            self.estimated_used.add(day.year)
+        return day.weekday() < 5 and day not in self.statutory(day.year)
 
     def describe(self, day: dt.date) -> str:
         """Chinese description of one day, for ``calendar show``."""
@@ -78,6 +94,11 @@ class WorkCalendar:
             if on_holiday:
                 return f"节假日（{label}）" if label else "周末"
             return f"调休上班（{label}）" if label and day.weekday() >= 5 else "工作日"
+        name = self.statutory(day.year).get(day)
+        if name:
+            return f"法定节假日（{name}）" if day.year in self.entered_years else f"法定节假日（{name}，估算）"
+        if day.year in self.entered_years:
+            return "工作日" if day.weekday() < 5 else "周末"
         return "工作日（估算）" if day.weekday() < 5 else "周末（估算）"
 
     def special_days(self, year: int) -> list[tuple[dt.date, bool, str]]:
@@ -93,6 +114,8 @@ class WorkCalendar:
 
     # -- per-year index: ordinal positions of working days --------------------------
     def _workdays_of(self, year: int) -> list[int]:
+        if self.estimated(year):
+            self.estimated_used.add(year)
         cached = self._year_cache.get(year)
         if cached is None:
             day = dt.date(year, 1, 1)

@@ -4,8 +4,9 @@ Expected 2026 values follow the State Council 2026 holiday notice (国办发明�
 and were cross-checked against ``chinese_calendar`` 1.11.0; the two agree on every day
 listed here. Cases for a year the package does not cover use ``FUTURE``, the first year
 after the installed package's range (2027 for 1.11.0), so they keep working when a new
-release adds a year: such a year is counted on weekends only and reported in
-``Span.uncovered``.
+release adds a year: such a year is estimated as weekdays minus the statutory holidays of
+《全国年节及纪念日放假办法》 (with 补假) and reported in ``Span.uncovered``; the 2027 days
+themselves are checked day by day in tests/test_statutory.py.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import duban.workdays
+from duban import statutory
 from duban.workdays import Span, WorkCalendar, builtin_years
 
 D = dt.date.fromisoformat
@@ -32,17 +34,22 @@ FIRST_MON = JAN1 + dt.timedelta(days=(7 - JAN1.weekday()) % 7)  # first Monday o
 ONE = dt.timedelta(days=1)
 
 
+def _estimated_workday(day: dt.date) -> bool:
+    """Oracle for an uncovered year: Mon–Fri and not a statutory holiday or 补假."""
+    return day.weekday() < 5 and day not in statutory.holidays(day.year)
+
+
 def _weekdays_after(day: dt.date, n: int) -> dt.date:
-    """Weekends-only oracle for an uncovered year: the n-th Mon–Fri after ``day``."""
+    """Oracle for an uncovered year: the n-th estimated working day after ``day``."""
     while n:
         day += ONE
-        n -= day.weekday() < 5
+        n -= _estimated_workday(day)
     return day
 
 
 def _count_weekdays(a: dt.date, b: dt.date) -> int:
-    """Weekends-only oracle: Mon–Fri days in (a, b]."""
-    return sum((a + dt.timedelta(days=i)).weekday() < 5 for i in range(1, (b - a).days + 1))
+    """Oracle for an uncovered year: estimated working days in (a, b]."""
+    return sum(_estimated_workday(a + dt.timedelta(days=i)) for i in range(1, (b - a).days + 1))
 
 
 # -- coverage ------------------------------------------------------------------------
@@ -150,9 +157,9 @@ def test_workday_count_of_2026():
     assert CAL.workdays_between(D("2025-12-31"), D("2026-12-31")) == Span(248)
 
 
-# FUTURE is uncovered: weekends only, so e.g. its 元旦 counts as a working day on a weekday
+# FUTURE is uncovered: estimated, so its 元旦 is off whatever the weekday
 IS_WORKDAY_FUTURE = [
-    (JAN1, JAN1.weekday() < 5, "元旦 of FUTURE, uncovered → weekday iff Mon–Fri"),
+    (JAN1, False, "元旦 of FUTURE is a statutory holiday"),
     (FIRST_SAT, False, "first Saturday of FUTURE"),
     (FIRST_SAT + ONE, False, "first Sunday of FUTURE"),
     (FIRST_SAT + 2 * ONE, True, "Monday after the first weekend of FUTURE"),
@@ -166,10 +173,10 @@ def test_is_workday_uncovered(day, expected, why):
     assert CAL.is_workday(day) is expected, why
 
 
-def test_uncovered_year_is_weekends_only():
+def test_uncovered_year_is_weekdays_minus_statutory_holidays():
     day = JAN1
     while day.year == FUTURE:
-        assert CAL.is_workday(day) is (day.weekday() < 5), day
+        assert CAL.is_workday(day) is _estimated_workday(day), day
         day += ONE
     assert CAL.workdays_between(DEC31_BEFORE, dt.date(FUTURE, 12, 31)) == Span(
         _count_weekdays(DEC31_BEFORE, dt.date(FUTURE, 12, 31)), (FUTURE,)
@@ -222,7 +229,7 @@ def test_add_workdays_from_2026_year_end():
             day += ONE
         assert span == Span(day, ())
     else:
-        assert span == Span(D("2027-01-01"), (2027,))  # Friday 元旦 counts when uncovered
+        assert span == Span(D("2027-01-04"), (2027,))  # Friday 元旦 is a statutory holiday even when estimated
 
 
 def _future_add_cases():
@@ -324,7 +331,7 @@ def test_next_workday(day, expected):
     ("day", "expected"),
     [
         (FIRST_MON, FIRST_MON),  # uncovered: weekday counts
-        (JAN1, JAN1 if JAN1.weekday() < 5 else FIRST_MON),  # uncovered 元旦
+        (JAN1, _weekdays_after(JAN1, 1)),  # uncovered 元旦: a statutory holiday
         (FIRST_SAT, FIRST_SAT + 2 * ONE),  # uncovered Saturday
     ],
 )
@@ -395,11 +402,15 @@ def test_describe(day, fragment):
     assert fragment in CAL.describe(D(day))
 
 
-@pytest.mark.parametrize("day", [JAN1, JAN1 + ONE, FIRST_SAT, FIRST_MON])
+@pytest.mark.parametrize("day", [JAN1 + ONE, FIRST_SAT, FIRST_MON])
 def test_describe_uncovered(day):
     text = CAL.describe(day)
     assert "估算" in text
     assert text.startswith("工作日" if day.weekday() < 5 else "周末")
+
+
+def test_describe_estimated_statutory_holiday():
+    assert CAL.describe(JAN1) == "法定节假日（元旦，估算）"
 
 
 def test_describe_override():

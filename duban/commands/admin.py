@@ -21,7 +21,8 @@ rules_app = typer.Typer(help="亮灯与时限规则（设置保存在台账中�
                         "duban rules preset 四色", no_args_is_help=True)
 milestone_app = typer.Typer(help="事项节点：设定、完成。未按期完成的节点亮红灯。\n\n示例：duban milestone add 12 2026-12-15 完成招标；"
                            "duban milestone done 12 1", no_args_is_help=True)
-calendar_app = typer.Typer(help="工作日日历：国务院节假日安排与台账自行录入的调整。\n\n示例：duban calendar show 2026；"
+calendar_app = typer.Typer(help="工作日日历：国务院节假日安排与台账自行录入的调整；未公布的年份按法定节假日估算。\n\n"
+                           "示例：duban calendar show 2027；duban calendar import 通知.txt --dry-run；"
                            "duban calendar add-holiday 2027-01-01 --note 元旦", no_args_is_help=True)
 
 
@@ -176,8 +177,11 @@ def calendar_show(
     if cal.covered(year):
         out.print(f"{year}年：节假日安排已收录，共 {sum(not r['workday'] for r in records)} 个工作日内放假日、"
                   f"{sum(r['workday'] for r in records)} 个调休上班日。")
+    elif cal.estimated(year):
+        out.print(f"{year}年：节假日安排尚未收录，按《全国年节及纪念日放假办法》的法定节假日及补假估算（调休未知）；"
+                  "收到国务院办公厅通知后请用 duban calendar import 通知.txt 录入。")
     else:
-        out.print(f"{year}年：节假日安排尚未收录，按仅双休日估算；请用 calendar add-holiday / add-workday 录入。")
+        out.print(f"{year}年：节假日安排未收录，按双休日计算。")
     table = Table(header_style="bold")
     for header in ("日期", "星期", "类型"):
         table.add_column(header)
@@ -202,8 +206,9 @@ def calendar_add_holiday(
 
     示例：duban calendar add-holiday 2027-01-01 2027-01-02 2027-01-03 --note 元旦
     """
-    count = ledger().set_calendar_days([(d, False, note) for d in _dates(days)])
-    render.console().print(f"已录入 {count} 个放假日期")
+    entry = ledger().enter_calendar([(d, False, note) for d in _dates(days)])
+    render.console().print(f"已录入 {entry.count} 个放假日期")
+    _print_recomputed(entry.plan, dry_run=False)
 
 
 @calendar_app.command("add-workday")
@@ -216,8 +221,9 @@ def calendar_add_workday(
 
     示例：duban calendar add-workday 2027-02-06 --note 春节调休
     """
-    count = ledger().set_calendar_days([(d, True, note) for d in _dates(days)])
-    render.console().print(f"已录入 {count} 个调休上班日期")
+    entry = ledger().enter_calendar([(d, True, note) for d in _dates(days)])
+    render.console().print(f"已录入 {entry.count} 个调休上班日期")
+    _print_recomputed(entry.plan, dry_run=False)
 
 
 HOLIDAY_WORDS = {"休", "放假", "节假日", "假", "holiday", "off"}
@@ -257,18 +263,81 @@ def parse_calendar_file(path: Path) -> list[tuple[dt.date, bool, str | None]]:
     return entries
 
 
+def _print_recomputed(plan, dry_run: bool, out=None) -> None:
+    """The deadlines a calendar entry recounts: "重算时限 N 件" and one line each."""
+    out = out or render.console()
+    done = plan.recomputed if dry_run else plan.written
+    if not done and not plan.confirmed:
+        return
+    verb = "将重算时限" if dry_run else "重算时限"
+    said = f"{verb} {len(done)} 件"
+    if plan.confirmed:
+        said += f"（另有 {plan.confirmed} 件重算后时限不变，“时限待核”标记取消）"
+    out.print(said)
+    for r in done:
+        out.print(f"  {r.text}（交办 {r.assignment.assigned_on.isoformat()} 起{r.assignment.within}个工作日）")
+
+
+def _read_calendar_text(file: Path, year: Optional[int]):
+    """Entries and a description: the State Council's notice, or "日期,休/班[,说明]" lines."""
+    from ..holiday_notice import looks_like_notice, parse_notice
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InvalidInput(f"{file} 不是 UTF-8 文本文件") from None
+    if looks_like_notice(text):
+        notice = parse_notice(text, year, source=file.name)
+        return notice.entries(), f"{notice.year}年节假日安排通知"
+    entries = parse_calendar_file(file)
+    if year is not None and any(d.year != year for d, _, _ in entries):
+        wrong = next(d for d, _, _ in entries if d.year != year)
+        raise InvalidInput(f"{file.name} 中的日期 {wrong.isoformat()} 不在 --year {year} 年内")
+    return entries, "日期清单"
+
+
 @calendar_app.command("import")
 @guarded
-def calendar_import(file: Path = typer.Argument(..., help="文本文件：每行“日期,休/班[,说明]”")) -> None:
-    """从文本文件批量录入一年的放假和调休安排（全部录入或全部不录入）。
+def calendar_import(
+    file: Path = typer.Argument(..., help="国务院办公厅节假日安排通知的文本（原文粘贴），或每行“日期,休/班[,说明]”的文件"),
+    year: Optional[int] = typer.Option(None, "--year", help="年份（通知标题中没有“关于XXXX年”时必须给出）"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只显示读到的日期和将重算的时限，不写入台账"),
+    fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table 或 json（[{date, workday, note}]）"),
+) -> None:
+    """录入一年的放假和调休安排：读国务院办公厅关于XXXX年部分节假日安排的通知原文，或日期清单（全部录入或全部不录入）。
 
-    示例：duban calendar import 2027年节假日.txt（每行如 2027-01-01,休,元旦 或 2027-02-06,班,春节调休）
+    通知可从政府网站或报纸直接复制（全角标点、有无抬头和结尾段均可），逐项读出放假时段（含其中的周末）、
+    补休日和调休上班日；有读不懂的行时报错并指明该行，不写入任何内容。录入后，按“N个工作日”估算的
+    在办时限自动从交办日重算（每件记一条“重算时限”记录），按日期给出的时限保留原日期，落在节假日时提示。
+
+    示例：duban calendar import 通知.txt --dry-run；duban calendar import 通知.txt；
+    duban calendar import 2027年节假日.txt（每行如 2027-01-01,休,元旦 或 2027-02-06,班,春节调休）
     """
+    if fmt is Format.csv:
+        raise UsageError("calendar import 只支持 table 或 json 格式")
     if not file.is_file():
         raise InvalidInput(f"找不到文件：{file}")
-    entries = parse_calendar_file(file)
-    count = ledger().set_calendar_days(entries)
-    render.console().print(f"已录入 {count} 个日期（{file.name}）")
+    entries, what = _read_calendar_text(file, year)
+    entry = ledger().enter_calendar(entries, dry_run=dry_run)
+    out = render.console(stderr=True) if fmt is Format.json else render.console()
+    if fmt is Format.json:
+        render.write_json([{"date": d.isoformat(), "workday": w, "note": n} for d, w, n in entries])
+    else:
+        from rich.table import Table
+
+        off = sum(not w for _, w, _ in entries)
+        out.print(f"读到{what}：放假 {off} 天、调休上班 {len(entries) - off} 天（{file.name}）")
+        table = Table(header_style="bold")
+        for header in ("日期", "星期", "安排", "说明"):
+            table.add_column(header)
+        for d, w, n in entries:
+            table.add_row(d.isoformat(), "一二三四五六日"[d.weekday()], "上班" if w else "放假", n or "")
+        out.print(table)
+    _print_recomputed(entry.plan, dry_run, out)
+    if dry_run:
+        out.print("（试运行：未写入台账）")
+    else:
+        out.print(f"已录入 {entry.count} 个日期（{file.name}）")
 
 
 def register(app: typer.Typer) -> None:

@@ -124,6 +124,9 @@ def fail(message: str, code: int = 1) -> None:
 def _flush_warnings() -> None:
     led = _current.ledger if _current is not None else None
     if led is not None:
+        estimated = led.estimated_notice()  # one line naming the estimated years and the remedy
+        if estimated and not any("日历尚未收录" in w for w in led.warnings):
+            led.warnings.append(estimated)
         for warning in led.warnings:
             sys.stderr.write(warning + "\n")
         led.warnings.clear()
