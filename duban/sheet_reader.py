@@ -32,7 +32,7 @@ from .errors import InvalidInput
 
 MAX_FILE_BYTES = 50 * 1024 * 1024  # 50 MB on disk
 MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # 200 MB of XML once unzipped
-MAX_CELLS = 2_000_000  # rows × columns of one sheet's used area (e.g. 100,000 rows × 20 columns)
+MAX_CELLS = 1_000_000  # rows × columns of one sheet's used area (e.g. 50,000 rows × 20 columns)
 
 FORMATS = "Excel（.xlsx、.xlsm、.xls）、WPS（.et）或 OpenDocument（.ods）"
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

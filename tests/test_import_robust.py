@@ -299,6 +299,25 @@ def test_no_python_warning_or_english_reaches_the_user(tmp_path):
     assert re.findall(r"[A-Za-z]{4,}", done.stderr.replace(".xlsx", "")) == []  # no English words
 
 
+def test_a_stylesheet_openpyxl_cannot_parse_is_no_english_error(units, tmp_path):
+    # an empty <fill/> (which Excel accepts) made the old reader say, to the user,
+    # "文件已损坏…（TypeError: expected <class 'openpyxl.styles.fills.Fill'>）"
+    made = sheet(tmp_path / "made.xlsx", [[1, "事项甲", "交通局", "2026年12月31日"]])
+    path = tmp_path / "台账.xlsx"
+    with zipfile.ZipFile(made) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/styles.xml":
+                data = (b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                        b'<fonts count="1"><font/></fonts><fills count="1"><fill/></fills>'
+                        b'<borders count="1"><border/></borders><cellXfs count="1"><xf/></cellXfs></styleSheet>')
+            dst.writestr(info, data)
+    result = run(units, path)
+    assert result.exit_code == 0, result.output
+    assert re.findall(r"[A-Za-z]{4,}", result.output.replace(".xlsx", "")) == []
+    assert [i["title"] for i in items(units)] == ["事项甲"]
+
+
 # -- formats and limits -----------------------------------------------------------------------------
 
 
@@ -336,7 +355,7 @@ def test_a_sheet_whose_used_area_is_too_large_is_refused_before_loading(units, t
     assert time.monotonic() - started < 5
     assert result.exit_code == 1
     assert result.stderr == (f"错误：文件 {path} 的工作表“台账”使用区域为 1048576 行 × 16384 列，超过导入上限 "
-                             "2,000,000 个单元格：未读取，台账不变（请删去多余的行列或拆分工作表）\n")
+                             "1,000,000 个单元格：未读取，台账不变（请删去多余的行列或拆分工作表）\n")
     assert db_counts() == before
 
 
