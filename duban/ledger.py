@@ -1213,6 +1213,24 @@ class Ledger:
         )
         return {r[0]: (r[1], r[2], r[3], r[4]) for r in rows}
 
+    def items_for_reimport(self, ids: Sequence[int]) -> dict[str, tuple]:
+        """事项编号 (as text) → (title, lead unit, lead status, due, latest progress text) of these items:
+        the rows of a sheet duban exported, re-imported."""
+        if not ids:
+            return {}
+        from .exporter import latest_progress
+
+        progress = latest_progress(self, ids)
+        rows = self.db.execute(
+            "SELECT i.id, i.title, u.name, a.status, i.due FROM items i"
+            " LEFT JOIN assignments a ON a.item_id = i.id AND a.role = 'lead' LEFT JOIN units u ON u.id = a.unit_id"
+            " WHERE i.id IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))])
+        found = {}
+        for item_id, title, unit, status, due in rows:
+            latest = progress.get(item_id)
+            found[str(item_id)] = (title, unit, status, due, latest.text if latest and not latest.closed else None)
+        return found
+
     def write_import(self, new_units: Sequence[str], rows: Sequence["ImportRow"],
                      updates: Sequence["ProgressUpdate"]) -> list[int]:
         """One transaction for a whole import: new units, imported items, changed progress.
@@ -1227,6 +1245,7 @@ class Ledger:
         encode = json.JSONEncoder(ensure_ascii=False).encode  # one encoder for 10,000 events
         ids: list[int] = []
         with self._write():
+            self._check_import_race(new_units, rows, updates)
             for name in new_units:
                 unit_id = self.db.execute("INSERT INTO units (name, created) VALUES (?, ?)", [name, today]).lastrowid
                 self._log("unit_added", f"导入时新增单位“{name}”", unit_id=unit_id, data={"name": name, "aliases": []})
@@ -1275,6 +1294,38 @@ class Ledger:
                 except DubanError as exc:
                     raise type(exc)(f"{up.where}：{exc.message}") from None
         return ids
+
+    def _check_import_race(self, new_units: Sequence[str], rows: Sequence["ImportRow"],
+                           updates: Sequence["ProgressUpdate"]) -> None:
+        """Inside the write transaction: did another process import this sheet since it was read?
+
+        The rows were checked against the ledger before the lock was taken; when 8 imports of one
+        sheet run at once, the first to commit wins and the others would hit the stored keys.
+        They are told so, by name, and nothing is written (re-running is an ordinary re-import).
+        """
+        keys = [r.key for r in rows]
+        taken = False
+        for start in range(0, len(keys), 500):
+            chunk = keys[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            if self.db.execute(f"SELECT 1 FROM import_keys WHERE key IN ({marks}) LIMIT 1", chunk).fetchone():
+                taken = True
+                break
+        if not taken and new_units:
+            marks = ", ".join("?" * len(new_units))
+            taken = self.db.execute(f"SELECT 1 FROM units WHERE name IN ({marks}) LIMIT 1",
+                                    list(new_units)).fetchone() is not None
+        if not taken:
+            for up in updates:
+                if up.key:
+                    stored = self.db.execute("SELECT updated_on, progress FROM import_keys WHERE key = ?",
+                                             [up.key]).fetchone()
+                    if stored is not None and stored[1] == up.text:
+                        taken = True
+                        break
+        if taken:
+            raise InvalidInput("该表已由另一进程导入（在本次读取之后、写入之前），本次未写入任何内容；"
+                               "如需核对，请重新运行 duban import（将按重复导入处理）")
 
 
 @dataclass(frozen=True)

@@ -1,21 +1,19 @@
-"""The workbook side of duban import: is the file a readable xlsx, where is the header,
-which column is which field, and the text of a cell (DOMAIN.md §8).
+"""The header side of duban import: the one vocabulary of column names, where a sheet's
+header is, which column is which field, and the text of a cell (DOMAIN.md §8).
 
-Nothing here knows about the ledger; :mod:`duban.importer` turns the rows into items.
-openpyxl is imported only inside the functions that need it.
+``FIELDS`` is the only list of column names duban understands: ``duban import --columns``
+prints it, the README's table is generated from it, ``--map`` resolves against it.
+Reading the file is :mod:`duban.sheet_reader`; :mod:`duban.importer` turns rows into items.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from .errors import InvalidInput, UsageError
+from .errors import UsageError
 
 HEADER_SCAN_ROWS = 30
 
@@ -31,25 +29,31 @@ class Field:
 
 
 FIELDS = (
-    Field("seq", "序号", ("序号", "编号", "序")),
     Field("title", "督办事项", ("督办事项", "工作任务", "事项名称", "督查事项", "督办任务", "重点任务", "任务名称",
-                              "事项", "工作事项", "任务", "督办内容", "重点工作")),
-    Field("lead", "牵头单位", ("牵头单位", "责任单位", "主办单位", "牵头部门", "责任部门", "承办单位", "牵头责任单位")),
+                              "事项", "工作事项", "任务", "督办内容", "重点工作", "待办事项", "问题简述", "问题描述",
+                              "决定事项", "议定事项")),
+    Field("lead", "牵头单位", ("牵头单位", "责任单位", "主办单位", "牵头部门", "责任部门", "承办单位", "牵头责任单位",
+                             "所属责任公司", "责任公司", "牵头处室", "责任处室")),
     Field("co", "配合单位", ("配合单位", "协办单位", "配合部门", "协办部门", "协助单位", "参与单位")),
     Field("due", "完成时限", ("完成时限", "办理时限", "时间节点", "完成时间", "时限", "办结时限", "完成期限",
-                            "时限要求", "完成时限要求")),
-    Field("leader", "牵头领导", ("牵头领导", "分管领导", "责任领导", "包抓领导", "包联领导", "牵头市领导")),
+                            "时限要求", "完成时限要求", "计划完成时间", "目标设定完成时间", "目标完成时间", "截止时间", "截止日期")),
+    Field("leader", "牵头领导", ("牵头领导", "分管领导", "责任领导", "包抓领导", "包联领导", "牵头市领导", "整改责任领导")),
     Field("progress", "进展情况", ("进展情况", "办理情况", "推进情况", "工作进展", "进度情况", "落实情况",
-                                 "办理进展", "目前进展")),
-    Field("source", "来源", ("来源", "立项依据", "事项来源", "任务来源", "督办来源")),
+                                 "办理进展", "目前进展", "最近进展")),
+    Field("source", "来源", ("来源", "立项依据", "事项来源", "任务来源", "督办来源", "问题来源")),
     Field("ref", "文号", ("文号", "批示文号", "文件文号", "批示件编号")),
+    Field("item_id", "事项编号", ("事项编号",)),
+    Field("ident", "编号", ("问题编号", "任务编号", "编号", "督办编号", "督办单号")),
+    Field("seq", "序号", ("序号", "序")),
     Field("note", "备注", ("备注",)),
-    Field("assigned_on", "交办时间", ("交办时间", "登记日期", "交办日期", "登记时间", "立项时间", "立项日期")),
-    Field("status", "办理状态", ("办理状态", "状态", "完成状态", "是否办结", "办结状态")),
-    Field("content", "办理要求", ("办理要求", "工作要求", "具体要求", "主要内容", "具体内容", "工作内容")),
+    Field("assigned_on", "交办时间", ("交办时间", "登记日期", "交办日期", "登记时间", "立项时间", "立项日期", "形成时间")),
+    Field("status", "办理状态", ("办理状态", "状态", "完成状态", "是否办结", "办结状态", "是否整改完成", "是否完成")),
+    Field("content", "办理要求", ("办理要求", "工作要求", "具体要求", "主要内容", "具体内容", "工作内容", "整改计划及措施",
+                                "整改措施", "工作计划")),
     Field("standard", "完成标准", ("完成标准", "目标要求")),
-    Field("person", "责任人", ("责任人", "具体责任人")),
+    Field("person", "责任人", ("责任人", "具体责任人", "整改责任人", "部门责任人")),
     Field("klass", "类别", ("类别", "事项类别", "督办类别")),
+    Field("ignore", "不导入", ("亮灯", "剩余/逾期工作日", "剩余工作日", "逾期工作日")),  # computed by duban (export)
 )
 IGNORE = "ignore"
 FIELD_BY_CODE = {f.code: f for f in FIELDS}
@@ -95,90 +99,19 @@ def parse_map(texts: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-# -- the file ----------------------------------------------------------------------------------
-
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# -- the vocabulary, printed (duban import --columns) and in the README ---------------------------
 
 
-def check_file(path: Path) -> None:
-    """Refuse, with a clear Chinese reason, anything that is not a readable .xlsx file."""
-    if not path.exists():
-        raise InvalidInput(f"文件不存在：{path}")
-    if path.is_dir():
-        raise InvalidInput(f"{path} 是目录，不是 Excel 文件")
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(65536)
-    except OSError as exc:
-        raise InvalidInput(f"无法读取文件 {path}：{exc.strerror or exc}") from None
-    if not head:
-        raise InvalidInput(f"文件 {path} 是空文件（0 字节），不是 Excel 工作簿")
-    if head.startswith(_OLE2):
-        if "EncryptionInfo".encode("utf-16-le") in head or "EncryptedPackage".encode("utf-16-le") in head:
-            raise InvalidInput(f"文件 {path} 设有打开密码（已加密），无法读取：请在 Excel 中取消密码"
-                               "（文件 → 信息 → 保护工作簿 → 用密码进行加密，清空密码）后另存为 .xlsx 再导入")
-        raise InvalidInput(f"文件 {path} 是旧版 Excel 97-2003（.xls）格式或其他 Office 复合文档，"
-                           "不是 .xlsx：请在 Excel 或 WPS 中“另存为” Excel 工作簿（*.xlsx）后再导入")
-    if not head.startswith(b"PK"):
-        if _looks_like_text(head):
-            raise InvalidInput(f"文件 {path} 是文本文件（如 CSV），只是扩展名为 .xlsx：请在 Excel 或 WPS 中打开后"
-                               "“另存为” Excel 工作簿（*.xlsx）再导入")
-        raise InvalidInput(f"文件 {path} 不是 Excel 工作簿（.xlsx），内容无法识别")
+def vocabulary_rows() -> list[tuple[str, str, str]]:
+    """(字段, code, 能识别的列名) for every field: the one table `--columns` and the README show."""
+    return [(f.label, "class" if f.code == "klass" else f.code, "、".join(f.synonyms)) for f in FIELDS]
 
 
-def _looks_like_text(head: bytes) -> bool:
-    if b"\x00" in head:
-        return False
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            head.decode(encoding)
-            return True
-        except UnicodeDecodeError:
-            continue
-    return False
-
-
-def broken(path: Path, exc: BaseException) -> InvalidInput:
-    return InvalidInput(f"无法读取 Excel 文件 {path}：文件已损坏或不是 .xlsx 工作簿（{type(exc).__name__}: {exc}）"
-                        "；请在 Excel 或 WPS 中打开确认后另存为 .xlsx 再导入")
-
-
-# Errors openpyxl (or the XML and zip layers under it) raise for a damaged or foreign file.
-def reading_errors() -> tuple[type[BaseException], ...]:
-    from xml.etree.ElementTree import ParseError
-
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    errors: list[type[BaseException]] = [zipfile.BadZipFile, zipfile.LargeZipFile, InvalidFileException, KeyError,
-                                         ParseError, ValueError, TypeError, IndexError, EOFError, OSError]
-    try:
-        from lxml.etree import LxmlError  # present when openpyxl uses lxml
-        errors.append(LxmlError)
-    except ImportError:
-        pass
-    return tuple(errors)
-
-
-def merged_ranges(wb: Any, ws: Any) -> list[tuple[int, int, int, int]]:
-    """The sheet's merged ranges (min_col, min_row, max_col, max_row).
-
-    openpyxl's read-only worksheets do not load them, so read the <mergeCells> block,
-    which follows the cell data in the sheet's XML.
-    """
-    from openpyxl.utils.cell import range_boundaries
-
-    try:
-        xml = wb._archive.read(ws._worksheet_path)
-    except (AttributeError, KeyError, zipfile.BadZipFile):
-        return []
-    end = xml.rfind(b"sheetData")
-    found = []
-    for ref in re.findall(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]+\d+(?::[A-Z]+\d+)?)\"", xml[max(end, 0):]):
-        try:
-            found.append(range_boundaries(ref.decode()))
-        except ValueError:
-            continue
-    return found
+def vocabulary_markdown() -> str:
+    """The README's import vocabulary table (tests/test_import_vocabulary.py compares them)."""
+    lines = ["| 字段 | 代码 | 能识别的列名 |", "|---|---|---|"]
+    lines += [f"| {label} | {code} | {names} |" for label, code, names in vocabulary_rows()]
+    return "\n".join(lines)
 
 
 # -- cells and the header --------------------------------------------------------------------
@@ -218,10 +151,12 @@ class Header:
 
 
 def column_name(col: int) -> str:
-    """0-based column → its Excel letter (0 → A)."""
-    from openpyxl.utils.cell import get_column_letter
-
-    return get_column_letter(col + 1)
+    """0-based column → its Excel letter (0 → A, 26 → AA)."""
+    n, letters = col + 1, ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
 
 
 def _match_header(values: Sequence[object], mapping: dict[str, str]) -> dict[int, str]:
@@ -236,54 +171,53 @@ def _match_header(values: Sequence[object], mapping: dict[str, str]) -> dict[int
     return found
 
 
-def find_header(rows: Iterator[tuple[int, tuple]], mapping: dict[str, str]) -> tuple[Header | None, list]:
+PLACEHOLDER = re.compile(r"\$\{[^}]*\}|</?jx:|#\{[^}]*\}|\{\{[^}]*\}\}")
+
+
+def is_placeholder(value: object) -> bool:
+    """A template's placeholder cell: ``${data.x}``, ``<jx:forEach …>``, ``#{x}``, ``{{x}}``."""
+    return value.__class__ is str and PLACEHOLDER.search(value) is not None  # type: ignore[arg-type]
+
+
+def find_header(rows: Iterator[tuple[int, tuple]], mapping: dict[str, str],
+                merges: Sequence[tuple[int, int, int, int]] = ()) -> tuple[Header | None, list, list[str]]:
     """Scan the top rows for the header (at least two known columns, one of them 事项 or 单位).
 
-    A next row made only of header names (牵头单位 | 配合单位 under a merged 责任单位) is a
-    second header row and refines the first. Returns the header and the rows read past it.
+    A header whose cells are merged down over several rows ends at the merge's last row; a
+    next row made only of header names (牵头单位 | 配合单位 under a merged 责任单位) is a
+    second header row and refines the first. Returns the header, the rows read past it and,
+    when there is none, the header-like cells seen (the row with the most short texts).
     """
     titles: list[str] = []
+    seen: list[str] = []
     for index, values in rows:
         if index > HEADER_SCAN_ROWS:
-            return None, []
+            break
         found = _match_header(values, mapping)
         codes = set(found.values()) - {IGNORE}
         if len(codes) >= 2 and codes & {"title", "lead"}:
             names = {i: one_line(cell_text(values[i])) for i in found}
+            span_end = max([r1 for c0, r0, c1, r1 in merges if r0 == index and c0 - 1 in found] or [index])
             header_row, pending = index, []
-            nxt = next(rows, None)
-            if nxt is not None:
+            for nxt in rows:
                 sub = _match_header(nxt[1], mapping)
                 filled = [i for i, v in enumerate(nxt[1]) if cell_text(v)]
-                if sub and len(sub) == len(filled):
+                if sub and len(sub) == len(filled):  # a row of header names only
                     found.update(sub)
                     names.update({i: one_line(cell_text(nxt[1][i])) for i in sub})
                     header_row = nxt[0]
+                elif nxt[0] <= span_end:
+                    header_row = nxt[0]
                 else:
                     pending.append(nxt)
+                    break
+                if nxt[0] >= span_end:
+                    break
             unknown = [one_line(cell_text(v)) for i, v in enumerate(values) if cell_text(v) and i not in found]
-            return Header(header_row, found, names, unknown, titles), pending
+            return Header(header_row, found, names, unknown, titles), pending, []
+        texts = [one_line(cell_text(v)) for v in values
+                 if isinstance(v, str) and v.strip() and len(v.strip()) <= 30 and not is_placeholder(v)]
+        if len(texts) > len(seen):
+            seen = texts
         titles.extend(cell_text(v) for v in values if isinstance(v, str) and v.strip())
-    return None, []
-
-
-# -- reading rows --------------------------------------------------------------------------------
-
-
-def chain_rows(pending: list, rows: Iterator) -> Iterator[tuple[int, tuple]]:
-    """The rows read past the header while looking for it, then the rest."""
-    yield from pending
-    yield from rows
-
-
-def read_rows(rows: Iterator[tuple], path: Path) -> Iterator[tuple]:
-    """openpyxl's rows; an error from inside openpyxl (a damaged sheet) becomes a clear one."""
-    errors = reading_errors()
-    while True:
-        try:
-            values = next(rows)
-        except StopIteration:
-            return
-        except errors as exc:
-            raise broken(path, exc) from None
-        yield values
+    return None, [], seen

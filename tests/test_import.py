@@ -659,14 +659,14 @@ BAD_FILES = [
     ("missing", lambda p: None, "文件不存在："),
     ("directory", lambda p: p.mkdir(), "是目录，不是 Excel 文件"),
     ("empty", lambda p: p.write_bytes(b""), "是空文件（0 字节），不是 Excel 工作簿"),
-    ("garbage", lambda p: p.write_bytes(bytes(range(256)) * 8), "不是 Excel 工作簿（.xlsx），内容无法识别"),
+    ("garbage", lambda p: p.write_bytes(bytes(range(256)) * 8), "不是 Excel（.xlsx、.xlsm、.xls）、WPS（.et）或 OpenDocument（.ods） 工作簿，内容无法识别"),
     ("csv", lambda p: p.write_text("督办事项,牵头单位,完成时限\n事项甲,交通局,2026-12-31\n", encoding="utf-8"),
-     "是文本文件（如 CSV），只是扩展名为 .xlsx"),
+     "是文本文件（如 CSV），不是 Excel 工作簿"),
     ("gbk csv", lambda p: p.write_bytes("督办事项,牵头单位\n事项甲,交通局\n".encode("gbk")), "是文本文件（如 CSV）"),
     ("encrypted", lambda p: p.write_bytes(_ole2(True)), "设有打开密码（已加密），无法读取"),
-    ("xls", lambda p: p.write_bytes(_ole2(False)), "是旧版 Excel 97-2003（.xls）格式"),
-    ("zip, not xlsx", lambda p: zipfile.ZipFile(p, "w").writestr("a.txt", "hello"), "文件已损坏或不是 .xlsx 工作簿"),
-    ("truncated xlsx", None, "文件已损坏或不是 .xlsx 工作簿"),
+    ("office file, no workbook in it", lambda p: p.write_bytes(_ole2(False)), "文件已损坏或不是 Excel"),
+    ("zip, not xlsx", lambda p: zipfile.ZipFile(p, "w").writestr("a.txt", "hello"), "是压缩包，但不是 Excel 工作簿"),
+    ("truncated xlsx", None, "文件已损坏或不完整"),
 ]
 
 
@@ -698,7 +698,7 @@ def test_sheet_xml_damaged_inside_a_valid_zip(units, tmp_path, db_path):
             dst.writestr(info, data)
     result = units("import", str(bad))
     assert result.exit_code == 1
-    assert "文件已损坏或不是 .xlsx 工作簿" in result.stderr
+    assert "文件已损坏或不是 Excel" in result.stderr
     assert counts(db_path)["items"] == 0
 
 
@@ -722,7 +722,7 @@ def test_json_report_keys(units, tmp_path):
     path = ledger_sheet(tmp_path / "a.xlsx", [row("事项甲", co="财政局", progress="进行中", seq=1)])
     report = json.loads(import_json(units, path, "--dry-run").stdout)
     assert sorted(report) == ["counts", "dry_run", "file", "new_units", "problems", "rows", "sheets", "written"]
-    assert report["counts"] == {"new": 1, "progress": 0, "unchanged": 0, "skip": 0, "blank": 0, "errors": 0,
+    assert report["counts"] == {"new": 1, "progress": 0, "unchanged": 0, "skip": 0, "blank": 0, "placeholder": 0, "prefilled": 0, "hidden": 0, "errors": 0,
                                 "notes": 0, "new_units": 0}
     r = report["rows"][0]
     assert {k: r[k] for k in ("sheet", "row", "action", "item_id", "title", "lead_unit", "co_units", "due",
@@ -822,7 +822,7 @@ def test_the_messy_example_sheet_imports_cleanly_in_one_command(duban, tmp_path)
     result = duban("import", str(path), "--format", "json", today="2026-11-20")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert report["counts"] == {"new": 13, "progress": 0, "unchanged": 0, "skip": 6, "blank": 1, "errors": 0,
+    assert report["counts"] == {"new": 13, "progress": 0, "unchanged": 0, "skip": 6, "blank": 1, "placeholder": 0, "prefilled": 0, "hidden": 0, "errors": 0,
                                 "notes": 0, "new_units": 0}
     assert [s["name"] for s in report["sheets"] if s["imported"]] == ["重点工作", "民生实事"]
     got = {i["title"]: i for i in items(duban)}

@@ -125,3 +125,18 @@ def test_assigned_day_must_be_one_day(cell, year, words):
 ])
 def test_title_year(texts, expected):
     assert title_year(*texts) == expected
+
+
+def test_a_date_cell_over_100_characters_is_not_a_date_and_is_read_in_linear_time():
+    # 20,000 spaces in a 时限 cell took 6 s in the time-tail pattern (issue #15)
+    import time
+
+    cell = "2026年6月30日" + " " * 20_000 + "前"
+    started = time.perf_counter()
+    with pytest.raises(DateProblem) as caught:
+        parse_due(cell, 2026)
+    assert time.perf_counter() - started < 0.05
+    assert caught.value.message == f"单元格内容有 {len(cell)} 个字符，超过 100 个，不是日期"
+    with pytest.raises(DateProblem):
+        parse_day("2026-03-05" + " " * 200 + "x", 2026)
+    assert parse_due("2026年6月30日" + " " * 80 + "前", 2026).due.isoformat() == "2026-06-30"  # 100 or fewer: read

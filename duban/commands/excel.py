@@ -24,7 +24,8 @@ def register(app: typer.Typer) -> None:
     @app.command("import")
     @guarded
     def import_xlsx(
-        file: Path = typer.Argument(..., metavar="FILE.xlsx", help="要导入的 Excel 台账（.xlsx）"),
+        file: Optional[Path] = typer.Argument(None, metavar="FILE.xlsx",
+                                              help="要导入的台账（.xlsx、.xlsm、.xls、.et 或 .ods）"),
         sheet: Optional[str] = typer.Option(None, "--sheet", help="只导入该工作表（默认：所有像台账的工作表）"),
         dry_run: bool = typer.Option(False, "--dry-run", help="试导入：只列出将导入的事项和全部问题，不写入台账"),
         year: Optional[int] = typer.Option(None, "--year", help="“6月底”“年底前”等未写年份的时限所属年份（默认取表格标题中的年份）"),
@@ -32,21 +33,26 @@ def register(app: typer.Typer) -> None:
         mapping: list[str] = typer.Option([], "--map", help="指定列对应的字段“列名=字段”，可重复，如 --map 主要任务=督办事项；字段为 ignore 时忽略该列"),
         source: str = typer.Option("其他", "--source", help="表中没有来源列（或来源为空）时的立项依据"),
         fmt: Format = typer.Option(Format.table, "--format", help="报告格式：table（表格）、json 或 csv"),
+        columns: bool = typer.Option(False, "--columns", help="列出能识别的列名（字段与同义列名），不导入"),
     ) -> None:
         """导入 Excel 台账：识别标题行下的表头、多单位单元格和各种写法的时限，全部成功才写入。
 
-        能识别的列名：督办事项/工作任务/事项名称、牵头单位/责任单位、配合单位/协办单位、
-        完成时限/办理时限/时间节点、牵头领导/分管领导、进展情况/办理情况、来源/立项依据、文号、
-        序号、备注、交办时间/登记日期、办理状态；其他列用 --map 指定。任何一行有问题时不写入任何内容，
+        能识别的列名见 duban import --columns；其他列用 --map 指定。任何一行有问题时不写入任何内容，
         列出每个问题（工作表、行号、列、原因）并以状态码 1 退出。重复导入同一张表不会产生重复事项，
         进展情况有变化的记为牵头单位的一次进展反馈。
 
         示例：duban import 2026年督查台账.xlsx --dry-run；duban import 台账.xlsx --sheet 重点工作 --year 2026
         --create-units --map 主要任务=督办事项
         """
-        from .. import importer, xlsx_sheet
+        from .. import importer, sheet_reader, xlsx_sheet
         from ..errors import InvalidInput, UsageError
         from ..models import Source
+
+        if columns:
+            _print_columns(fmt)
+            return
+        if file is None:
+            raise UsageError("请给出要导入的文件，如 duban import 台账.xlsx（列出能识别的列名：duban import --columns）")
 
         if year is not None and not 2000 <= year <= 2099:
             raise UsageError(f"--year 应为 2000 到 2099 之间的年份，收到 {year}")
@@ -54,16 +60,44 @@ def register(app: typer.Typer) -> None:
             sheet=sheet, year=year, create_units=create_units, mapping=xlsx_sheet.parse_map(mapping),
             default_source=Source.parse(source, "--source"), dry_run=dry_run,
         )
-        xlsx_sheet.check_file(file)  # a bad file is reported before the ledger is even opened
+        sheet_reader.check_file(file)  # a bad file is reported before the ledger is even opened
         report = importer.import_file(ledger(), file, options)
         _emit(report, fmt)
         errors = report.errors
         if errors:
             tail = "试导入，未写入" if dry_run else "未写入任何内容，请修改表格后重新导入"
-            raise InvalidInput(f"{report.file} 中有 {len(errors)} 处问题（{tail}）")
+            said = f"{len(errors)} 处问题"
+            causes = len(importer_groups(errors))
+            if causes < len(errors):
+                said += f"，{causes} 类原因"
+            raise InvalidInput(f"{report.file} 中有 {said}（{tail}）")
 
 
 # -- output ------------------------------------------------------------------------------------
+
+
+def _print_columns(fmt: Format) -> None:
+    from .. import render
+    from ..xlsx_sheet import vocabulary_rows
+
+    rows = [{"field": label, "code": code, "names": names.split("、")} for label, code, names in vocabulary_rows()]
+    if fmt is Format.json:
+        render.write_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title="duban import 能识别的列名（其他列用 --map 列名=字段 指定）", header_style="bold")
+    for header in ("字段", "代码", "能识别的列名"):
+        table.add_column(header, overflow="fold")
+    for label, code, names in vocabulary_rows():
+        table.add_row(label, code, names)
+    render.console().print(table)
+
+
+def importer_groups(errors: list) -> list:
+    from ..import_report import grouped
+
+    return grouped(errors)
 
 
 def _summary(report: Any) -> str:
@@ -71,6 +105,10 @@ def _summary(report: Any) -> str:
     head = "试导入（未写入）" if report.dry_run else ("已导入" if report.written else "未导入")
     parts = [f"新增 {c['new']} 项", f"更新进展 {c['progress']} 项", f"已导入过无变化 {c['unchanged']} 项",
              f"跳过 {c['skip']} 行", f"空行 {c['blank']} 行"]
+    for key, label in (("placeholder", "模板占位符行"), ("prefilled", "只有预填内容（如下拉选项）的行"),
+                       ("hidden", "隐藏行")):
+        if c[key]:
+            parts.append(f"{label} {c[key]} 行")
     if report.new_units:
         parts.append(f"{'将' if not report.written else ''}新增单位 {len(report.new_units)} 个：{'、'.join(report.new_units)}")
     tail = f"；问题 {c['errors']} 处" if c["errors"] else ""
@@ -109,15 +147,18 @@ def _emit(report: Any, fmt: Format) -> None:
         else:  # a Rich table of 10,000 rows takes a quarter of a minute: one plain line per row
             out.print(f"将导入的行（共 {len(report.rows)} 行，逐行列出；表格形式请用 --format csv）", style="bold")
             out.file.write("".join(_row_line(r) + "\n" for r in report.rows))
-    problems = report.errors + report.notes
-    if not report.dry_run and not report.errors and len(report.notes) > NOTES_SHOWN:
-        problems = report.notes[:NOTES_SHOWN]
+    from ..import_report import grouped
+
+    errors, notes = grouped(report.errors), grouped(report.notes)
+    problems = errors + notes
+    if not report.dry_run and not report.errors and len(notes) > NOTES_SHOWN:
+        problems = notes[:NOTES_SHOWN]
     if len(problems) > TABLE_ROWS:
         out.print(f"问题与提示（共 {len(problems)} 条）", style="bold")
         out.file.write("".join(_problem_line(p) + "\n" for p in problems))
     elif problems:
         out.print(_problems_table(problems))
-        hidden = len(report.errors) + len(report.notes) - len(problems)
+        hidden = len(errors) + len(notes) - len(problems)
         if hidden:
             out.print(f"……另有 {hidden} 条提示未显示（用 --dry-run 或 --format csv 查看全部）")
     skipped = [s for s in report.sheets if not s.imported]
