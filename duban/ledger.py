@@ -80,6 +80,11 @@ class ListFilter:
     status: Status | None = None
     due_before: dt.date | None = None
     include_finished: bool = False
+    grep: str | None = None  # words anywhere in the title, 文号, leader, content, units or milestones
+    leader: str | None = None
+    ref: str | None = None  # 文号, brackets and blanks ignored
+    klass: ItemClass | None = None
+    sort: str | None = None  # light | due | id (ledger_clerk.ordered); None: by id
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -541,11 +546,22 @@ class Ledger:
         if flt.light is Light.RED:  # only items with a deadline or a lead milestone already past can be red
             where.append(f"({PAST_DUE_SQL})")
             params += [self.today.isoformat()] * 2
+        if flt.klass is not None:
+            where.append("i.class = ?")
+            params.append(flt.klass.code)
         views = [self.view(item) for item in self._items_where(" AND ".join(where), params)]
         if flt.light is not None:
             views = [v for v in views if v.light.light is flt.light]
         elif flt.no_light:
             views = [v for v in views if v.light.light is None]
+        if flt.grep or flt.leader or flt.ref:
+            from .ledger_clerk import matches
+
+            views = [v for v in views if matches(v, flt.grep, flt.leader, flt.ref)]
+        if flt.sort:
+            from .ledger_clerk import ordered
+
+            views = ordered(views, flt.sort)
         return views
 
     def events(self, item_id: int, until: dt.date | None = None) -> list[Event]:
@@ -616,8 +632,14 @@ class Ledger:
                klass: ItemClass = ItemClass.ROUTINE, content: str | None = None, standard: str | None = None,
                lead: str | None = None, co: Sequence[str] = (), due: dt.date | None = None,
                within: int | None = None, person: str | None = None,
-               milestones: Sequence[tuple[dt.date, str]] = ()) -> ItemView:
-        """Register an item (立项); with ``lead`` it is assigned (交办) at once."""
+               milestones: Sequence[tuple[dt.date, str]] = (), long_term: bool = False) -> ItemView:
+        """Register an item (立项); with ``lead`` it is assigned (交办) at once.
+
+        ``long_term`` (长期): no deadline at all, not the default one; lit by its feedback
+        cadence and milestones only.
+        """
+        if long_term and (due is not None or within is not None):
+            raise InvalidInput("长期事项不设办理时限：--due 长期 不能与日期或 --within 同时给出")
         title = (title or "").strip()
         if not title:
             raise InvalidInput("事项名称不能为空")
@@ -638,10 +660,12 @@ class Ledger:
             ).lastrowid
             data = {"title": title, "source": source.code, "ref": ref, "leader": leader, "class": klass.code,
                     "content": content, "standard": standard, "due": _iso(due), "within": within}
+            if long_term:
+                data["long_term"] = True
             item = self._apply(None, EventKind.CREATED, f"立项：{title}（{source.label}）", data=data,
                                item_id=item_id)
             if units:
-                item = self._assign_units(item, units, due, within, person)
+                item = self._assign_units(item, units, due, within, person, long_term)
             for when, what in milestones:
                 item = self._add_milestone(item, when, what)
         return self.item(item_id)
@@ -680,8 +704,15 @@ class Ledger:
         return result
 
     def _assign_units(self, item: Item, units: list[tuple[Unit, Role]], due: dt.date | None,
-                      within: int | None, person: str | None) -> Item:
-        if due is None and within is None:
+                      within: int | None, person: str | None, long_term: bool = False) -> Item:
+        if long_term:
+            if due is not None or within is not None:
+                raise InvalidInput("长期事项不设办理时限：--due 长期 不能与日期或 --within 同时给出")
+        elif due is None and within is None and item.lead is not None and item.lead.due is None:
+            pass  # co units added to a long-term item share its (absent) deadline
+        elif due is None and within is None and item.lead is None and self._planned_long_term(item.id):
+            pass  # registered as 长期 while pending
+        elif due is None and within is None:
             if item.lead is not None and item.lead.due is not None:
                 due = item.lead.due  # co units added later share the lead's deadline
             elif item.due is not None:
@@ -692,12 +723,24 @@ class Ledger:
         for unit, role in units:
             data = {"role": role.code, "due": _iso(deadline.due), "due_basis": deadline.basis,
                     "within": deadline.within, "person": person if role is Role.LEAD else None}
-            when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else ""
+            when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else "，长期事项，不设办理时限"
             item = self._apply(item, EventKind.ASSIGNED, f"交办{role.label}单位“{unit.name}”{when}", unit, data)
         return item
 
+    def _planned_long_term(self, item_id: int) -> bool:
+        """Whether the item was registered as 长期 (its `created` event says so)."""
+        row = self.db.execute("SELECT json_extract(data, '$.long_term') FROM events WHERE item_id = ? AND kind = 'created'"
+                              " ORDER BY id LIMIT 1", [item_id]).fetchone()
+        return bool(row and row[0])
+
+    def edit(self, item_id: int, **fields: Any) -> ItemView:
+        """更正 (duban edit): title, ref, leader, class, source, content, standard — one `amended` event."""
+        from .ledger_clerk import edit
+
+        return edit(self, item_id, fields)
+
     def assign(self, item_id: int, lead: str | None, co: Sequence[str] = (), due: dt.date | None = None,
-               within: int | None = None, person: str | None = None) -> ItemView:
+               within: int | None = None, person: str | None = None, long_term: bool = False) -> ItemView:
         """交办: give a pending item its lead (and co) units, or add co units to an assigned one."""
         with self._write():
             item = self._load(item_id)
@@ -723,7 +766,7 @@ class Ledger:
                 units.append((unit, Role.CO))
             if not units:
                 raise InvalidInput(f"事项 #{item_id} 没有需要新交办的单位")
-            self._assign_units(item, units, due, within, person)
+            self._assign_units(item, units, due, within, person, long_term)
         return self.item(item_id)
 
     def _targets(self, item: Item, unit: str | None, statuses: Iterable[Status],

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import InvalidInput, InvalidTransition
-from .models import Assignment, EventKind, Item, ItemClass, Milestone, Role, Source, Status
+from .models import EDITABLE_FIELDS, Assignment, EventKind, Item, ItemClass, Milestone, Role, Source, Status
 
 
 @dataclass(frozen=True)
@@ -385,3 +385,28 @@ _HANDLERS = {
     EventKind.ESCALATED: _on_live_assignment("督办升级"),
     EventKind.REMINDED: _on_live_assignment("催办"),
 }
+
+
+# -- amended (duban edit): corrections to the item's own fields ---------------------------------
+
+
+def _amended(item: Item, change: Change) -> None:
+    """Each of ``data["changes"]`` ({field: {"old", "new"}}) replaces the item's value."""
+    changes = change.data.get("changes") or {}
+    if not changes:
+        raise InvalidInput(f"事项 #{item.id} 没有需要修改的内容")
+    for key, values in changes.items():
+        new = values.get("new")
+        if key not in EDITABLE_FIELDS:
+            raise InvalidInput(f"不能修改“{key}”")
+        if key == "title":
+            item.title = _need_text(new, "事项名称")
+        elif key == "class":
+            item.klass = ItemClass(new)
+        elif key == "source":
+            item.source = Source(new)
+        else:
+            setattr(item, key, new or None)
+
+
+_HANDLERS[EventKind.AMENDED] = _amended

@@ -121,6 +121,7 @@ class EventKind(CodedEnum):
     IMPORTED = ("imported", "导入")
     MILESTONE_ADDED = ("milestone_added", "设定节点")
     MILESTONE_DONE = ("milestone_done", "完成节点")
+    AMENDED = ("amended", "修改")
 
 
 class EscalationKind(CodedEnum):
@@ -277,3 +278,8 @@ class Event:
     unit: str | None
     detail: str
     data: dict
+
+
+#: What ``duban edit`` may correct (the item's own fields, not its work): key → Chinese name.
+EDITABLE_FIELDS = {"title": "事项名称", "ref": "文号", "leader": "牵头领导", "class": "类别", "source": "立项依据",
+                   "content": "办理内容", "standard": "完成标准"}
