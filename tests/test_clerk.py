@@ -344,3 +344,68 @@ def test_long_term_pending_item_stays_long_term_when_assigned(units):
 def test_long_term_with_a_date_or_within_is_refused(units):
     result = units("create", "新事项", "--source", "其他", "--lead", "交通局", "--due", "长期", "--within", "3")
     assert (result.exit_code, result.stderr) == (2, "错误：--due 与 --within 只能给出一个\n")
+
+
+# -- shell completion (bash, zsh) -----------------------------------------------------------------
+
+
+def _complete(env_extra: dict, db: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DUBAN_DB": db, **env_extra}
+    done = subprocess.run([sys.executable, "-m", "duban.cli"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_bash_completion_offers_commands_item_ids_and_units(six):
+    import os
+
+    db = os.environ["DUBAN_DB"]
+    ok(six("close", "3", "--result", "已完成"))  # closed items are not offered
+    bash = {"_DUBAN_COMPLETE": "complete_bash"}
+    assert _complete({**bash, "COMP_WORDS": "duban li", "COMP_CWORD": "1"}, db).split() == ["list"]
+    assert _complete({**bash, "COMP_WORDS": "duban show ", "COMP_CWORD": "2"}, db).split() == ["1", "2", "4", "5", "6"]
+    assert _complete({**bash, "COMP_WORDS": "duban feedback 1 --unit 市", "COMP_CWORD": "4"}, db).split() == [
+        "市交通运输局", "市财政局", "市住房和城乡建设局", "市自然资源和规划局", "市住建局"]  # names, then aliases
+    assert _complete({**bash, "COMP_WORDS": "duban create 新 --lead 交", "COMP_CWORD": "4"}, db).split() == ["交通局"]
+    script = _complete({"_DUBAN_COMPLETE": "source_bash"}, db)
+    assert "complete -o default -F _duban_completion duban" in script
+
+
+def test_zsh_completion_offers_item_ids_with_their_titles(six):
+    import os
+
+    out = _complete({"_DUBAN_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "duban edit "}, os.environ["DUBAN_DB"])
+    assert out.startswith("_arguments '*: :((\"1\":\"推进城区主干道综合整治")
+    assert '"2":"老旧小区改造"' in out and '"6":"河长制常态化巡河"' in out
+    assert "compdef _duban_completion duban" in _complete({"_DUBAN_COMPLETE": "source_zsh"}, os.environ["DUBAN_DB"])
+
+
+def test_completion_without_a_ledger_offers_nothing_and_creates_nothing(tmp_path):
+    missing = tmp_path / "none.db"
+    out = _complete({"_DUBAN_COMPLETE": "complete_bash", "COMP_WORDS": "duban show ", "COMP_CWORD": "2"}, str(missing))
+    assert out.strip() == "" and not missing.exists()
+
+
+def test_bash_really_completes_from_the_sourced_script(six, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bash = shutil.which("bash")
+    duban = shutil.which("duban") or str(Path(sys.executable).with_name("duban"))
+    if bash is None or not os.path.exists(duban):
+        pytest.skip("bash or the duban script is not installed here")
+    script = tmp_path / "duban.bash"
+    script.write_text(_complete({"_DUBAN_COMPLETE": "source_bash"}, os.environ["DUBAN_DB"]))
+    line = ('source "$1"; COMP_WORDS=(duban sign ""); COMP_CWORD=2; _duban_completion duban; '
+            'printf "%s\\n" "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{Path(duban).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run([bash, "--norc", "-c", line, "bash", str(script)], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["1", "2", "3", "4", "5", "6"], done.stderr

@@ -30,6 +30,9 @@ class LazyCommands(MutableMapping):
         self._table = dict(table)  # name -> module (relative to package), not yet loaded
         self._package = package
         self._panels = dict(panels or {})  # name -> help panel
+        from .complete import requested
+
+        self._complete = requested()  # the shell asks for completions: ids and units come from the ledger
         self._loaded: dict[str, Any] = dict(loaded or {})
         self._order = list(self._loaded) + [n for n in self._table if n not in self._loaded]
 
@@ -38,6 +41,10 @@ class LazyCommands(MutableMapping):
         holder = typer.Typer()
         module.register(holder)
         for name, command in typer.main.get_group(holder).commands.items():
+            if self._complete:
+                from .complete import attach
+
+                attach(command)
             if name in self._panels:
                 command.rich_help_panel = self._panels[name]
             self._loaded.setdefault(name, command)
@@ -95,6 +102,13 @@ def lazy_group(table: Mapping[str, str], package: str, panels: Mapping[str, Sequ
     class LazyGroup(TyperGroup):
         def __init__(self, *, commands: Any = None, **kwargs: Any) -> None:
             super().__init__(commands=LazyCommands(table, package, commands, panel_of), **kwargs)
+
+        def main(self, *args: Any, **kwargs: Any) -> Any:
+            from .complete import enable, requested
+
+            if requested():
+                enable()
+            return super().main(*args, **kwargs)
 
         def list_commands(self, ctx: Any) -> list[str]:
             # names only: nothing is imported to list them
