@@ -8,14 +8,15 @@ helpers are pure: they filter and order :class:`~duban.models.ItemView` values.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import unicodedata
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import InvalidInput
-from .models import EDITABLE_FIELDS, EventKind, ItemClass, ItemView, Light, Source
+from .errors import InvalidInput, InvalidTransition
+from .models import EDITABLE_FIELDS, EventKind, Item, ItemClass, ItemView, Light, LightResult, Source, Status
 
 if TYPE_CHECKING:  # pragma: no cover
     from .ledger import Ledger
@@ -134,3 +135,53 @@ def ordered(views: Sequence[ItemView], sort: str = "light") -> list[ItemView]:
         return (0 if red else 1, -late if red else 0, *by_due(v))
 
     return sorted(views, key=by_light)
+
+
+# -- split (create --parent) ----------------------------------------------------------------------
+
+
+def check_parent(parent: Item, today: dt.date) -> None:
+    """An item may be split while it is still being worked on, one level deep, not before it existed."""
+    if today < parent.created:
+        raise InvalidInput(f"事项 #{parent.id} 立项于 {parent.created.isoformat()}，不能在此前（{today.isoformat()}）分解")
+    if parent.parent is not None:
+        raise InvalidInput(f"事项 #{parent.id} 本身是事项 #{parent.parent} 的子事项，不能再分解"
+                           f"（请以 #{parent.parent} 为 --parent）")
+    if parent.status in (Status.CLOSED, Status.CANCELLED):
+        raise InvalidTransition(f"事项 #{parent.id} 状态为“{parent.status.label}”，不能再分解出子事项")
+
+
+def _severity(result: LightResult) -> int:
+    return -1 if result.light is None else result.light.severity
+
+
+def worst_light(own: LightResult, children: Sequence[tuple[Item, LightResult]]) -> LightResult:
+    """A split item's light: the worst of its own and its open sub-items' (its own on a tie).
+
+    Among sub-items of the same colour the latest wins; the reason names the sub-item.
+    """
+    worst_child = None
+    for child, result in children:
+        key = (_severity(result), result.late_workdays, -(child.due or dt.date.max).toordinal())
+        if worst_child is None or key > worst_child[0]:
+            worst_child = (key, child, result)
+    if worst_child is None or _severity(worst_child[2]) <= _severity(own):
+        return own
+    _, child, result = worst_child
+    return dataclasses.replace(result, reason=f"子事项 #{child.id}“{child.title}”：{result.reason}")
+
+
+def as_tree(records: Sequence[dict]) -> tuple[list[dict], set[int]]:
+    """Records with each sub-item right after its parent (in the list's order), and the ids of the
+    sub-items so placed; one whose parent is not listed stays where it is."""
+    listed = {r["id"] for r in records}
+    below: dict[int, list[dict]] = {}
+    for r in records:
+        if r.get("parent") in listed:
+            below.setdefault(r["parent"], []).append(r)
+    out: list[dict] = []
+    for r in records:
+        if r.get("parent") not in listed:
+            out.append(r)
+            out += below.get(r["id"], [])
+    return out, {r["id"] for rs in below.values() for r in rs}

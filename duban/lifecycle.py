@@ -139,6 +139,7 @@ def _created(change: Change) -> Item:
         status=Status.PENDING,
         due=_date(d.get("due")),
         within=d.get("within"),
+        parent=d.get("parent"),
     )
 
 

@@ -212,6 +212,7 @@ class Item:
     within: int | None = None  # planned "N个工作日" while pending
     assignments: list[Assignment] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
+    parent: int | None = None  # 分解: the item this sub-item was split from (create --parent)
 
     @property
     def lead(self) -> Assignment | None:

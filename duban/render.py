@@ -80,6 +80,7 @@ def item_record(view: ItemView) -> dict[str, Any]:
         "assigned_on": _iso(lead.assigned_on) if lead else None,
         "last_feedback": _iso(view.last_feedback),
         "percent": lead.percent if lead else None,
+        "parent": item.parent,
     }
 
 
@@ -172,7 +173,7 @@ def write_csv(records: Sequence[dict], keys: Sequence[str] | None = None, stream
 ITEM_KEYS = tuple(
     "id title source source_label ref leader class class_label status status_label light light_reason due"
     " due_uncertain lead_unit co_units workdays_left overdue_workdays created assigned_on last_feedback"
-    " percent".split()
+    " percent parent".split()
 )
 EVENT_KEYS = ("id", "at", "kind", "kind_label", "unit", "detail", "data")
 UNIT_KEYS = ("id", "name", "aliases", "parent", "contact", "phone")
@@ -241,11 +242,16 @@ def _item_columns() -> list:
     ]
 
 
-def items_table(records: Iterable[dict], title: str | None = None, width: int | None = None):
-    """The item list, fitted to ``width`` (default: the terminal's) — see :mod:`duban.render_fit`."""
+def items_table(records: Iterable[dict], title: str | None = None, width: int | None = None,
+                nested: set[int] | frozenset[int] = frozenset()):
+    """The item list, fitted to ``width`` (default: the terminal's) — see :mod:`duban.render_fit`.
+
+    Items in ``nested`` (sub-items listed under their parent, ``list --tree``) are marked └.
+    """
     from .render_fit import fitted_table
 
-    rows = [[str(r["id"]), light_text(r["light"]), r["title"], r["lead_unit"] or "—", due_text(r), left_text(r),
+    rows = [[str(r["id"]), light_text(r["light"]), f"└ {r['title']}" if r["id"] in nested else r["title"],
+             r["lead_unit"] or "—", due_text(r), left_text(r),
              r["status_label"], "\n".join(r["co_units"]) or "—", r["last_feedback"] or "—", r["source_label"]]
             for r in records]
     return fitted_table(_item_columns(), rows, width or console().width, title=title)
@@ -259,6 +265,7 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
     out = console()
     out.print(Text(f"事项 #{record['id']}  {record['title']}", style="bold"))
     fields = [
+        ("上级事项", f"#{record['parent']}" if record.get("parent") else None),
         ("立项依据", record["source_label"]),
         ("文号", record["ref"]),
         ("牵头领导", record["leader"]),
@@ -291,6 +298,14 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
                           light_text(a["light"]), due, a["signed_on"] or "未签收", a["last_feedback"] or "—",
                           a["feedback_due"] or "—", f"{a['percent']}%" if a["percent"] is not None else "—",
                           f"{a['level']} {a['level_label']}" if a["level"] is not None else "—", a["result"] or "")
+        out.print(table)
+    if record.get("children"):
+        table = Table(title="子事项", header_style="bold")
+        for header in ("编号", "亮灯", "事项", "牵头单位", "办理时限", "状态"):
+            table.add_column(header, overflow="fold")
+        for c in record["children"]:
+            table.add_row(str(c["id"]), light_text(c["light"]), c["title"], c["lead_unit"] or "—", due_text(c),
+                          c["status_label"])
         out.print(table)
     if milestones:
         table = Table(title="节点", header_style="bold")

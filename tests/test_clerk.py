@@ -179,7 +179,6 @@ def test_root_help_groups_commands_in_the_order_a_clerk_meets_them(duban, monkey
     (["shwo", "1"], "错误：没有命令“shwo”，是否要用 show？"),
     (["feedback", "1", "--unit", "交通局"], "错误：缺少参数：进展情况"),
     (["create"], "错误：缺少参数：事项名称"),
-    (["create", "新事项"], "错误：缺少选项：--source"),
 ])
 def test_click_errors_are_chinese_and_name_what_the_help_names(units, argv, first):
     result = units(*argv)
@@ -187,6 +186,11 @@ def test_click_errors_are_chinese_and_name_what_the_help_names(units, argv, firs
     lines = result.stderr.splitlines()
     assert lines[0] == first
     assert lines[1].startswith("用法：duban") and lines[2].startswith("查看说明：duban")
+
+
+def test_source_is_required_unless_the_item_is_a_sub_item(units):
+    result = units("create", "新事项")
+    assert (result.exit_code, result.stderr) == (2, "错误：缺少选项：--source\n")
 
 
 def test_percent_with_a_sign_is_read_as_the_number(six):
@@ -409,3 +413,98 @@ def test_bash_really_completes_from_the_sourced_script(six, tmp_path):
     done = subprocess.run([bash, "--norc", "-c", line, "bash", str(script)], env=env, capture_output=True, text=True,
                           timeout=60)
     assert done.stdout.split() == ["1", "2", "3", "4", "5", "6"], done.stderr
+
+
+# -- split (create --parent) ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def split(six):
+    """Item 2 (住建局, due 11-18, yellow) split into 7 (住建局, 12-31) and 8 (交通局, 11-10: overdue 4)."""
+    assert ok(six("create", "人民路段", "--parent", "2", "--lead", "住建局", "--due", "12月底前")).strip() == "7"
+    assert ok(six("create", "民族大道段", "--parent", "2", "--lead", "交通局", "--due", "2026-11-10",
+                  today="2026-10-20")).strip() == "8"
+    return six
+
+
+def test_a_sub_item_takes_its_parents_source_ref_leader_and_class(six):
+    ok(six("create", "主干道人民路段", "--parent", "1", "--lead", "住建局", "--within", "5"))
+    record = json.loads(ok(six("show", "7", "--format", "json")))
+    assert (record["parent"], record["source"], record["ref"], record["leader"], record["class"]) == (
+        1, "leader_instruction", "市委批示〔2026〕12号", "刘市长", "key")
+    assert json.loads(ok(six("log", "7", "--format", "json")))[0]["detail"] == "立项：主干道人民路段（领导批示），分解自事项 #1"
+
+
+def test_the_parent_is_lit_by_the_worst_of_itself_and_its_open_sub_items(split):
+    shown = json.loads(ok(split("show", "2", "--format", "json")))
+    assert (shown["light"], shown["light_reason"]) == (
+        "red", "子事项 #8“民族大道段”：已逾期4个工作日（办理时限 2026-11-10）")
+    assert shown["assignments"][0]["light"] == "yellow"  # its own unit is near its deadline
+    assert [(c["id"], c["light"], c["parent"]) for c in shown["children"]] == [(7, "green", 2), (8, "red", 2)]
+    assert listed(split, "--light", "red") == [1, 8, 2]
+    ok(split("close", "8", "--result", "民族大道段整治完成"))
+    back = json.loads(ok(split("show", "2", "--format", "json")))
+    assert (back["light"], back["light_reason"]) == ("yellow", "距办理时限还有2个工作日（临期阈值3个工作日）")
+    assert [(c["id"], c["status"], c["light"]) for c in back["children"]] == [(7, "open", "green"), (8, "closed", None)]
+
+
+def test_show_lists_the_sub_items_with_their_lights(split, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    lines = [line.rstrip() for line in ok(split("show", "2")).splitlines()]
+    start = lines.index(next(line for line in lines if line.strip() == "子事项"))
+    assert lines[start + 1:start + 7] == [
+        "┏━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┓",
+        "┃ 编号 ┃ 亮灯   ┃ 事项       ┃ 牵头单位           ┃ 办理时限   ┃ 状态   ┃",
+        "┡━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━┩",
+        "│ 7    │ ● 绿灯 │ 人民路段   │ 市住房和城乡建设局 │ 2026-12-31 │ 办理中 │",
+        "│ 8    │ ● 红灯 │ 民族大道段 │ 市交通运输局       │ 2026-11-10 │ 办理中 │",
+        "└──────┴────────┴────────────┴────────────────────┴────────────┴────────┘",
+    ]
+    child = ok(split("show", "8"))
+    assert "上级事项  #2" in child
+
+
+def test_list_tree_puts_sub_items_under_their_parent(split, monkeypatch):
+    # 8 and its parent 2 are both 4 working days late (2 through 8): the earlier deadline first
+    assert listed(split) == [1, 8, 2, 4, 3, 7, 5, 6]
+    assert listed(split, "--tree") == [1, 2, 8, 7, 4, 3, 5, 6]
+    monkeypatch.setenv("COLUMNS", "120")
+    rows = [line for line in ok(split("list", "--tree")).splitlines() if line.startswith("│") and line[1:6].strip()]
+    assert [line.split("│")[3].strip() for line in rows][1:4] == ["老旧小区改造", "└ 民族大道段", "└ 人民路段"]
+    record = json.loads(ok(split("list", "--tree", "--format", "json")))[2]
+    assert (record["id"], record["parent"]) == (8, 2) and "tree" not in json.dumps(record)
+    # a filter that leaves the parent out lists the sub-item on its own
+    assert listed(split, "--tree", "--unit", "交通局") == [1, 8]
+
+
+def test_statistics_count_each_assignment_once(split):
+    stats = json.loads(ok(split("report", "stats", "--format", "json")))[-1]
+    # lead assignments: 1, 2, 3, 4, 6, 7, 8 (5 is pending); overdue: 1 and 8, not their parent 3 again
+    assert (stats["group"], stats["total"], stats["overdue"]) == ("全部", 7, 2)
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["create", "子子项", "--parent", "8"], 1, "错误：事项 #8 本身是事项 #2 的子事项，不能再分解（请以 #2 为 --parent）"),
+    (["create", "子项", "--parent", "99"], 1, "错误：未找到事项 #99"),
+    (["--today", "2026-10-19", "create", "子项", "--parent", "2"], 1,
+     "错误：事项 #2 立项于 2026-10-20，不能在此前（2026-10-19）分解"),
+])
+def test_splitting_refuses_what_cannot_be_split(split, argv, code, message):
+    import os
+
+    before = sqlite3.connect(os.environ["DUBAN_DB"]).execute("SELECT count(*) FROM events").fetchone()[0]
+    result = split(*argv)
+    assert (result.exit_code, result.stderr) == (code, message + "\n")
+    assert sqlite3.connect(os.environ["DUBAN_DB"]).execute("SELECT count(*) FROM events").fetchone()[0] == before
+
+
+def test_a_closed_item_cannot_be_split(six):
+    ok(six("close", "3", "--result", "已完成"))
+    result = six("create", "子项", "--parent", "3")
+    assert (result.exit_code, result.stderr) == (1, "错误：事项 #3 状态为“已销号”，不能再分解出子事项\n")
+
+
+def test_check_replays_a_split_ledger_cleanly(split):
+    result = split("check")
+    assert result.exit_code == 0, result.output
+    assert "未发现问题" in result.stdout

@@ -80,6 +80,7 @@ ROAD = {
     "assigned_on": "2026-11-02",
     "last_feedback": "2026-11-16",
     "percent": 50,
+    "parent": None,
 }
 
 

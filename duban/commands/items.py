@@ -99,10 +99,10 @@ def init() -> None:
 @guarded
 def create(
     title: str = typer.Argument(..., metavar="事项名称", help="事项名称"),
-    source: str = typer.Option(..., "--source", help=f"立项依据：{Source.choices()}"),
+    source: Optional[str] = typer.Option(None, "--source", help=f"立项依据（必填；分解子事项时沿用上级）：{Source.choices()}"),
     ref: Optional[str] = typer.Option(None, "--ref", help="文号 / 批示件编号"),
     leader: Optional[str] = typer.Option(None, "--leader", help="牵头领导"),
-    klass: str = typer.Option("常规", "--class", help=f"类别：{ItemClass.choices()}（决定反馈频次）"),
+    klass: Optional[str] = typer.Option(None, "--class", help=f"类别：{ItemClass.choices()}（决定反馈频次；默认 常规）"),
     content: Optional[str] = typer.Option(None, "--content", help="办理内容 / 批示原文"),
     standard: Optional[str] = typer.Option(None, "--standard", help="完成标准"),
     lead: Optional[str] = typer.Option(None, "--lead", help="牵头单位（给出即同时交办）"),
@@ -111,19 +111,28 @@ def create(
     within: Optional[str] = typer.Option(None, "--within", help=WITHIN_HELP),
     person: Optional[str] = typer.Option(None, "--person", help="牵头单位责任人"),
     milestone: list[str] = typer.Option([], "--milestone", help="节点“日期:内容”，可重复，如 2026-12-15:完成招标"),
+    parent: Optional[int] = typer.Option(None, "--parent", help="分解：作为该事项的子事项（立项依据、文号、领导、类别沿用上级）"),
 ) -> None:
     """立项：登记一个督办事项，打印新事项编号。
 
     给出 --lead 时同时交办；未给时限时按设置 default_due_workdays（默认15个工作日）。
+    --parent 把一个批示或任务分解为各单位的子事项：上级事项的亮灯取它自己和在办子事项中最差的。
 
     示例：duban create "推进城区主干道综合整治" --source 领导批示 --ref "市委批示〔2026〕12号"
-    --lead 市交通运输局 --co 市财政局 --within 10
+    --lead 市交通运输局 --co 市财政局 --within 10；duban create "人民路段整治" --parent 1 --lead 市住建局 --due 12月底前
     """
     due_date, within, long_term = _within_or_due(due, within)
-    view = ledger().create(
-        title, Source.parse(source, "--source"), ref=ref, leader=leader, klass=ItemClass.parse(klass, "--class"),
+    led = ledger()
+    above = led.item(parent).item if parent is not None else None
+    if source is None and above is None:
+        raise UsageError("缺少选项：--source")
+    view = led.create(
+        title, Source.parse(source, "--source") if source is not None else above.source,
+        ref=ref if ref is not None or above is None else above.ref,
+        leader=leader if leader is not None or above is None else above.leader,
+        klass=ItemClass.parse(klass, "--class") if klass is not None else (above.klass if above else ItemClass.ROUTINE),
         content=content, standard=standard, lead=lead, co=co, due=due_date, within=within, person=person,
-        milestones=[parse_milestone(m) for m in milestone], long_term=long_term,
+        milestones=[parse_milestone(m) for m in milestone], long_term=long_term, parent=parent,
     )
     typer.echo(view.item.id)
 
@@ -368,12 +377,13 @@ def list_items(
     ref: Optional[str] = typer.Option(None, "--ref", help="按文号筛选（包含即可，〔〕[]（）视为相同），如 〔2026〕12号"),
     klass: Optional[str] = typer.Option(None, "--class", help=f"按类别筛选：{ItemClass.choices()}"),
     sort: str = typer.Option("light", "--sort", help=SORT_HELP),
+    tree: bool = typer.Option(False, "--tree", help="分解的子事项紧随其上级事项列出（表格中以 └ 标出）"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
     """列出事项及亮灯。默认只列在办事项（待交办、办理中、暂缓、待审核），红灯在前，其余按办理时限。
 
     示例：duban list --light red --unit 市住建局；duban list --grep 道路 --leader 刘市长；
-    duban list --ref 〔2026〕12号 --class 重点 --sort due；duban list --all --format json
+    duban list --ref 〔2026〕12号 --class 重点 --sort due；duban list --tree；duban list --all --format json
     """
     from dataclasses import replace
 
@@ -385,7 +395,12 @@ def list_items(
     flt = replace(list_filter(light, unit, source, status, due_before, include_all), grep=grep, leader=leader,
                   ref=ref, klass=ItemClass.parse(klass, "--class") if klass else None, sort=wanted)
     records = [render.item_record(v) for v in ledger().list_items(flt)]
-    render.emit(fmt, records, lambda: render.items_table(records, title=f"督办事项（{len(records)}项）"),
+    nested: set[int] = set()
+    if tree:
+        from ..ledger_clerk import as_tree
+
+        records, nested = as_tree(records)
+    render.emit(fmt, records, lambda: render.items_table(records, title=f"督办事项（{len(records)}项）", nested=nested),
                 empty="没有符合条件的事项", keys=render.ITEM_KEYS)
 
 
@@ -408,7 +423,8 @@ def show(
     view = led.item_as_of(item_id, day) if day else led.item(item_id)
     when = day or led.today
     item = view.item
-    record = {**render.item_record(view), "content": item.content, "standard": item.standard}
+    record = {**render.item_record(view), "content": item.content, "standard": item.standard,
+              "children": [render.item_record(c) for c in led.children(item_id, day)]}
     assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]
