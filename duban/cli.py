@@ -21,22 +21,37 @@ from .errors import DubanError, UsageError
 usage.install()
 
 #: Every top-level command and the module of ``duban.commands`` that defines it (in its
-#: ``register(app)``), in the order ``duban --help`` lists them.
+#: ``register(app)``), in the order ``duban --help`` lists them within their panel.
 COMMANDS = {
+    "init": "items",
+    **dict.fromkeys(["unit", "rules", "calendar"], "admin"),
+    **dict.fromkeys(["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume",
+                     "cancel", "reopen", "revisit", "escalate", "edit"], "items"),
+    "milestone": "admin",
+    **dict.fromkeys(["list", "show", "log"], "items"),
     **dict.fromkeys(["overdue", "remind"], "daily"),
     "notice": "notice",
+    "report": "report",
     "import": "excel",
     "export": "export",
     **dict.fromkeys(["check", "backup"], "care"),
-    **dict.fromkeys(["init", "create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume",
-                     "cancel", "reopen", "revisit", "escalate", "list", "show", "log"], "items"),
-    **dict.fromkeys(["unit", "rules", "calendar", "milestone"], "admin"),
-    "report": "report",
+}
+
+#: The help panels of ``duban --help``, in the order a clerk meets them; a command not named
+#: here is listed under 维护.
+PANELS = {
+    "台账与单位": ["init", "unit", "rules", "calendar"],
+    "事项办理": ["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume", "cancel",
+             "reopen", "revisit", "escalate", "milestone", "edit", "undo", "merge"],
+    "每日": ["list", "show", "log", "overdue", "remind"],
+    "报告": ["report"],
+    "Excel": ["import", "export"],
+    "维护": ["check", "backup"],
 }
 
 app = typer.Typer(
     name="duban",
-    cls=lazy_group(COMMANDS, "duban.commands"),
+    cls=lazy_group(COMMANDS, "duban.commands", PANELS, default_panel="维护"),
     help="督办台账：登记、交办、催办、亮灯、销号，一个 SQLite 文件管住全部督办事项。\n\n"
     "示例：duban init；duban create \"推进主干道整治\" --source 领导批示 --lead 市交通运输局 --within 10；"
     "duban list --light red",

@@ -88,6 +88,11 @@ class ListFilter:
     status: Status | None = None
     due_before: dt.date | None = None
     include_finished: bool = False
+    grep: str | None = None  # words anywhere in the title, 文号, leader, content, units or milestones
+    leader: str | None = None
+    ref: str | None = None  # 文号, brackets and blanks ignored
+    klass: ItemClass | None = None
+    sort: str | None = None  # light | due | id (ledger_clerk.ordered); None: by id
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -131,7 +136,7 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m011_calendar_clock"
+SCHEMA = "m014_clerk"
 
 
 APPLICATION_ID = 0x64626E31  # PRAGMA application_id of a duban ledger ("dbn1"); set by m008_event_chain
@@ -642,13 +647,13 @@ class Ledger:
     def _items_where(self, where: str, params: list, order: str = "i.id") -> list[Item]:
         rows = self.db.execute(
             f"SELECT i.id, i.title, i.source, i.ref, i.leader, i.class, i.content, i.standard,"
-            f" i.created, i.status, i.due, i.within, i.preset FROM items i WHERE {where} ORDER BY {order}",
+            f" i.created, i.status, i.due, i.within, i.preset, i.parent_id FROM items i WHERE {where} ORDER BY {order}",
             params,
         ).fetchall()
         date, source, klass, status = _date_reader(), Source.of, ItemClass.of, Status.of
         items = {
             r[0]: Item(r[0], r[1], source(r[2]), r[3], r[4], klass(r[5]), r[6], r[7], date(r[8]), status(r[9]),
-                       date(r[10]), r[11], preset=r[12])
+                       date(r[10]), r[11], preset=r[12], parent=r[13])
             for r in rows
         }
         if items:
@@ -690,13 +695,35 @@ class Ledger:
                 )
         self._attach_milestones(items, date)
 
-    def view(self, item: Item, day: dt.date | None = None) -> ItemView:
-        """The item with its light as on ``day`` (default: today)."""
+    def view(self, item: Item, day: dt.date | None = None, parents: set[int] | None = None) -> ItemView:
+        """The item with its light as on ``day`` (default: today).
+
+        An item split into sub-items (``parents``: the ids known to have some, else asked) is lit
+        by the worst of its own light and its open sub-items' (issue #17).
+        """
         light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings)
+        if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
+            from .ledger_clerk import worst_light
+
+            children = self._items_where("i.parent_id = ? AND i.status IN ('pending', 'open', 'paused', 'done')",
+                                         [item.id])
+            light = worst_light(light, [(c, rules.item_light(c, day or self.today, self.calendar, self.settings)[0])
+                                        for c in children])
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
         uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
         return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
                         due_uncertain=uncertain)
+
+    def _has_children(self, item_id: int) -> bool:
+        return self.db.execute("SELECT 1 FROM items WHERE parent_id = ? LIMIT 1", [item_id]).fetchone() is not None
+
+    def parent_ids(self) -> set[int]:
+        """The items that have sub-items (one query, for a whole list)."""
+        return {r[0] for r in self.db.execute("SELECT DISTINCT parent_id FROM items WHERE parent_id IS NOT NULL")}
+
+    def children(self, item_id: int, day: dt.date | None = None) -> list[ItemView]:
+        """The sub-items of an item (all of them, finished too), by number."""
+        return [self.view(c, day, set()) for c in self._items_where("i.parent_id = ?", [item_id])]
 
     def assignment_light(self, item: Item, a: Assignment, day: dt.date | None = None) -> LightResult:
         return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings)
@@ -736,13 +763,27 @@ class Ledger:
             where.append("i.due IS NOT NULL AND i.due < ?")
             params.append(flt.due_before.isoformat())
         if flt.light is Light.RED:  # only items with a deadline or a lead milestone already past can be red
-            where.append(f"({PAST_DUE_SQL})")
-            params += [self.today.isoformat()] * 2
-        views = [self.view(item) for item in self._items_where(" AND ".join(where), params)]
+            child_past_due = PAST_DUE_SQL.replace("i.id IN", "c.id IN", 1)  # … or one of their sub-items
+            where.append(f"({PAST_DUE_SQL} OR i.id IN (SELECT c.parent_id FROM items c"
+                         f" WHERE c.parent_id IS NOT NULL AND {child_past_due}))")
+            params += [self.today.isoformat()] * 4
+        if flt.klass is not None:
+            where.append("i.class = ?")
+            params.append(flt.klass.code)
+        parents = self.parent_ids()
+        views = [self.view(item, parents=parents) for item in self._items_where(" AND ".join(where), params)]
         if flt.light is not None:
             views = [v for v in views if v.light.light is flt.light]
         elif flt.no_light:
             views = [v for v in views if v.light.light is None]
+        if flt.grep or flt.leader or flt.ref:
+            from .ledger_clerk import matches
+
+            views = [v for v in views if matches(v, flt.grep, flt.leader, flt.ref)]
+        if flt.sort:
+            from .ledger_clerk import ordered
+
+            views = ordered(views, flt.sort)
         return views
 
     def events(self, item_id: int, until: dt.date | None = None) -> list[Event]:
@@ -813,8 +854,15 @@ class Ledger:
                klass: ItemClass = ItemClass.ROUTINE, content: str | None = None, standard: str | None = None,
                lead: str | None = None, co: Sequence[str] = (), due: dt.date | None = None,
                within: int | None = None, person: str | None = None,
-               milestones: Sequence[tuple[dt.date, str]] = ()) -> ItemView:
-        """Register an item (立项); with ``lead`` it is assigned (交办) at once."""
+               milestones: Sequence[tuple[dt.date, str]] = (), long_term: bool = False,
+               parent: int | None = None) -> ItemView:
+        """Register an item (立项); with ``lead`` it is assigned (交办) at once.
+
+        ``long_term`` (长期): no deadline at all, not the default one; lit by its feedback
+        cadence and milestones only.
+        """
+        if long_term and (due is not None or within is not None):
+            raise InvalidInput("长期事项不设办理时限：--due 长期 不能与日期或 --within 同时给出")
         title = (title or "").strip()
         if not title:
             raise InvalidInput("事项名称不能为空")
@@ -825,20 +873,29 @@ class Ledger:
         if due is not None and due < self.today:
             raise InvalidInput(f"办理时限 {due.isoformat()} 早于立项日期 {self.today.isoformat()}")
         with self._write():
+            if parent is not None:
+                from .ledger_clerk import check_parent
+
+                check_parent(self._load(parent), self.today)
             units = self._assignment_units(lead, co) if lead else []
             self.resolve_deadline(due, within)  # validates before anything is written
             self.warnings.clear()
             item_id = self.db.execute(
-                "INSERT INTO items (title, source, ref, leader, class, content, standard, created, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending')",
-                [title, source.code, ref, leader, klass.code, content, standard, self.today.isoformat()],
+                "INSERT INTO items (title, source, ref, leader, class, content, standard, created, status, parent_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)",
+                [title, source.code, ref, leader, klass.code, content, standard, self.today.isoformat(), parent],
             ).lastrowid
             data = {"title": title, "source": source.code, "ref": ref, "leader": leader, "class": klass.code,
                     "content": content, "standard": standard, "due": _iso(due), "within": within}
-            item = self._apply(None, EventKind.CREATED, f"立项：{title}（{source.label}）", data=data,
+            if long_term:
+                data["long_term"] = True
+            if parent is not None:
+                data["parent"] = parent
+            said = f"，分解自事项 #{parent}" if parent is not None else ""
+            item = self._apply(None, EventKind.CREATED, f"立项：{title}（{source.label}）{said}", data=data,
                                item_id=item_id)
             if units:
-                item = self._assign_units(item, units, due, within, person)
+                item = self._assign_units(item, units, due, within, person, long_term)
             for when, what in milestones:
                 item = self._add_milestone(item, when, what)
         return self.item(item_id)
@@ -877,8 +934,15 @@ class Ledger:
         return result
 
     def _assign_units(self, item: Item, units: list[tuple[Unit, Role]], due: dt.date | None,
-                      within: int | None, person: str | None) -> Item:
-        if due is None and within is None:
+                      within: int | None, person: str | None, long_term: bool = False) -> Item:
+        if long_term:
+            if due is not None or within is not None:
+                raise InvalidInput("长期事项不设办理时限：--due 长期 不能与日期或 --within 同时给出")
+        elif due is None and within is None and item.lead is not None and item.lead.due is None:
+            pass  # co units added to a long-term item share its (absent) deadline
+        elif due is None and within is None and item.lead is None and self._planned_long_term(item.id):
+            pass  # registered as 长期 while pending
+        elif due is None and within is None:
             if item.lead is not None and item.lead.due is not None:
                 due = item.lead.due  # co units added later share the lead's deadline
             elif item.due is not None:
@@ -889,12 +953,24 @@ class Ledger:
         for unit, role in units:
             data = {"role": role.code, "due": _iso(deadline.due), "due_basis": deadline.basis,
                     "within": deadline.within, "person": person if role is Role.LEAD else None}
-            when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else ""
+            when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else "，长期事项，不设办理时限"
             item = self._apply(item, EventKind.ASSIGNED, f"交办{role.label}单位“{unit.name}”{when}", unit, data)
         return item
 
+    def _planned_long_term(self, item_id: int) -> bool:
+        """Whether the item was registered as 长期 (its `created` event says so)."""
+        row = self.db.execute("SELECT json_extract(data, '$.long_term') FROM events WHERE item_id = ? AND kind = 'created'"
+                              " ORDER BY id LIMIT 1", [item_id]).fetchone()
+        return bool(row and row[0])
+
+    def edit(self, item_id: int, **fields: Any) -> ItemView:
+        """更正 (duban edit): title, ref, leader, class, source, content, standard — one `amended` event."""
+        from .ledger_clerk import edit
+
+        return edit(self, item_id, fields)
+
     def assign(self, item_id: int, lead: str | None, co: Sequence[str] = (), due: dt.date | None = None,
-               within: int | None = None, person: str | None = None) -> ItemView:
+               within: int | None = None, person: str | None = None, long_term: bool = False) -> ItemView:
         """交办: give a pending item its lead (and co) units, or add co units to an assigned one."""
         with self._write():
             item = self._load(item_id)
@@ -920,7 +996,7 @@ class Ledger:
                 units.append((unit, Role.CO))
             if not units:
                 raise InvalidInput(f"事项 #{item_id} 没有需要新交办的单位")
-            self._assign_units(item, units, due, within, person)
+            self._assign_units(item, units, due, within, person, long_term)
         return self.item(item_id)
 
     def _targets(self, item: Item, unit: str | None, statuses: Iterable[Status],

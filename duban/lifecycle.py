@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from .errors import InvalidInput, InvalidTransition
-from .models import Assignment, EventKind, Item, ItemClass, Milestone, Role, Source, Status
+from .models import EDITABLE_FIELDS, Assignment, EventKind, Item, ItemClass, Milestone, Role, Source, Status
 
 
 @dataclass(frozen=True)
@@ -140,6 +140,7 @@ def _created(change: Change) -> Item:
         due=_date(d.get("due")),
         within=d.get("within"),
         preset=d.get("preset"),
+        parent=d.get("parent"),
     )
 
 
@@ -412,3 +413,28 @@ _HANDLERS = {
     EventKind.REMINDED: _on_live_assignment("催办"),
     EventKind.ISSUED: lambda item, change: None,  # a document about the item: no change of state
 }
+
+
+# -- amended (duban edit): corrections to the item's own fields ---------------------------------
+
+
+def _amended(item: Item, change: Change) -> None:
+    """Each of ``data["changes"]`` ({field: {"old", "new"}}) replaces the item's value."""
+    changes = change.data.get("changes") or {}
+    if not changes:
+        raise InvalidInput(f"事项 #{item.id} 没有需要修改的内容")
+    for key, values in changes.items():
+        new = values.get("new")
+        if key not in EDITABLE_FIELDS:
+            raise InvalidInput(f"不能修改“{key}”")
+        if key == "title":
+            item.title = _need_text(new, "事项名称")
+        elif key == "class":
+            item.klass = ItemClass(new)
+        elif key == "source":
+            item.source = Source(new)
+        else:
+            setattr(item, key, new or None)
+
+
+_HANDLERS[EventKind.AMENDED] = _amended

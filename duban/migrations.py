@@ -303,3 +303,11 @@ def m011_calendar_clock(db: Database) -> None:
                           AND json_extract(r.data, '$.due') IS NOT NULL)
         """,
     )
+
+
+@migrations(name="m014_clerk")
+def m014_clerk(db: Database) -> None:
+    """分解 (issue #17): a sub-item points to the item it was split from (``create --parent``)."""
+    if "parent_id" not in {c.name for c in db["items"].columns}:  # re-run safely, as the others are
+        db.execute("ALTER TABLE items ADD COLUMN parent_id INTEGER REFERENCES items(id)")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_items_parent ON items(parent_id) WHERE parent_id IS NOT NULL")

@@ -123,6 +123,7 @@ class EventKind(CodedEnum):
     MILESTONE_DONE = ("milestone_done", "完成节点")
     ISSUED = ("issued", "出具文书")  # a 任务交办单 or 任务销号单 with its 文号 (duban notice)
     DUE_RECOMPUTED = ("due_recomputed", "重算时限")
+    AMENDED = ("amended", "修改")
 
 
 class EscalationKind(CodedEnum):
@@ -216,6 +217,7 @@ class Item:
     assignments: list[Assignment] = field(default_factory=list)
     milestones: list[Milestone] = field(default_factory=list)
     preset: str | None = None  # a rules preset applied to this item only (create/assign --preset 11350)
+    parent: int | None = None  # 分解: the item this sub-item was split from (create --parent)
 
     @property
     def lead(self) -> Assignment | None:
@@ -282,3 +284,8 @@ class Event:
     unit: str | None
     detail: str
     data: dict
+
+
+#: What ``duban edit`` may correct (the item's own fields, not its work): key → Chinese name.
+EDITABLE_FIELDS = {"title": "事项名称", "ref": "文号", "leader": "牵头领导", "class": "类别", "source": "立项依据",
+                   "content": "办理内容", "standard": "完成标准"}

@@ -81,6 +81,7 @@ def item_record(view: ItemView) -> dict[str, Any]:
         "assigned_on": _iso(lead.assigned_on) if lead else None,
         "last_feedback": _iso(view.last_feedback),
         "percent": lead.percent if lead else None,
+        "parent": item.parent,
     }
 
 
@@ -176,7 +177,7 @@ def write_csv(records: Sequence[dict], keys: Sequence[str] | None = None, stream
 ITEM_KEYS = tuple(
     "id title source source_label ref leader class class_label status status_label light light_reason due"
     " due_uncertain lead_unit co_units workdays_left overdue_workdays created assigned_on last_feedback"
-    " percent".split()
+    " percent parent".split()
 )
 EVENT_KEYS = ("id", "at", "kind", "kind_label", "unit", "detail", "data")
 UNIT_KEYS = ("id", "name", "aliases", "parent", "contact", "phone")
@@ -222,29 +223,42 @@ def left_text(record: dict) -> str:
 
 
 def due_text(record: dict) -> str:
-    due = record["due"] or "—"
-    return f"{due}（待核）" if record.get("due_uncertain") else due
+    if record["due"] is None:
+        return "长期" if record.get("lead_unit") else "—"  # assigned without a deadline: a long-term item
+    return f"{record['due']}（待核）" if record.get("due_uncertain") else record["due"]
 
 
-def items_table(records: Iterable[dict], title: str | None = None) -> Table:
-    from rich.table import Table
+def _item_columns() -> list:
+    from .render_fit import Col
 
-    table = Table(title=title, header_style="bold", show_lines=False)
-    table.add_column("编号", justify="right", no_wrap=True)
-    table.add_column("亮灯", no_wrap=True)
-    table.add_column("事项", overflow="fold", min_width=12, max_width=30)
-    table.add_column("来源", no_wrap=True)
-    table.add_column("牵头单位", overflow="fold", max_width=14)
-    table.add_column("配合单位", overflow="fold", max_width=16)
-    table.add_column("办理时限", no_wrap=True)
-    table.add_column("剩余/逾期工作日", no_wrap=True)
-    table.add_column("状态", no_wrap=True)
-    table.add_column("最近反馈", no_wrap=True)
-    for r in records:
-        table.add_row(str(r["id"]), light_text(r["light"]), r["title"], r["source_label"], r["lead_unit"] or "—",
-                      "、".join(r["co_units"]) or "—", due_text(r), left_text(r), r["status_label"],
-                      r["last_feedback"] or "—")
-    return table
+    # rank: what a clerk reads first is kept longest; 事项 and the units wrap rather than vanish
+    return [
+        Col("编号", 0, justify="right"),
+        Col("亮灯", 1),
+        Col("事项", 2, wrap=True, min_width=16, max_width=40),
+        Col("牵头单位", 3, wrap=True, min_width=8, max_width=20),
+        Col("办理时限", 4, wrap=True, min_width=10, max_width=18),
+        Col("工作日", 5),
+        Col("状态", 6),
+        Col("配合单位", 7, wrap=True, min_width=8, max_width=24),
+        Col("最近反馈", 8),
+        Col("来源", 9),
+    ]
+
+
+def items_table(records: Iterable[dict], title: str | None = None, width: int | None = None,
+                nested: set[int] | frozenset[int] = frozenset()):
+    """The item list, fitted to ``width`` (default: the terminal's) — see :mod:`duban.render_fit`.
+
+    Items in ``nested`` (sub-items listed under their parent, ``list --tree``) are marked └.
+    """
+    from .render_fit import fitted_table
+
+    rows = [[str(r["id"]), light_text(r["light"]), f"└ {r['title']}" if r["id"] in nested else r["title"],
+             r["lead_unit"] or "—", due_text(r), left_text(r),
+             r["status_label"], "\n".join(r["co_units"]) or "—", r["last_feedback"] or "—", r["source_label"]]
+            for r in records]
+    return fitted_table(_item_columns(), rows, width or console().width, title=title)
 
 
 def item_detail(record: dict, assignments: list[dict], milestones: list[dict], events: list[dict],
@@ -255,6 +269,7 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
     out = console()
     out.print(Text(f"事项 #{record['id']}  {record['title']}", style="bold"))
     fields = [
+        ("上级事项", f"#{record['parent']}" if record.get("parent") else None),
         ("立项依据", record["source_label"]),
         ("文号", record["ref"]),
         ("牵头领导", record["leader"]),
@@ -287,6 +302,14 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
                           light_text(a["light"]), due, a["signed_on"] or "未签收", a["last_feedback"] or "—",
                           a["feedback_due"] or "—", f"{a['percent']}%" if a["percent"] is not None else "—",
                           f"{a['level']} {a['level_label']}" if a["level"] is not None else "—", a["result"] or "")
+        out.print(table)
+    if record.get("children"):
+        table = Table(title="子事项", header_style="bold")
+        for header in ("编号", "亮灯", "事项", "牵头单位", "办理时限", "状态"):
+            table.add_column(header, overflow="fold")
+        for c in record["children"]:
+            table.add_row(str(c["id"]), light_text(c["light"]), c["title"], c["lead_unit"] or "—", due_text(c),
+                          c["status_label"])
         out.print(table)
     if milestones:
         table = Table(title="节点", header_style="bold")

@@ -191,7 +191,7 @@ d feedback "$TUTORING" --unit 市教育局 "专项检查方案已印发，完成
 
 on 2026-11-11
 FROST=$(new "关于统筹做好冬季燃气安全隐患排查整治的批示" --source 领导批示 \
-  --ref "市委批示〔2026〕41号" --leader 刘市长 --class 方案 \
+  --ref "市委批示〔2026〕14号" --leader 刘市长 --class 方案 \
   --lead 市住建局 --co 城东区住建局 --within 10)
 d extend "$PARKING" --to 2026-12-18 --reason "方案须与国土空间总体规划衔接，待省自然资源厅审查意见"
 d feedback "$FIRE" --unit 市卫健委 "已检查二级以上医院18家，发现隐患43处" --percent 60
@@ -201,6 +201,7 @@ on 2026-11-12
 MARKET=$(new "12345热线工单（2611120341）：建设路农贸市场周边占道经营、交通拥堵" --source 群众诉求 \
   --ref "12345工单2611120341" --class 速办 --lead 城东区政府 --co 市交通运输局 --within 5)
 d review "$TRASH" --approve
+d edit "$FROST" --ref "市委批示〔2026〕41号"     # 更正：立项时文号错录为 14 号（记一条“修改”记录，原值留痕）
 d sign "$FROST" --unit 市住建局
 d sign "$FROST" --unit 城东区住建局
 

@@ -80,6 +80,7 @@ ROAD = {
     "assigned_on": "2026-11-02",
     "last_feedback": "2026-11-16",
     "percent": 50,
+    "parent": None,
 }
 
 
@@ -375,9 +376,10 @@ def board(units):
     ids=lambda v: " ".join(v) if isinstance(v, list) and all(isinstance(x, str) for x in v) else None,
 )
 def test_list_filters(board, filters, expected):
-    assert ids(as_json(board("list", *filters, "--format", "json"))) == expected
+    # membership only: the order (red first, then by deadline) is tested in test_clerk.py
+    assert sorted(ids(as_json(board("list", *filters, "--format", "json")))) == expected
     header, *rows = as_csv(board("list", *filters, "--format", "csv")) or [[]]
-    assert [int(r[0]) for r in rows] == expected
+    assert sorted(int(r[0]) for r in rows) == expected
 
 
 def test_list_table_honours_filters(board):

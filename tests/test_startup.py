@@ -59,7 +59,7 @@ def test_a_command_loads_its_own_module_only(tmp_path):
 def test_a_bad_integer_is_reported_in_chinese(duban):
     result = duban("show", "abc")
     assert result.exit_code == 2
-    assert "错误：ID 的值应为整数" in result.output
+    assert "错误：ID 的取值“abc”无法识别，应为整数" in result.output
 
 
 def test_the_command_table_lists_exactly_what_the_modules_define():

@@ -13,7 +13,7 @@ from .. import render
 from .. import settings as settings_mod
 from ..errors import InvalidInput, UsageError
 from ..render import Format
-from .common import guarded, ledger, parse_date
+from .common import guarded, ledger, parse_date, parse_deadline
 
 unit_app = typer.Typer(help="责任单位：添加、列出。\n\n示例：duban unit add 市财政局 --alias 财政局；duban unit list",
                        no_args_is_help=True)
@@ -123,16 +123,17 @@ def rules_preset(name: str = typer.Argument(..., help=f"预设名称：{'、'.jo
 @guarded
 def milestone_add(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
-    day: str = typer.Argument(..., metavar="DATE", help="节点日期"),
-    title: str = typer.Argument(..., help="节点内容"),
+    day: str = typer.Argument(..., metavar="节点日期", help="节点日期（如 2026-12-15、12月底前）"),
+    title: str = typer.Argument(..., metavar="节点内容", help="节点内容"),
 ) -> None:
     """为事项设定一个节点（阶段性目标）。
 
     示例：duban milestone add 12 2026-12-15 完成招标
     """
-    view = ledger().add_milestone(item_id, parse_date(day, "节点日期"), title)
+    when = parse_deadline(day, "节点日期")
+    view = ledger().add_milestone(item_id, when, title)
     seq = view.item.milestones[-1].seq
-    render.console().print(f"事项 #{item_id} 已设定节点{seq}：{day} {title}")
+    render.console().print(f"事项 #{item_id} 已设定节点{seq}：{when.isoformat()} {title}")
 
 
 @milestone_app.command("done")

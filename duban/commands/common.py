@@ -28,40 +28,121 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_DATE_FORMS = [
-    re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"),
-    re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-    re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"),
-    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
-]
+DATE_HINT = "应为日期，如 2026-11-30、2026年11月30日、12月底前、年底前、上半年"
+
+
+def _year() -> int:
+    """The year a date written without one belongs to: that of the ledger's “today”."""
+    if _current is not None and _current.today is not None:
+        return _current.today.year
+    from ..clock import today
+
+    return today().year
+
+
+def _date_error(option: str, text: str, problem: str | None = None) -> UsageError:
+    """“--due 的取值“2026-13-01”不是存在的日期”: the option, the value, what is wrong with it."""
+    rest = problem.removeprefix(f"“{text}”") if problem else ""
+    if not problem or rest == problem:
+        return UsageError(f"{option} 的取值“{text}”无法识别，{DATE_HINT}")
+    return UsageError(f"{option} 的取值“{text}”{rest.removeprefix('的')}")
 
 
 def parse_date(text: str | None, option: str) -> dt.date | None:
-    """A date typed by a person: 2026-11-30, 2026/11/30, 2026.11.30 or 2026年11月30日."""
+    """A day typed by a person: 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日 or 11月30日 (this year)."""
     if text is None:
         return None
-    from .. import clock
+    from ..xlsx_dates import DateProblem, parse_day
 
     value = text.strip()
-    for form in _DATE_FORMS:
-        match = form.match(value)
-        if match:
-            try:
-                day = dt.date(*(int(g) for g in match.groups()))
-            except ValueError:
-                break
-            if clock.out_of_range(day):
-                raise InvalidInput(f"{option} 的日期“{text}”超出范围（应在 {clock.range_text()} 之间）")
-            return day
-    raise UsageError(f"{option} 的日期“{text}”无效，应为 YYYY-MM-DD，如 2026-11-30")
+    try:
+        day = parse_day(value, _year()) if value else None
+    except DateProblem as exc:
+        raise _date_error(option, value, exc.message) from None
+    if day is None:
+        raise _date_error(option, value)
+    return _in_range(day, option, text)
+
+
+def _in_range(day: dt.date, option: str, text: str) -> dt.date:
+    """Every date a command accepts lies in the years duban counts (clock.FIRST_YEAR…LAST_YEAR)."""
+    from .. import clock
+
+    if clock.out_of_range(day):
+        raise InvalidInput(f"{option} 的日期“{text}”超出范围（应在 {clock.range_text()} 之间）")
+    return day
+
+
+@dataclass(frozen=True)
+class Due:
+    """A deadline as typed: a day, or 长期 (a long-term item: no deadline)."""
+
+    day: dt.date | None
+    long_term: bool = False
+
+
+def parse_due(text: str | None, option: str, long_term: bool = False) -> Due | None:
+    """A deadline as people write it, read by the import's parser (:func:`duban.xlsx_dates.parse_due`).
+
+    Days (2026年12月31日), periods (12月底前, 年底前, 上半年, 三季度末: their last day) and,
+    where ``long_term`` allows it, 长期 / 持续推进 (no deadline).
+    """
+    if text is None:
+        return None
+    from ..xlsx_dates import DateProblem, parse_due as read_due
+
+    value = text.strip()
+    try:
+        cell = read_due(value, _year()) if value else None
+    except DateProblem as exc:
+        raise _date_error(option, value, exc.message) from None
+    if cell is None or (cell.long_term and not long_term):
+        raise _date_error(option, value)
+    return Due(None if cell.due is None else _in_range(cell.due, option, text), cell.long_term)
+
+
+def parse_deadline(text: str | None, option: str) -> dt.date | None:
+    """A date option that may be a period's end (12月底前, 年底前, 上半年), never 长期."""
+    due = parse_due(text, option)
+    return due.day if due else None
+
+
+def _number(text: str | None, option: str, low: int, high: int, what: str, suffixes: tuple[str, ...]) -> int | None:
+    if text is None:
+        return None
+    import unicodedata
+
+    value = unicodedata.normalize("NFKC", text).strip()
+    for suffix in suffixes:
+        value = value.removesuffix(suffix).strip()
+    hint = f"应为 {low} 到 {high} 之间的整数{what}"
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise UsageError(f"{option} 的取值“{text}”无法识别，{hint}")
+    number = int(value)
+    if not low <= number <= high:
+        raise UsageError(f"{option} 的取值“{text}”超出范围，{hint}")
+    return number
+
+
+def parse_percent(text: str | None, option: str = "--percent") -> int | None:
+    """完成百分比: 60, 60% or 60％ → 60; 0 to 100."""
+    return _number(text, option, 0, 100, "（可带 %）", ("%",))
+
+
+def parse_within(text: str | None, option: str = "--within") -> int | None:
+    """N个工作日: 10, 10个工作日 or 10工作日 → 10; 1 to the ledger's limit."""
+    from ..ledger import MAX_WITHIN
+
+    return _number(text, option, 1, MAX_WITHIN, "（工作日数）", ("个工作日", "工作日"))
 
 
 # The filters `list` and `export` share (one definition, so their help cannot drift apart).
-LIGHT_OPTION = typer.Option(None, "--light", help="按亮灯筛选：red|yellow|green|blue|none（或 红/黄/绿/蓝）")
+LIGHT_OPTION = typer.Option(None, "--light", help="按亮灯筛选：红灯|黄灯|蓝灯|绿灯|不亮灯（或 red/yellow/blue/green/none）")
 UNIT_OPTION = typer.Option(None, "--unit", help="按责任单位筛选（牵头或配合）")
 SOURCE_OPTION = typer.Option(None, "--source", help="按立项依据筛选")
 STATUS_OPTION = typer.Option(None, "--status", help="按状态筛选：pending|open|paused|done|closed|cancelled（或中文）")
-DUE_BEFORE_OPTION = typer.Option(None, "--due-before", help="办理时限早于该日期")
+DUE_BEFORE_OPTION = typer.Option(None, "--due-before", help="办理时限早于该日期（可写 12月底前、年底前 等）")
+NO_LIGHT_WORDS = ("none", "grey", "gray", "灰", "灰灯", "无", "不亮灯", "无灯")
 ALL_OPTION = typer.Option(False, "--all", help="包括已销号和已撤销的事项")
 
 
@@ -71,14 +152,20 @@ def list_filter(light: str | None, unit: str | None, source: str | None, status:
     from ..ledger import ListFilter
     from ..models import Light, Source, Status
 
-    no_light = light is not None and light.strip().lower() in ("none", "grey", "gray", "灰", "无")
+    no_light = light is not None and light.strip().lower() in NO_LIGHT_WORDS
+    if light is not None and not no_light:
+        try:
+            Light.parse(light, "--light")
+        except UsageError:
+            labels = "、".join([m.label for m in Light] + ["不亮灯"])
+            raise UsageError(f"--light 的取值“{light}”无法识别，可选：{labels}") from None
     return ListFilter(
         light=None if light is None or no_light else Light.parse(light, "--light"),
         no_light=no_light,
         unit=unit,
         source=Source.parse(source, "--source") if source else None,
         status=Status.parse(status, "--status") if status else None,
-        due_before=parse_date(due_before, "--due-before"),
+        due_before=parse_deadline(due_before, "--due-before"),
         include_finished=include_all,
     )
 

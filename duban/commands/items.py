@@ -27,6 +27,10 @@ from .common import (
     ledger,
     list_filter,
     parse_date,
+    parse_deadline,
+    parse_due,
+    parse_percent,
+    parse_within,
     state,
 )
 
@@ -52,14 +56,20 @@ def parse_milestone(text: str) -> tuple:
         if sep in text:
             day, title = text.split(sep, 1)
             if title.strip():
-                return parse_date(day, "--milestone"), title.strip()
+                return parse_deadline(day, "--milestone"), title.strip()
     raise UsageError(f"--milestone 应为“日期:节点内容”，如 2026-12-15:完成招标，收到“{text}”")
 
 
-def _within_or_due(due: Optional[str], within: Optional[int]) -> tuple:
+def _within_or_due(due: Optional[str], within: Optional[str], long_term: bool = True) -> tuple:
+    """(date, N, 长期) from --due and --within; --due may be 长期 where ``long_term`` allows it."""
     if due is not None and within is not None:
         raise UsageError("--due 与 --within 只能给出一个")
-    return parse_date(due, "--due"), within
+    given = parse_due(due, "--due", long_term=long_term)
+    return (given.day if given else None), parse_within(within), bool(given and given.long_term)
+
+
+DUE_HELP = "办理时限：2026-12-31、2026年12月31日、12月底前、年底前、上半年，或 长期（不设时限）"
+WITHIN_HELP = "办理时限：交办后 N 个工作日（1–1000）"
 
 
 # -- init -----------------------------------------------------------------------------------
@@ -88,32 +98,41 @@ def init() -> None:
 @app.command()
 @guarded
 def create(
-    title: str = typer.Argument(..., help="事项名称"),
-    source: str = typer.Option(..., "--source", help=f"立项依据：{Source.choices()}"),
+    title: str = typer.Argument(..., metavar="事项名称", help="事项名称"),
+    source: Optional[str] = typer.Option(None, "--source", help=f"立项依据（必填；分解子事项时沿用上级）：{Source.choices()}"),
     ref: Optional[str] = typer.Option(None, "--ref", help="文号 / 批示件编号"),
     leader: Optional[str] = typer.Option(None, "--leader", help="牵头领导"),
-    klass: str = typer.Option("常规", "--class", help=f"类别：{ItemClass.choices()}（决定反馈频次）"),
+    klass: Optional[str] = typer.Option(None, "--class", help=f"类别：{ItemClass.choices()}（决定反馈频次；默认 常规）"),
     content: Optional[str] = typer.Option(None, "--content", help="办理内容 / 批示原文"),
     standard: Optional[str] = typer.Option(None, "--standard", help="完成标准"),
     lead: Optional[str] = typer.Option(None, "--lead", help="牵头单位（给出即同时交办）"),
     co: list[str] = typer.Option([], "--co", help="配合单位，可重复"),
-    due: Optional[str] = typer.Option(None, "--due", help="办理时限（日期）"),
-    within: Optional[int] = typer.Option(None, "--within", help="办理时限：交办后 N 个工作日"),
+    due: Optional[str] = typer.Option(None, "--due", help=DUE_HELP),
+    within: Optional[str] = typer.Option(None, "--within", help=WITHIN_HELP),
     person: Optional[str] = typer.Option(None, "--person", help="牵头单位责任人"),
     milestone: list[str] = typer.Option([], "--milestone", help="节点“日期:内容”，可重复，如 2026-12-15:完成招标"),
+    parent: Optional[int] = typer.Option(None, "--parent", help="分解：作为该事项的子事项（立项依据、文号、领导、类别沿用上级）"),
 ) -> None:
     """立项：登记一个督办事项，打印新事项编号。
 
     给出 --lead 时同时交办；未给时限时按设置 default_due_workdays（默认15个工作日）。
+    --parent 把一个批示或任务分解为各单位的子事项：上级事项的亮灯取它自己和在办子事项中最差的。
 
     示例：duban create "推进城区主干道综合整治" --source 领导批示 --ref "市委批示〔2026〕12号"
-    --lead 市交通运输局 --co 市财政局 --within 10
+    --lead 市交通运输局 --co 市财政局 --within 10；duban create "人民路段整治" --parent 1 --lead 市住建局 --due 12月底前
     """
-    due_date, within = _within_or_due(due, within)
-    view = ledger().create(
-        title, Source.parse(source, "--source"), ref=ref, leader=leader, klass=ItemClass.parse(klass, "--class"),
+    due_date, within, long_term = _within_or_due(due, within)
+    led = ledger()
+    above = led.item(parent).item if parent is not None else None
+    if source is None and above is None:
+        raise UsageError("缺少选项：--source")
+    view = led.create(
+        title, Source.parse(source, "--source") if source is not None else above.source,
+        ref=ref if ref is not None or above is None else above.ref,
+        leader=leader if leader is not None or above is None else above.leader,
+        klass=ItemClass.parse(klass, "--class") if klass is not None else (above.klass if above else ItemClass.ROUTINE),
         content=content, standard=standard, lead=lead, co=co, due=due_date, within=within, person=person,
-        milestones=[parse_milestone(m) for m in milestone],
+        milestones=[parse_milestone(m) for m in milestone], long_term=long_term, parent=parent,
     )
     typer.echo(view.item.id)
 
@@ -124,16 +143,16 @@ def assign(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     lead: Optional[str] = typer.Option(None, "--lead", help="牵头单位"),
     co: list[str] = typer.Option([], "--co", help="配合单位，可重复"),
-    due: Optional[str] = typer.Option(None, "--due", help="办理时限（日期）"),
-    within: Optional[int] = typer.Option(None, "--within", help="交办后 N 个工作日"),
+    due: Optional[str] = typer.Option(None, "--due", help=DUE_HELP),
+    within: Optional[str] = typer.Option(None, "--within", help=WITHIN_HELP),
     person: Optional[str] = typer.Option(None, "--person", help="牵头单位责任人"),
 ) -> None:
     """交办：把待交办事项交给牵头单位（及配合单位），或给已交办事项增加配合单位。
 
     示例：duban assign 12 --lead 市住建局 --co 市自然资源局 --within 15
     """
-    due_date, within = _within_or_due(due, within)
-    ledger().assign(item_id, lead, co, due=due_date, within=within, person=person)
+    due_date, within, long_term = _within_or_due(due, within)
+    ledger().assign(item_id, lead, co, due=due_date, within=within, person=person, long_term=long_term)
     _show_item(item_id)
 
 
@@ -155,15 +174,15 @@ def sign(
 @guarded
 def feedback(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
-    text: str = typer.Argument(..., help="进展情况"),
+    text: str = typer.Argument(..., metavar="进展情况", help="进展情况"),
     unit: str = typer.Option(..., "--unit", help="反馈单位"),
-    percent: Optional[int] = typer.Option(None, "--percent", help="完成百分比 0–100"),
+    percent: Optional[str] = typer.Option(None, "--percent", help="完成百分比 0–100（可写 60 或 60%）"),
 ) -> None:
     """进展反馈：记录责任单位报送的办理进展。
 
     示例：duban feedback 12 --unit 市住建局 "已完成招标，正在施工" --percent 60
     """
-    ledger().feedback(item_id, unit, text, percent)
+    ledger().feedback(item_id, unit, text, parse_percent(percent))
     _show_item(item_id)
 
 
@@ -171,7 +190,7 @@ def feedback(
 @guarded
 def extend(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
-    to: str = typer.Option(..., "--to", help="新的办理时限"),
+    to: str = typer.Option(..., "--to", help="新的办理时限（如 2026-12-31、12月底前、年底前）"),
     reason: str = typer.Option(..., "--reason", help="延期理由"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只为该单位延期（默认所有在办单位）"),
 ) -> None:
@@ -179,7 +198,7 @@ def extend(
 
     示例：duban extend 12 --to 2026-12-31 --reason "需等待省级批复"
     """
-    ledger().extend(item_id, parse_date(to, "--to"), reason, unit)
+    ledger().extend(item_id, parse_deadline(to, "--to"), reason, unit)
     _show_item(item_id)
 
 
@@ -267,14 +286,14 @@ def reopen(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     reason: str = typer.Option(..., "--reason", help="重启理由，如 问题反弹"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只重启该单位"),
-    due: Optional[str] = typer.Option(None, "--due", help="新的办理时限"),
-    within: Optional[int] = typer.Option(None, "--within", help="新的时限：N 个工作日"),
+    due: Optional[str] = typer.Option(None, "--due", help="新的办理时限（如 2026-12-31、12月底前）"),
+    within: Optional[str] = typer.Option(None, "--within", help="新的时限：N 个工作日（1–1000）"),
 ) -> None:
     """重启：已销号事项出现反弹，重新办理。
 
     示例：duban reopen 12 --reason "回头看发现问题反弹" --within 10
     """
-    due_date, within = _within_or_due(due, within)
+    due_date, within, _ = _within_or_due(due, within, long_term=False)
     ledger().reopen(item_id, reason, unit, due_date, within)
     _show_item(item_id)
 
@@ -310,7 +329,38 @@ def escalate(
     _show_item(item_id)
 
 
+@app.command()
+@guarded
+def edit(
+    item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
+    title: Optional[str] = typer.Option(None, "--title", help="新的事项名称"),
+    ref: Optional[str] = typer.Option(None, "--ref", help="新的文号（\"\" 清空）"),
+    leader: Optional[str] = typer.Option(None, "--leader", help="新的牵头领导（\"\" 清空）"),
+    klass: Optional[str] = typer.Option(None, "--class", help=f"新的类别：{ItemClass.choices()}（反馈频次随之改变）"),
+    source: Optional[str] = typer.Option(None, "--source", help=f"新的立项依据：{Source.choices()}"),
+    content: Optional[str] = typer.Option(None, "--content", help="新的办理内容（\"\" 清空）"),
+    standard: Optional[str] = typer.Option(None, "--standard", help="新的完成标准（\"\" 清空）"),
+) -> None:
+    """更正：改正登记错的名称、文号、领导、类别、立项依据、办理内容或完成标准。
+
+    记一条“修改”记录，写明每项的原值和新值（duban log 可查）；改了类别，亮灯和反馈频次随之改变。
+    单位、时限和办理进展不在此更正（用 assign、extend 等）。
+
+    示例：duban edit 12 --ref "市委批示〔2026〕13号" --class 重点
+    """
+    fields = {"title": title, "ref": ref, "leader": leader, "content": content, "standard": standard,
+              "class": ItemClass.parse(klass, "--class") if klass is not None else None,
+              "source": Source.parse(source, "--source") if source is not None else None}
+    if all(v is None for v in fields.values()):
+        raise UsageError("请至少给出一项要更正的内容：--title、--ref、--leader、--class、--source、--content、--standard")
+    ledger().edit(item_id, **fields)
+    _show_item(item_id)
+
+
 # -- looking --------------------------------------------------------------------------------
+
+
+SORT_HELP = "排序：light（默认：红灯在前、逾期久的在前，其余按办理时限，临期置顶）、due（按办理时限）、id（按编号）"
 
 
 @app.command("list")
@@ -322,15 +372,35 @@ def list_items(
     status: Optional[str] = STATUS_OPTION,
     due_before: Optional[str] = DUE_BEFORE_OPTION,
     include_all: bool = ALL_OPTION,
+    grep: Optional[str] = typer.Option(None, "--grep", help="关键词：在事项名称、文号、领导、内容、单位和节点中查找（多个词用空格分开，须全部出现）"),
+    leader: Optional[str] = typer.Option(None, "--leader", help="按牵头领导筛选，如 刘市长"),
+    ref: Optional[str] = typer.Option(None, "--ref", help="按文号筛选（包含即可，〔〕[]（）视为相同），如 〔2026〕12号"),
+    klass: Optional[str] = typer.Option(None, "--class", help=f"按类别筛选：{ItemClass.choices()}"),
+    sort: str = typer.Option("light", "--sort", help=SORT_HELP),
+    tree: bool = typer.Option(False, "--tree", help="分解的子事项紧随其上级事项列出（表格中以 └ 标出）"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """列出事项及亮灯。默认只列在办事项（待交办、办理中、暂缓、待审核）。
+    """列出事项及亮灯。默认只列在办事项（待交办、办理中、暂缓、待审核），红灯在前，其余按办理时限。
 
-    示例：duban list --light red --unit 市住建局；duban list --all --format json
+    示例：duban list --light red --unit 市住建局；duban list --grep 道路 --leader 刘市长；
+    duban list --ref 〔2026〕12号 --class 重点 --sort due；duban list --tree；duban list --all --format json
     """
-    flt = list_filter(light, unit, source, status, due_before, include_all)
+    from dataclasses import replace
+
+    from ..ledger_clerk import SORTS
+
+    wanted = sort.strip().lower()
+    if wanted not in SORTS:
+        raise UsageError(f"--sort 的取值“{sort}”无法识别，可选：{'、'.join(SORTS)}")
+    flt = replace(list_filter(light, unit, source, status, due_before, include_all), grep=grep, leader=leader,
+                  ref=ref, klass=ItemClass.parse(klass, "--class") if klass else None, sort=wanted)
     records = [render.item_record(v) for v in ledger().list_items(flt)]
-    render.emit(fmt, records, lambda: render.items_table(records, title=f"督办事项（{len(records)}项）"),
+    nested: set[int] = set()
+    if tree:
+        from ..ledger_clerk import as_tree
+
+        records, nested = as_tree(records)
+    render.emit(fmt, records, lambda: render.items_table(records, title=f"督办事项（{len(records)}项）", nested=nested),
                 empty="没有符合条件的事项", keys=render.ITEM_KEYS)
 
 
@@ -353,7 +423,8 @@ def show(
     view = led.item_as_of(item_id, day) if day else led.item(item_id)
     when = day or led.today
     item = view.item
-    record = {**render.item_record(view), "content": item.content, "standard": item.standard}
+    record = {**render.item_record(view), "content": item.content, "standard": item.standard,
+              "children": [render.item_record(c) for c in led.children(item_id, day)]}
     assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]

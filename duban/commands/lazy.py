@@ -11,7 +11,7 @@ are built with Typer from that app exactly as if they had been registered on the
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 import typer
@@ -25,9 +25,14 @@ class LazyCommands(MutableMapping):
     anything; looking a name up imports its module and builds that module's commands.
     """
 
-    def __init__(self, table: Mapping[str, str], package: str, loaded: Mapping[str, Any] | None = None):
+    def __init__(self, table: Mapping[str, str], package: str, loaded: Mapping[str, Any] | None = None,
+                 panels: Mapping[str, str] | None = None):
         self._table = dict(table)  # name -> module (relative to package), not yet loaded
         self._package = package
+        self._panels = dict(panels or {})  # name -> help panel
+        from .complete import requested
+
+        self._complete = requested()  # the shell asks for completions: ids and units come from the ledger
         self._loaded: dict[str, Any] = dict(loaded or {})
         self._order = list(self._loaded) + [n for n in self._table if n not in self._loaded]
 
@@ -36,6 +41,12 @@ class LazyCommands(MutableMapping):
         holder = typer.Typer()
         module.register(holder)
         for name, command in typer.main.get_group(holder).commands.items():
+            if self._complete:
+                from .complete import attach
+
+                attach(command)
+            if name in self._panels:
+                command.rich_help_panel = self._panels[name]
             self._loaded.setdefault(name, command)
             if name not in self._order:
                 self._order.append(name)
@@ -70,14 +81,38 @@ class LazyCommands(MutableMapping):
         return sum(1 for n in self._order if n in self)
 
 
-def lazy_group(table: Mapping[str, str], package: str) -> type[TyperGroup]:
-    """A TyperGroup class whose sub-commands come from ``table`` (name → module in ``package``)."""
+def lazy_group(table: Mapping[str, str], package: str, panels: Mapping[str, Sequence[str]] | None = None,
+               default_panel: str | None = None) -> type[TyperGroup]:
+    """A TyperGroup class whose sub-commands come from ``table`` (name → module in ``package``).
+
+    ``panels`` (panel title → command names, in order) groups ``--help`` into rich help
+    panels: commands are listed panel by panel, and in each panel in the panels' order;
+    a command named in no panel goes to ``default_panel``.
+    """
+    panels = {title: list(names) for title, names in (panels or {}).items()}
+    if default_panel is not None:
+        panels.setdefault(default_panel, [])
+    titles = list(panels)
+    panel_of = {name: title for title, names in panels.items() for name in names}
+    if default_panel is not None:
+        panel_of.update({name: default_panel for name in table if name not in panel_of})
+    rank = {name: (titles.index(title), panels[title].index(name) if name in panels[title] else len(panels[title]))
+            for name, title in panel_of.items()}
 
     class LazyGroup(TyperGroup):
         def __init__(self, *, commands: Any = None, **kwargs: Any) -> None:
-            super().__init__(commands=LazyCommands(table, package, commands), **kwargs)
+            super().__init__(commands=LazyCommands(table, package, commands, panel_of), **kwargs)
+
+        def main(self, *args: Any, **kwargs: Any) -> Any:
+            from .complete import enable, requested
+
+            if requested():
+                enable()
+            return super().main(*args, **kwargs)
 
         def list_commands(self, ctx: Any) -> list[str]:
-            return list(self.commands)  # names only: nothing is imported to list them
+            # names only: nothing is imported to list them
+            names = list(self.commands)
+            return sorted(names, key=lambda n: rank.get(n, (len(titles), 0)))
 
     return LazyGroup

@@ -1,4 +1,4 @@
-"""Usage errors (missing option, bad value, unknown command) in Chinese.
+"""Usage errors (missing option, bad value, unknown command) and help frames in Chinese.
 
 Typer prints Click's usage errors itself, in English, inside a panel. duban replaces
 that printer with one that writes a single ``错误：`` line in Chinese and a hint, and
@@ -11,23 +11,30 @@ import re
 import sys
 from typing import Any
 
-# compiled on first use (re caches them): most runs never print a usage error
+# compiled on first use (re caches them): most runs never print a usage error.
+# Every bad value reads “{选项} 的取值“…”{问题}，{应为/可选…}”, as the values duban checks itself do.
 _PATTERNS: list[tuple[str, str]] = [
-    (r"^Missing option '?([^'.]+)'?\.?$", "缺少必填选项 {0}"),
-    (r"^Missing argument '?([^'.]+)'?\.?$", "缺少必填参数 {0}"),
-    (r"^Missing parameter:? '?([^'.]+)'?\.?$", "缺少必填参数 {0}"),
+    (r"^Missing option '?([^'.]+)'?\.?$", "缺少选项：{0}"),
+    (r"^Missing argument '?([^'.]+)'?\.?$", "缺少参数：{0}"),
+    (r"^Missing parameter:? '?([^'.]+)'?\.?$", "缺少参数：{0}"),
     (r"^No such option: (\S+?)\s*\((?:Possible options|Did you mean):? (.+?)\??\)$",
      "没有选项 {0}（可能是：{1}）"),
     (r"^No such option: (\S+?)(?: Did you mean (.+)\?)?$", "没有选项 {0}"),
-    (r"^No such command '([^']+)'\.?$", "没有命令 {0}"),
+    (r"^No such command '([^']+)'\.? Did you mean (.+?)\?$", "没有命令“{0}”，是否要用 {1}？"),
+    (r"^No such command '([^']+)'\.?$", "没有命令“{0}”"),
     (r"^Option '([^']+)' requires an argument\.?$", "选项 {0} 需要一个值"),
     (r"^Option '([^']+)' does not take a value\.?$", "选项 {0} 不接受取值"),
     (r"^Got unexpected extra arguments? \((.+)\)$", "多余的参数：{0}"),
     (r"^Invalid value for '([^']+)': '(.*)' is not a valid int(?:eger)?( range)?\.?$",
-     "{0} 的值应为整数，收到“{1}”"),
-    (r"^Invalid value for '([^']+)': '(.*)' is not one of (.+)\.$", "{0} 的值“{1}”无效，可选：{2}"),
-    (r"^Invalid value for '([^']+)': (.+)$", "{0} 的值无效：{1}"),
+     "{0} 的取值“{1}”无法识别，应为整数"),
+    (r"^Invalid value for '([^']+)': '(.*)' is not one of (.+)\.$", "{0} 的取值“{1}”无法识别，可选：{2}"),
+    (r"^Invalid value for '([^']+)': (.+)$", "{0} 的取值无效：{1}"),
 ]
+
+
+def _names(text: str) -> str:
+    """“'list', 'log'” → “list、log”."""
+    return "、".join(part.strip().strip("'\"") for part in text.split(","))
 
 
 def translate(message: str) -> str:
@@ -35,8 +42,19 @@ def translate(message: str) -> str:
     for pattern, template in _PATTERNS:
         match = re.match(pattern, text)
         if match:
-            return template.format(*(g or "" for g in match.groups()))
+            groups = [g or "" for g in match.groups()]
+            if template.startswith("没有命令") and len(groups) == 2 or "可选" in template:
+                groups[-1] = _names(groups[-1])
+            return template.format(*groups)
     return text
+
+
+def _message(exc: Any) -> str:
+    """The error's Chinese text; a missing argument is named as the help names it (its metavar)."""
+    param = getattr(exc, "param", None)
+    if exc.__class__.__name__ == "MissingParameter" and getattr(param, "param_type_name", "") == "argument":
+        return f"缺少参数：{param.metavar or param.name}"
+    return translate(exc.format_message())
 
 
 def print_usage_error(exc: Any) -> None:
@@ -44,10 +62,85 @@ def print_usage_error(exc: Any) -> None:
     if exc.__class__.__name__ == "NoArgsIsHelpError":
         return
     ctx = getattr(exc, "ctx", None)
-    sys.stderr.write(f"错误：{translate(exc.format_message())}\n")
+    sys.stderr.write(f"错误：{_message(exc)}\n")
     if ctx is not None:
-        sys.stderr.write(f"用法：{ctx.get_usage().replace('Usage: ', '')}\n")
+        sys.stderr.write(f"用法：{ctx.get_usage().replace(USAGE_PREFIX, '')}\n")
         sys.stderr.write(f"查看说明：{ctx.command_path} --help\n")
+
+
+# -- help frames in Chinese -------------------------------------------------------------------
+
+USAGE_PREFIX = "用法："
+HELP_OPTION_TEXT = "显示帮助并退出"
+#: Typer's fixed help strings (typer.rich_utils), set when that module loads.
+RICH_STRINGS = {
+    "DEFAULT_STRING": "[默认：{}]",
+    "ENVVAR_STRING": "[环境变量：{}]",
+    "REQUIRED_LONG_STRING": "[必填]",
+    "ARGUMENTS_PANEL_TITLE": "参数",
+    "OPTIONS_PANEL_TITLE": "选项",
+    "COMMANDS_PANEL_TITLE": "命令",
+    "ERRORS_PANEL_TITLE": "错误",
+    "ABORTED_TEXT": "已中止。",
+    "DEPRECATED_STRING": "（已弃用）",
+}
+_USAGE_WORDS = {"[OPTIONS]": "[选项]", "COMMAND [ARGS]...": "命令 [参数]...", "[ARGS]...": "[参数]..."}
+_TYPE_WORDS = {"<int>": "<整数>", "<integer>": "<整数>", "<str>": "<文本>", "<text>": "<文本>", "<path>": "<路径>",
+               "<float>": "<数>", "<file>": "<文件>", "<filename>": "<文件>", "<date>": "<日期>"}
+
+
+def _localise_usage(formatter_cls: Any) -> None:
+    original = formatter_cls.write_usage
+    if getattr(original, "_duban", False):
+        return
+
+    def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
+        for english, chinese in _USAGE_WORDS.items():
+            args = args.replace(english, chinese)
+        original(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
+
+    write_usage._duban = True  # type: ignore[attr-defined]
+    formatter_cls.write_usage = write_usage
+
+
+def _localise_help_option(decorators: Any) -> None:
+    original = decorators.help_option
+    if getattr(original, "_duban", False):
+        return
+
+    def help_option(param_decls: list[str]) -> Any:
+        add = original(param_decls)
+
+        def decorate(command: Any) -> Any:
+            command = add(command)
+            command.params[-1].help = HELP_OPTION_TEXT
+            return command
+
+        return decorate
+
+    help_option._duban = True  # type: ignore[attr-defined]
+    decorators.help_option = help_option
+
+
+def _localise_rich(module: Any) -> None:
+    for name, text in RICH_STRINGS.items():
+        if hasattr(module, name):
+            setattr(module, name, text)
+    module.rich_format_error = print_usage_error
+    highlight = module.types_highlighter
+    if getattr(highlight, "_duban", False):
+        return
+
+    def types_highlighter(text: Any) -> Any:
+        plain = text.plain
+        for english, chinese in _TYPE_WORDS.items():
+            plain = plain.replace(english, chinese)
+        if plain != text.plain:
+            text = text.__class__(plain, style=text.style)
+        return highlight(text)
+
+    types_highlighter._duban = True  # type: ignore[attr-defined]
+    module.types_highlighter = types_highlighter
 
 
 # typer.rich_utils imports these two at its top, but uses them only for Markdown help
@@ -120,18 +213,22 @@ class _PatchOnImport:
                     if sys.modules.get(name) is stub:
                         del sys.modules[name]
             if hasattr(module, "rich_format_error"):
-                module.rich_format_error = print_usage_error
+                _localise_rich(module)
 
         loader.exec_module = exec_module  # type: ignore[method-assign]
         return spec
 
 
 def install() -> None:
-    """Route Typer's usage-error printing through :func:`print_usage_error`."""
+    """Chinese help frames, and Typer's usage-error printing through :func:`print_usage_error`."""
+    from typer._click import decorators, formatting  # already imported by typer itself
+
+    _localise_usage(formatting.HelpFormatter)
+    _localise_help_option(decorators)
     module = sys.modules.get(_PatchOnImport.name)
     if module is not None:
         if hasattr(module, "rich_format_error"):
-            module.rich_format_error = print_usage_error
+            _localise_rich(module)
         return
     if not any(isinstance(f, _PatchOnImport) for f in sys.meta_path):
         sys.meta_path.insert(0, _PatchOnImport())

@@ -1,0 +1,99 @@
+"""Tables that fit the terminal: columns by priority, wrapping text, a note for what was left out.
+
+Rich shares a too-narrow width among all columns, squeezing some to one character (or to
+nothing) and cutting the right-hand ones off. Here each column says how important it is,
+whether its text may wrap and how narrow it may get; :func:`fit` keeps the most important
+columns that fit at their smallest, drops the rest (least important first) and gives the
+spare width to the wrapping columns. The caller prints a note naming what was dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from rich.console import RenderableType
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column: its header, its rank (0 = most important, kept longest) and how it may shrink."""
+
+    header: str
+    rank: int
+    wrap: bool = False  # text folds onto more lines (otherwise it is shown whole, on one line)
+    min_width: int = 0  # the narrowest a wrapping column may become (cells)
+    max_width: int | None = None  # the widest a wrapping column grows to (cells)
+    justify: str = "left"
+
+
+# A table with a heavy box: a border left and right of every column, one space of padding each side.
+EDGE = 1
+PER_COLUMN = 3
+
+
+def _cells(value: Any) -> int:
+    from rich.cells import cell_len
+
+    text = value.plain if hasattr(value, "plain") else str(value)
+    return max((cell_len(line) for line in text.split("\n")), default=0)
+
+
+def fit(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int) -> tuple[list[int], list[int]]:
+    """Which columns to show (indexes, in their order) and the width of each, for ``width`` cells.
+
+    Never drops the most important column; when even that does not fit, the table is as
+    narrow as the columns allow and the terminal wraps it.
+    """
+    natural = [max([_cells(c.header)] + [_cells(r[i]) for r in rows]) for i, c in enumerate(cols)]
+    need = [min(natural[i], max(c.min_width, 1)) if c.wrap else natural[i] for i, c in enumerate(cols)]
+    kept = list(range(len(cols)))
+
+    def used(indexes: list[int]) -> int:
+        return EDGE + sum(need[i] + PER_COLUMN for i in indexes)
+
+    while len(kept) > 1 and used(kept) > width:
+        kept.remove(max(kept, key=lambda i: cols[i].rank))
+    widths = {i: need[i] for i in kept}
+    spare = width - used(kept)
+    for i in sorted(kept, key=lambda i: cols[i].rank):  # the more important wrapping columns grow first
+        if spare <= 0:
+            break
+        if cols[i].wrap:
+            top = natural[i] if cols[i].max_width is None else min(natural[i], max(cols[i].max_width, need[i]))
+            grow = min(spare, top - widths[i])
+            if grow > 0:
+                widths[i] += grow
+                spare -= grow
+    return kept, [widths[i] for i in kept]
+
+
+def dropped_note(cols: Sequence[Col], kept: Sequence[int]) -> str | None:
+    """“另有2列（来源、最近反馈）未显示，加宽终端或用 --format json” — or None when all are shown."""
+    left_out = [c.header for i, c in enumerate(cols) if i not in kept]
+    if not left_out:
+        return None
+    return f"另有{len(left_out)}列（{'、'.join(left_out)}）未显示，加宽终端或用 --format json"
+
+
+def fitted_table(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
+                 title: str | None = None) -> "RenderableType":
+    """A Rich table of ``rows`` fitted to ``width`` cells, followed by the note when columns were dropped."""
+    from rich.console import Group
+    from rich.table import Table
+    from rich.text import Text
+
+    kept, widths = fit(cols, rows, width)
+    table = Table(title=title, header_style="bold")
+    for i, w in zip(kept, widths):
+        col = cols[i]
+        table.add_column(col.header, justify=col.justify, width=w, min_width=w, max_width=w,  # type: ignore[arg-type]
+                         no_wrap=not col.wrap, overflow="fold")
+    for row in rows:
+        table.add_row(*(row[i] for i in kept))
+    note = dropped_note(cols, kept)
+    if note is None:
+        return table
+    return Group(table, Text(note, style="dim"))

@@ -1,0 +1,510 @@
+"""办事顺手 (issue #17): tables that fit the terminal, Chinese help and errors, finding, correcting,
+dates as people write them and long-term items.
+
+The tables are compared whole, line by line (trailing blanks aside), at 80, 100 and 120 columns.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from rich.cells import cell_len
+
+from duban.cli import app
+
+SIX = [
+    (["推进城区主干道综合整治，完成人民路、民族大道等六条道路的提升改造", "--source", "领导批示", "--ref",
+      "市委批示〔2026〕12号", "--leader", "刘市长", "--class", "重点", "--lead", "交通局", "--co", "财政局", "--co",
+      "住建局", "--within", "10"], "2026-10-08"),
+    (["老旧小区改造", "--source", "政府工作报告", "--lead", "住建局", "--due", "2026-11-18"], "2026-10-20"),
+    (["规范公共资源交易", "--source", "会议议定", "--lead", "财政局", "--within", "30"], None),
+    (["12345热线转办：某小区路灯不亮", "--source", "群众诉求", "--class", "速办", "--lead", "住建局", "--co",
+      "自然资源局", "--within", "3"], None),
+    (["待交办事项示例", "--source", "其他"], None),
+    (["河长制常态化巡河", "--source", "文件部署", "--lead", "自然资源局", "--due", "长期"], None),
+]
+
+
+def ok(result) -> str:
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def six(units):
+    ok(units("unit", "add", "市自然资源和规划局", "--alias", "自然资源局"))
+    for n, (argv, day) in enumerate(SIX, 1):
+        assert ok(units("create", *argv, today=day)).strip() == str(n)
+    return units
+
+
+def listed(d, *argv) -> list[int]:
+    return [r["id"] for r in json.loads(ok(d("list", *argv, "--format", "json")))]
+
+
+# -- tables that fit ----------------------------------------------------------------------------
+
+TABLES = {
+    80: """\
+                                督办事项（6项）
+┏━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┓
+┃ 编号 ┃ 亮灯   ┃ 事项              ┃ 牵头单位 ┃ 办理时限   ┃ 工作日  ┃ 状态   ┃
+┡━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━┩
+│    1 │ ● 红灯 │ 推进城区主干道综  │ 市交通运 │ 2026-10-21 │ 逾期 18 │ 办理中 │
+│      │        │ 合整治，完成人民  │ 输局     │            │         │        │
+│      │        │ 路、民族大道等六  │          │            │         │        │
+│      │        │ 条道路的提升改造  │          │            │         │        │
+│    2 │ ● 黄灯 │ 老旧小区改造      │ 市住房和 │ 2026-11-18 │ 剩 2    │ 办理中 │
+│      │        │                   │ 城乡建设 │            │         │        │
+│      │        │                   │ 局       │            │         │        │
+│    4 │ ● 黄灯 │ 12345热线转办：某 │ 市住房和 │ 2026-11-19 │ 剩 3    │ 办理中 │
+│      │        │ 小区路灯不亮      │ 城乡建设 │            │         │        │
+│      │        │                   │ 局       │            │         │        │
+│    3 │ ● 绿灯 │ 规范公共资源交易  │ 市财政局 │ 2026-12-28 │ 剩 30   │ 办理中 │
+│    5 │ —      │ 待交办事项示例    │ —        │ —          │         │ 待交办 │
+│    6 │ ● 绿灯 │ 河长制常态化巡河  │ 市自然资 │ 长期       │ 长期    │ 办理中 │
+│      │        │                   │ 源和规划 │            │         │        │
+│      │        │                   │ 局       │            │         │        │
+└──────┴────────┴───────────────────┴──────────┴────────────┴─────────┴────────┘
+另有3列（配合单位、最近反馈、来源）未显示，加宽终端或用 --format json
+""",
+    100: """\
+                                          督办事项（6项）
+┏━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━┓
+┃ 编号 ┃ 亮灯   ┃ 事项                       ┃ 牵头单位 ┃ 办理时限   ┃ 工作日  ┃ 状态   ┃ 配合单位 ┃
+┡━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━┩
+│    1 │ ● 红灯 │ 推进城区主干道综合整治，完 │ 市交通运 │ 2026-10-21 │ 逾期 18 │ 办理中 │ 市财政局 │
+│      │        │ 成人民路、民族大道等六条道 │ 输局     │            │         │        │ 市住房和 │
+│      │        │ 路的提升改造               │          │            │         │        │ 城乡建设 │
+│      │        │                            │          │            │         │        │ 局       │
+│    2 │ ● 黄灯 │ 老旧小区改造               │ 市住房和 │ 2026-11-18 │ 剩 2    │ 办理中 │ —        │
+│      │        │                            │ 城乡建设 │            │         │        │          │
+│      │        │                            │ 局       │            │         │        │          │
+│    4 │ ● 黄灯 │ 12345热线转办：某小区路灯  │ 市住房和 │ 2026-11-19 │ 剩 3    │ 办理中 │ 市自然资 │
+│      │        │ 不亮                       │ 城乡建设 │            │         │        │ 源和规划 │
+│      │        │                            │ 局       │            │         │        │ 局       │
+│    3 │ ● 绿灯 │ 规范公共资源交易           │ 市财政局 │ 2026-12-28 │ 剩 30   │ 办理中 │ —        │
+│    5 │ —      │ 待交办事项示例             │ —        │ —          │         │ 待交办 │ —        │
+│    6 │ ● 绿灯 │ 河长制常态化巡河           │ 市自然资 │ 长期       │ 长期    │ 办理中 │ —        │
+│      │        │                            │ 源和规划 │            │         │        │          │
+│      │        │                            │ 局       │            │         │        │          │
+└──────┴────────┴────────────────────────────┴──────────┴────────────┴─────────┴────────┴──────────┘
+另有2列（最近反馈、来源）未显示，加宽终端或用 --format json
+""",
+    120: """\
+                                                    督办事项（6项）
+┏━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━━━━━┓
+┃ 编号 ┃ 亮灯   ┃ 事项                 ┃ 牵头单位 ┃ 办理时限   ┃ 工作日  ┃ 状态   ┃ 配合单位 ┃ 最近反馈 ┃ 来源         ┃
+┡━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━━━━━┩
+│    1 │ ● 红灯 │ 推进城区主干道综合整 │ 市交通运 │ 2026-10-21 │ 逾期 18 │ 办理中 │ 市财政局 │ —        │ 领导批示     │
+│      │        │ 治，完成人民路、民族 │ 输局     │            │         │        │ 市住房和 │          │              │
+│      │        │ 大道等六条道路的提升 │          │            │         │        │ 城乡建设 │          │              │
+│      │        │ 改造                 │          │            │         │        │ 局       │          │              │
+│    2 │ ● 黄灯 │ 老旧小区改造         │ 市住房和 │ 2026-11-18 │ 剩 2    │ 办理中 │ —        │ —        │ 政府工作报告 │
+│      │        │                      │ 城乡建设 │            │         │        │          │          │              │
+│      │        │                      │ 局       │            │         │        │          │          │              │
+│    4 │ ● 黄灯 │ 12345热线转办：某小  │ 市住房和 │ 2026-11-19 │ 剩 3    │ 办理中 │ 市自然资 │ —        │ 群众诉求     │
+│      │        │ 区路灯不亮           │ 城乡建设 │            │         │        │ 源和规划 │          │              │
+│      │        │                      │ 局       │            │         │        │ 局       │          │              │
+│    3 │ ● 绿灯 │ 规范公共资源交易     │ 市财政局 │ 2026-12-28 │ 剩 30   │ 办理中 │ —        │ —        │ 会议议定     │
+│    5 │ —      │ 待交办事项示例       │ —        │ —          │         │ 待交办 │ —        │ —        │ 其他         │
+│    6 │ ● 绿灯 │ 河长制常态化巡河     │ 市自然资 │ 长期       │ 长期    │ 办理中 │ —        │ —        │ 文件部署     │
+│      │        │                      │ 源和规划 │            │         │        │          │          │              │
+│      │        │                      │ 局       │            │         │        │          │          │              │
+└──────┴────────┴──────────────────────┴──────────┴────────────┴─────────┴────────┴──────────┴──────────┴──────────────┘
+""",
+}
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_list_fits_the_terminal(six, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = ok(six("list"))
+    assert [line.rstrip() for line in out.splitlines()] == TABLES[width].splitlines()
+    assert max(cell_len(line) for line in out.splitlines()) <= width  # nothing cut off by the terminal
+
+
+def test_a_very_narrow_terminal_keeps_the_item_and_names_what_is_left_out(six, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "60")
+    out = ok(six("list"))
+    note = "".join(out.splitlines()[-2:])
+    assert note == "另有5列（工作日、状态、配合单位、最近反馈、来源）未显示，加宽终端或用 --format json"
+    assert "推进城区" in out and "市交通运" in out and "2026-10-21" in out
+    assert max(cell_len(line) for line in out.splitlines()) <= 60
+
+
+def test_fit_keeps_columns_by_rank_and_gives_spare_width_to_the_wrapping_ones():
+    from duban.render_fit import Col, fit
+
+    cols = [Col("编号", 0), Col("事项", 1, wrap=True, min_width=8, max_width=20), Col("来源", 2)]
+    rows = [["1", "一个很长很长很长很长的事项名称", "领导批示"]]
+    assert fit(cols, rows, 200) == ([0, 1, 2], [4, 20, 8])
+    assert fit(cols, rows, 30) == ([0, 1, 2], [4, 8, 8])  # 1 + (4+3) + (8+3) + (8+3) = 30
+    assert fit(cols, rows, 29) == ([0, 1], [4, 18])  # 来源 goes first; 事项 takes its room
+    assert fit(cols, rows, 5) == ([0], [4])  # never less than the first column
+
+
+# -- help and errors in Chinese -----------------------------------------------------------------
+
+
+def test_help_frames_are_chinese(duban, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    out = ok(duban("feedback", "--help"))
+    for word in ("用法：duban feedback [选项] {ID} {进展情况}", "╭─ 参数 ", "╭─ 选项 ", "显示帮助并退出", "[必填]", "<整数>",
+                 "<文本>"):
+        assert word in out, word
+    root = ok(duban("--help"))
+    for word in ("用法：duban [选项] 命令 [参数]...", "[环境变量：DUBAN_DB]", "[默认：duban.db]"):
+        assert word in root, word
+    for english in ("Usage", "Options", "Arguments", "Commands", "Show this message", "[default", "[required]",
+                    "[env var", "<int>", "<str>"):
+        assert english not in out + root, english
+
+
+def test_root_help_groups_commands_in_the_order_a_clerk_meets_them(duban, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    root = ok(duban("--help"))
+    panels = [line.split("─ ", 1)[1].split(" ", 1)[0] for line in root.splitlines() if line.startswith("╭─ ")]
+    assert panels == ["选项", "台账与单位", "事项办理", "每日", "报告", "Excel", "维护"]
+    commands = [line.split()[1] for line in root.splitlines() if line.startswith("│ ") and "│" in line[2:]
+                and not line.split()[1].startswith("-")]
+    first = {name: commands.index(name) for name in ("init", "create", "edit", "list", "report", "import", "check")}
+    assert sorted(first, key=first.get) == ["init", "create", "edit", "list", "report", "import", "check"]
+
+
+@pytest.mark.parametrize("argv, first", [
+    (["lsit"], "错误：没有命令“lsit”，是否要用 list？"),
+    (["shwo", "1"], "错误：没有命令“shwo”，是否要用 show？"),
+    (["feedback", "1", "--unit", "交通局"], "错误：缺少参数：进展情况"),
+    (["create"], "错误：缺少参数：事项名称"),
+])
+def test_click_errors_are_chinese_and_name_what_the_help_names(units, argv, first):
+    result = units(*argv)
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines[0] == first
+    assert lines[1].startswith("用法：duban") and lines[2].startswith("查看说明：duban")
+
+
+def test_source_is_required_unless_the_item_is_a_sub_item(units):
+    result = units("create", "新事项")
+    assert (result.exit_code, result.stderr) == (2, "错误：缺少选项：--source\n")
+
+
+def test_percent_with_a_sign_is_read_as_the_number(six):
+    ok(six("feedback", "1", "--unit", "交通局", "完成一半", "--percent", "50%"))
+    ok(six("feedback", "3", "--unit", "财政局", "完成六成", "--percent", "６０％"))
+    shown = {r["id"]: r["percent"] for r in json.loads(ok(six("list", "--format", "json")))}
+    assert (shown[1], shown[3]) == (50, 60)
+
+
+def test_light_filter_accepts_buliangdeng(six):
+    assert listed(six, "--light", "不亮灯") == [5]
+    assert listed(six, "--light", "红灯") == [1]
+
+
+# -- find ---------------------------------------------------------------------------------------
+
+
+def test_default_order_is_red_first_then_by_deadline(six):
+    # 7 is red for a milestone missed 10 working days ago, its deadline is far: red first (1 is 18 days
+    # late, then 7), then by deadline 2 (11-18), 4 (11-19), 3 (12-28); those without a deadline last
+    ok(six("create", "另一件逾期的事", "--source", "其他", "--lead", "财政局", "--due", "2026-12-31",
+           "--milestone", "2026-11-02:完成方案", today="2026-10-30"))
+    assert listed(six) == [1, 7, 2, 4, 3, 5, 6]
+    assert listed(six, "--sort", "light") == [1, 7, 2, 4, 3, 5, 6]
+    assert listed(six, "--sort", "due") == [1, 2, 4, 3, 7, 5, 6]
+    assert listed(six, "--sort", "id") == [1, 2, 3, 4, 5, 6, 7]
+
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--grep", "路灯"], [4]),
+    (["--grep", "人民路 民族大道"], [1]),
+    (["--grep", "人民路 路灯"], []),
+    (["--grep", "自然资源"], [4, 6]),  # a unit's name is searched too
+    (["--leader", "刘市长"], [1]),
+    (["--leader", "王市长"], []),
+    (["--ref", "〔2026〕12号"], [1]),
+    (["--ref", "[2026]12号"], [1]),
+    (["--ref", "（2026）12 号"], [1]),
+    (["--ref", "〔2026〕13号"], []),
+    (["--class", "重点"], [1]),
+    (["--class", "速办", "--grep", "路灯"], [4]),
+])
+def test_list_finds_by_word_leader_ref_and_class(six, argv, expected):
+    assert listed(six, *argv) == expected
+
+
+# -- correct ------------------------------------------------------------------------------------
+
+
+def test_edit_is_one_amended_event_with_old_and_new_values(six, monkeypatch):
+    import os
+
+    before = sqlite3.connect(os.environ["DUBAN_DB"]).execute("SELECT count(*) FROM events").fetchone()[0]
+    out = ok(six("edit", "1", "--ref", "市委批示〔2026〕13号", "--leader", "张副市长", "--title", "推进主干道整治"))
+    assert out == "事项 #1：办理中，已逾期18个工作日（办理时限 2026-10-21）\n"
+    conn = sqlite3.connect(os.environ["DUBAN_DB"])
+    rows = conn.execute("SELECT kind, at, detail, data FROM events WHERE id > (SELECT max(id) - 1 FROM events)").fetchall()
+    assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == before + 1
+    kind, at, detail, data = rows[0]
+    assert (kind, at) == ("amended", "2026-11-16")
+    assert detail == ("修改：事项名称由“推进城区主干道综合整治，完成人民路、民族大道等六条道路的提升改造”改为“推进主干道整治”；"
+                      "文号由“市委批示〔2026〕12号”改为“市委批示〔2026〕13号”；牵头领导由“刘市长”改为“张副市长”")
+    assert json.loads(data) == {"changes": {
+        "title": {"old": "推进城区主干道综合整治，完成人民路、民族大道等六条道路的提升改造", "new": "推进主干道整治"},
+        "ref": {"old": "市委批示〔2026〕12号", "new": "市委批示〔2026〕13号"},
+        "leader": {"old": "刘市长", "new": "张副市长"}}}
+    record = json.loads(ok(six("show", "1", "--format", "json")))
+    assert (record["title"], record["ref"], record["leader"]) == ("推进主干道整治", "市委批示〔2026〕13号", "张副市长")
+    log = json.loads(ok(six("log", "1", "--format", "json")))
+    assert (log[-1]["kind"], log[-1]["kind_label"], log[-1]["detail"]) == ("amended", "修改", detail)
+    assert listed(six, "--ref", "〔2026〕13号") == [1]
+    # the replay of the log gives what is stored
+    check = six("check", "--format", "json")
+    assert check.exit_code == 0, check.output
+    # and show --as-of an earlier day still gives the old 文号
+    old = json.loads(ok(six("show", "1", "--as-of", "2026-11-13", "--format", "json")))
+    assert old["ref"] == "市委批示〔2026〕12号"
+
+
+def test_edit_clears_an_optional_field_and_refuses_no_change(six):
+    ok(six("edit", "1", "--leader", ""))
+    assert json.loads(ok(six("show", "1", "--format", "json")))["leader"] is None
+    result = six("edit", "1", "--ref", "市委批示〔2026〕12号")
+    assert result.exit_code == 1
+    assert result.stderr == "错误：事项 #1 没有需要修改的内容（给出的值与现有相同）\n"
+    result = six("edit", "1", "--title", " ")
+    assert (result.exit_code, result.stderr) == (1, "错误：事项名称不能为空\n")
+    result = six("edit", "99", "--title", "无")
+    assert (result.exit_code, result.stderr) == (1, "错误：未找到事项 #99\n")
+
+
+def test_a_changed_class_changes_the_cadence_and_the_light(six):
+    # item 3 (常规: 按月) assigned 11-16; on 11-20 it is green. As 速办 (every 3 working days) its first
+    # report was due 11-19 and is late by 11-20: yellow.
+    def light(day):
+        record = json.loads(ok(six("show", "3", "--format", "json", today=day)))
+        lead = record["assignments"][0]
+        return record["light"], lead["feedback_due"]
+
+    assert light("2026-11-20") == ("green", "2026-12-31")
+    ok(six("edit", "3", "--class", "速办", today="2026-11-17"))
+    assert light("2026-11-20") == ("yellow", "2026-11-19")
+    log = json.loads(ok(six("log", "3", "--format", "json")))
+    assert log[-1]["detail"] == "修改：类别由“常规”改为“速办”"
+
+
+# -- dates as people write them, and 长期 -------------------------------------------------------
+
+
+@pytest.mark.parametrize("due, expected", [
+    ("2026年12月31日", "2026-12-31"),
+    ("2026.12.30", "2026-12-30"),
+    ("12月底前", "2026-12-31"),
+    ("2026年12月底前", "2026-12-31"),
+    ("年底前", "2026-12-31"),
+    ("2027年上半年", "2027-06-30"),
+    ("12月20日前", "2026-12-20"),
+])
+def test_due_as_people_write_it(units, due, expected):
+    assert ok(units("create", "新事项", "--source", "其他", "--lead", "交通局", "--due", due)).strip() == "1"
+    assert json.loads(ok(units("show", "1", "--format", "json")))["due"] == expected
+
+
+def test_other_date_options_read_the_same_way(six):
+    ok(six("extend", "3", "--to", "2027年3月底前", "--reason", "等待省级批复"))
+    assert json.loads(ok(six("show", "3", "--format", "json")))["due"] == "2027-03-31"
+    assert listed(six, "--due-before", "11月底前") == [1, 2, 4]
+    ok(six("milestone", "add", "3", "2027年1月底", "完成招标"))
+    assert json.loads(ok(six("show", "3", "--format", "json")))["milestones"][0]["due"] == "2027-01-31"
+
+
+def test_long_term_item_has_no_deadline_and_is_lit_by_cadence_and_milestones(six):
+    record = json.loads(ok(six("show", "6", "--format", "json")))
+    assert (record["due"], record["light"], record["light_reason"]) == (None, "green", "长期事项，未设办理时限")
+    assert record["assignments"][0]["feedback_due"] == "2026-12-31"  # cadence_longterm: 按月
+    # a month later with no report: yellow for the late report, still no deadline
+    later = json.loads(ok(six("show", "6", "--format", "json", today="2027-01-05")))
+    assert later["light"] == "yellow" and later["due"] is None
+    # a missed milestone lights it red
+    ok(six("milestone", "add", "6", "2026-11-20", "完成第一轮巡河"))
+    assert json.loads(ok(six("show", "6", "--format", "json", today="2026-11-23")))["light"] == "red"
+    log = json.loads(ok(six("log", "6", "--format", "json")))
+    assert log[1]["detail"] == "交办牵头单位“市自然资源和规划局”，长期事项，不设办理时限"
+
+
+def test_long_term_pending_item_stays_long_term_when_assigned(units):
+    ok(units("create", "持续推进营商环境", "--source", "文件部署", "--due", "长期"))
+    ok(units("assign", "1", "--lead", "交通局", "--co", "财政局"))
+    record = json.loads(ok(units("show", "1", "--format", "json")))
+    assert record["due"] is None and [a["due"] for a in record["assignments"]] == [None, None]
+    ok(units("assign", "1", "--co", "住建局"))
+    assert json.loads(ok(units("show", "1", "--format", "json")))["assignments"][2]["due"] is None
+
+
+def test_long_term_with_a_date_or_within_is_refused(units):
+    result = units("create", "新事项", "--source", "其他", "--lead", "交通局", "--due", "长期", "--within", "3")
+    assert (result.exit_code, result.stderr) == (2, "错误：--due 与 --within 只能给出一个\n")
+
+
+# -- shell completion (bash, zsh) -----------------------------------------------------------------
+
+
+def _complete(env_extra: dict, db: str) -> str:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DUBAN_DB": db, **env_extra}
+    done = subprocess.run([sys.executable, "-m", "duban.cli"], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_bash_completion_offers_commands_item_ids_and_units(six):
+    import os
+
+    db = os.environ["DUBAN_DB"]
+    ok(six("close", "3", "--result", "已完成"))  # closed items are not offered
+    bash = {"_DUBAN_COMPLETE": "complete_bash"}
+    assert _complete({**bash, "COMP_WORDS": "duban li", "COMP_CWORD": "1"}, db).split() == ["list"]
+    assert _complete({**bash, "COMP_WORDS": "duban show ", "COMP_CWORD": "2"}, db).split() == ["1", "2", "4", "5", "6"]
+    assert _complete({**bash, "COMP_WORDS": "duban feedback 1 --unit 市", "COMP_CWORD": "4"}, db).split() == [
+        "市交通运输局", "市财政局", "市住房和城乡建设局", "市自然资源和规划局", "市住建局"]  # names, then aliases
+    assert _complete({**bash, "COMP_WORDS": "duban create 新 --lead 交", "COMP_CWORD": "4"}, db).split() == ["交通局"]
+    script = _complete({"_DUBAN_COMPLETE": "source_bash"}, db)
+    assert "complete -o default -F _duban_completion duban" in script
+
+
+def test_zsh_completion_offers_item_ids_with_their_titles(six):
+    import os
+
+    out = _complete({"_DUBAN_COMPLETE": "complete_zsh", "_TYPER_COMPLETE_ARGS": "duban edit "}, os.environ["DUBAN_DB"])
+    assert out.startswith("_arguments '*: :((\"1\":\"推进城区主干道综合整治")
+    assert '"2":"老旧小区改造"' in out and '"6":"河长制常态化巡河"' in out
+    assert "compdef _duban_completion duban" in _complete({"_DUBAN_COMPLETE": "source_zsh"}, os.environ["DUBAN_DB"])
+
+
+def test_completion_without_a_ledger_offers_nothing_and_creates_nothing(tmp_path):
+    missing = tmp_path / "none.db"
+    out = _complete({"_DUBAN_COMPLETE": "complete_bash", "COMP_WORDS": "duban show ", "COMP_CWORD": "2"}, str(missing))
+    assert out.strip() == "" and not missing.exists()
+
+
+def test_bash_really_completes_from_the_sourced_script(six, tmp_path):
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    bash = shutil.which("bash")
+    duban = shutil.which("duban") or str(Path(sys.executable).with_name("duban"))
+    if bash is None or not os.path.exists(duban):
+        pytest.skip("bash or the duban script is not installed here")
+    script = tmp_path / "duban.bash"
+    script.write_text(_complete({"_DUBAN_COMPLETE": "source_bash"}, os.environ["DUBAN_DB"]))
+    line = ('source "$1"; COMP_WORDS=(duban sign ""); COMP_CWORD=2; _duban_completion duban; '
+            'printf "%s\\n" "${COMPREPLY[@]}"')
+    env = {**os.environ, "PATH": f"{Path(duban).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run([bash, "--norc", "-c", line, "bash", str(script)], env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.split() == ["1", "2", "3", "4", "5", "6"], done.stderr
+
+
+# -- split (create --parent) ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def split(six):
+    """Item 2 (住建局, due 11-18, yellow) split into 7 (住建局, 12-31) and 8 (交通局, 11-10: overdue 4)."""
+    assert ok(six("create", "人民路段", "--parent", "2", "--lead", "住建局", "--due", "12月底前")).strip() == "7"
+    assert ok(six("create", "民族大道段", "--parent", "2", "--lead", "交通局", "--due", "2026-11-10",
+                  today="2026-10-20")).strip() == "8"
+    return six
+
+
+def test_a_sub_item_takes_its_parents_source_ref_leader_and_class(six):
+    ok(six("create", "主干道人民路段", "--parent", "1", "--lead", "住建局", "--within", "5"))
+    record = json.loads(ok(six("show", "7", "--format", "json")))
+    assert (record["parent"], record["source"], record["ref"], record["leader"], record["class"]) == (
+        1, "leader_instruction", "市委批示〔2026〕12号", "刘市长", "key")
+    assert json.loads(ok(six("log", "7", "--format", "json")))[0]["detail"] == "立项：主干道人民路段（领导批示），分解自事项 #1"
+
+
+def test_the_parent_is_lit_by_the_worst_of_itself_and_its_open_sub_items(split):
+    shown = json.loads(ok(split("show", "2", "--format", "json")))
+    assert (shown["light"], shown["light_reason"]) == (
+        "red", "子事项 #8“民族大道段”：已逾期4个工作日（办理时限 2026-11-10）")
+    assert shown["assignments"][0]["light"] == "yellow"  # its own unit is near its deadline
+    assert [(c["id"], c["light"], c["parent"]) for c in shown["children"]] == [(7, "green", 2), (8, "red", 2)]
+    assert listed(split, "--light", "red") == [1, 8, 2]
+    ok(split("close", "8", "--result", "民族大道段整治完成"))
+    back = json.loads(ok(split("show", "2", "--format", "json")))
+    assert (back["light"], back["light_reason"]) == ("yellow", "距办理时限还有2个工作日（临期阈值3个工作日）")
+    assert [(c["id"], c["status"], c["light"]) for c in back["children"]] == [(7, "open", "green"), (8, "closed", None)]
+
+
+def test_show_lists_the_sub_items_with_their_lights(split, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "100")
+    lines = [line.rstrip() for line in ok(split("show", "2")).splitlines()]
+    start = lines.index(next(line for line in lines if line.strip() == "子事项"))
+    assert lines[start + 1:start + 7] == [
+        "┏━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┓",
+        "┃ 编号 ┃ 亮灯   ┃ 事项       ┃ 牵头单位           ┃ 办理时限   ┃ 状态   ┃",
+        "┡━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━┩",
+        "│ 7    │ ● 绿灯 │ 人民路段   │ 市住房和城乡建设局 │ 2026-12-31 │ 办理中 │",
+        "│ 8    │ ● 红灯 │ 民族大道段 │ 市交通运输局       │ 2026-11-10 │ 办理中 │",
+        "└──────┴────────┴────────────┴────────────────────┴────────────┴────────┘",
+    ]
+    child = ok(split("show", "8"))
+    assert "上级事项  #2" in child
+
+
+def test_list_tree_puts_sub_items_under_their_parent(split, monkeypatch):
+    # 8 and its parent 2 are both 4 working days late (2 through 8): the earlier deadline first
+    assert listed(split) == [1, 8, 2, 4, 3, 7, 5, 6]
+    assert listed(split, "--tree") == [1, 2, 8, 7, 4, 3, 5, 6]
+    monkeypatch.setenv("COLUMNS", "120")
+    rows = [line for line in ok(split("list", "--tree")).splitlines() if line.startswith("│") and line[1:6].strip()]
+    assert [line.split("│")[3].strip() for line in rows][1:4] == ["老旧小区改造", "└ 民族大道段", "└ 人民路段"]
+    record = json.loads(ok(split("list", "--tree", "--format", "json")))[2]
+    assert (record["id"], record["parent"]) == (8, 2) and "tree" not in json.dumps(record)
+    # a filter that leaves the parent out lists the sub-item on its own
+    assert listed(split, "--tree", "--unit", "交通局") == [1, 8]
+
+
+def test_statistics_count_each_assignment_once(split):
+    stats = json.loads(ok(split("report", "stats", "--format", "json")))[-1]
+    # lead assignments: 1, 2, 3, 4, 6, 7, 8 (5 is pending); overdue: 1 and 8, not their parent 3 again
+    assert (stats["group"], stats["total"], stats["overdue"]) == ("全部", 7, 2)
+
+
+@pytest.mark.parametrize("argv, code, message", [
+    (["create", "子子项", "--parent", "8"], 1, "错误：事项 #8 本身是事项 #2 的子事项，不能再分解（请以 #2 为 --parent）"),
+    (["create", "子项", "--parent", "99"], 1, "错误：未找到事项 #99"),
+    (["--today", "2026-10-19", "create", "子项", "--parent", "2"], 1,
+     "错误：事项 #2 立项于 2026-10-20，不能在此前（2026-10-19）分解"),
+])
+def test_splitting_refuses_what_cannot_be_split(split, argv, code, message):
+    import os
+
+    before = sqlite3.connect(os.environ["DUBAN_DB"]).execute("SELECT count(*) FROM events").fetchone()[0]
+    result = split(*argv)
+    assert (result.exit_code, result.stderr) == (code, message + "\n")
+    assert sqlite3.connect(os.environ["DUBAN_DB"]).execute("SELECT count(*) FROM events").fetchone()[0] == before
+
+
+def test_a_closed_item_cannot_be_split(six):
+    ok(six("close", "3", "--result", "已完成"))
+    result = six("create", "子项", "--parent", "3")
+    assert (result.exit_code, result.stderr) == (1, "错误：事项 #3 状态为“已销号”，不能再分解出子事项\n")
+
+
+def test_check_replays_a_split_ledger_cleanly(split):
+    result = split("check")
+    assert result.exit_code == 0, result.output
+    assert "未发现问题" in result.stdout
