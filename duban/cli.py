@@ -31,6 +31,8 @@ COMMANDS = {
                      "cancel", "reopen", "revisit", "escalate", "list", "show", "log"], "items"),
     **dict.fromkeys(["unit", "rules", "calendar", "milestone"], "admin"),
     "report": "report",
+    "screen": "screen",
+    "rollup": "rollup",
 }
 
 app = typer.Typer(
