@@ -244,3 +244,17 @@ def test_the_example_screen_in_chromium_shows_what_the_json_reports_say(duban, t
     chromium(f"--screenshot={shot}", "--window-size=1920,1080", out.as_uri())
     width, height = struct.unpack(">II", shot.read_bytes()[16:24])
     assert (width, height) == (1920, 1080)
+
+
+def test_the_trend_of_the_example_is_what_report_stats_said_at_each_weeks_end(tmp_path):
+    import datetime as dt
+
+    from duban import reports, trend
+    from duban.ledger import Ledger
+
+    led = Ledger.open(copy_example(tmp_path / "示例台账.db"), today=dt.date.fromisoformat(EXAMPLE_TODAY))
+    weeks = trend.trend(led)
+    assert [w.red for w in weeks] == [reports.stats(led, reports.span(None, w.end, led.today))[-1].overdue
+                                      for w in weeks]
+    assert [w.red for w in weeks][-3:] == [1, 2, 3]  # W45, W46, W47
+    assert sum(w.new for w in weeks) == 19 - 1  # every item registered, less the one cancelled since
