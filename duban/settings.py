@@ -129,6 +129,10 @@ SETTINGS: dict[str, Setting] = {
         Setting("review_required", False, _bool,
                 "办结后是否须经审核（四查）才销号；否则办结即销号", "seeds/003:L239（“四查”严审）"),
         Setting("office_name", "督查室", _text, "督查机构名称，用于专报和通知的落款"),
+        Setting("burden_limit", 15, _int_between(1, 1000),
+                "减负：一个单位一周内被提出的要求（催办、督办、应报进展、报表、在办事项之和）超过该数即提示",
+                "seeds/003:L519–521、L1021–1035（督查检查过多过频）；默认按每个工作日不超过3项次（5×3），"
+                "与 seeds/003:L469 速办速报类3个工作日一报的节奏相当"),
         Setting("light_preset", "三色", _choice("三色", "四色"),
                 "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，黄灯只表示反馈滞后或落后序时进度）",
                 "DOMAIN.md §5；宿迁、黔南四色预警"),

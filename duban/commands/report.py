@@ -187,6 +187,15 @@ def weekly_command(
         f"红灯{data.lights['red']}件、黄灯{data.lights['yellow']}件")
 
 
+def _burden() -> None:
+    from .burden import burden_command
+
+    report_app.command("burden")(burden_command)
+
+
+_burden()
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` group to the root app."""
     app.add_typer(report_app, name="report")
