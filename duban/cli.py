@@ -35,6 +35,8 @@ COMMANDS = {
     "import": "excel",
     "export": "export",
     **dict.fromkeys(["check", "backup"], "care"),
+    "screen": "screen",
+    "rollup": "rollup",
 }
 
 #: The help panels of ``duban --help``, in the order a clerk meets them; a command not named
@@ -44,7 +46,7 @@ PANELS = {
     "事项办理": ["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume", "cancel",
              "reopen", "revisit", "escalate", "milestone", "edit", "undo", "merge"],
     "每日": ["list", "show", "log", "overdue", "remind"],
-    "报告": ["report"],
+    "报告": ["report", "notice", "screen", "rollup"],
     "Excel": ["import", "export"],
     "维护": ["check", "backup"],
 }

@@ -40,6 +40,7 @@ def stats_command(
     end: Optional[str] = typer.Option(None, "--to", help="统计截止日期（默认：今天）"),
     by: Optional[str] = typer.Option(None, "--by", help="分组：unit（按牵头单位）或 source（按立项依据）"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
+    rollup: bool = typer.Option(False, "--rollup", help="与 --by unit 合用：每个上级单位另加一行“（含下级）”合计其全部下级单位"),
 ) -> None:
     """统计：办结率、按期办结率、序时推进率、满意率，及催办、督办单、挂牌督办、约谈、问责、延期、重启次数。
 
@@ -47,17 +48,32 @@ def stats_command(
     办结率 = 办结 ÷ 全部；按期办结率 = 在时限内办结 ÷ 办结；序时推进率 =（正常推进 + 已办结）÷ 全部；
     满意率 =（满意 + 基本满意）÷ 回访。
 
-    示例：duban report stats --by unit；duban report stats --from 2026-10-01 --to 2026-12-31 --format json
+    --rollup（与 --by unit 合用）：单位按 duban unit add --parent 的上下级（社区→街道→区）逐级汇总，
+    每个上级单位另加一行“名称（含下级）”（JSON 中 rollup 为 true、unit 为该单位），各单位自己的行保留，
+    “全部”中每项只算一次。
+
+    示例：duban report stats --by unit；duban report stats --from 2026-10-01 --to 2026-12-31 --format json；
+    duban report stats --by unit --rollup
     """
     from .. import reports
 
     if by is not None and by not in ("unit", "source"):
         raise UsageError(f"--by 应为 unit 或 source，收到“{by}”")
+    if rollup and by != "unit":
+        raise UsageError("--rollup 须与 --by unit 合用")
     led = ledger()
     period = reports.span(parse_date(start, "--from"), parse_date(end, "--to"), led.today)
-    records = [g.record() for g in reports.stats(led, period, by)]
+    groups = reports.stats(led, period, by)
+    if rollup:
+        from ..unit_tree import rolled_up
+
+        records = [{**g.record(), "unit": unit or g.group, "rollup": unit is not None}
+                   for g, unit in rolled_up(groups, led.units())]
+    else:
+        records = [g.record() for g in groups]
     title = f"督办统计（{period.text()}，按{'单位' if by == 'unit' else '立项依据' if by == 'source' else '全部'}）"
-    render.emit(fmt, records, lambda: stats_table(records, title), keys=stats_keys())
+    render.emit(fmt, records, lambda: stats_table(records, title),
+                keys=stats_keys() + (["unit", "rollup"] if rollup else []))
 
 
 def stats_table(records: list[dict], title: str) -> Table:
@@ -192,6 +208,15 @@ def weekly_command(
         f"{data.year}年以来督办{o.total}件，办结{o.closed}件（办结率{pct(o.completion_rate)}，按期办结率{pct(o.on_time_rate)}，"
         f"序时推进率{pct(o.progress_rate)}）；本周新增{data.new_items}件、办结{data.closed_this_week}件；"
         f"红灯{data.lights['red']}件、黄灯{data.lights['yellow']}件")
+
+
+def _burden() -> None:
+    from .burden import burden_command
+
+    report_app.command("burden")(burden_command)
+
+
+_burden()
 
 
 def register(app: typer.Typer) -> None:
