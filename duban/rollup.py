@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import reports
+from . import reports, scoring
 from .errors import UsageError
 from .readonly import open_readonly
 from .screen import merge_into
@@ -101,7 +101,7 @@ def ranking(books_: Sequence[Book], today: dt.date, quarter: str | None) -> list
     def one(led: "Ledger", book: Book) -> None:
         period = reports.quarter(quarter, led.today)
         rows.extend({"ledger": book.name, "quarter": period.label, **s.record()}
-                    for s in reports.ranking(led, period))
+                    for s in scoring.ranking(led, period))
 
     for _ in each(books_, today, one):
         pass
