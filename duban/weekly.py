@@ -138,7 +138,7 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
                                levels.get(item_id), _state(top, late), klass is ItemClass.KEY))
     lit.sort(key=lambda x: (_LIGHT_ORDER[x.light], -x.late_workdays, x.item_id))
     quarter_so_far = quarter(None, period.end)
-    scores = {u.unit: u.score for u in scoring.ranking(led, quarter_so_far) if u.role == scoring.LEAD}
+    scores = {u.unit: u.score for u in scoring.ranking(led, quarter_so_far, items) if u.role == scoring.LEAD}
     base = led.settings["score_base"]
     by_unit.sort(key=lambda g: (-scores.get(g.group, base), g.group))
     at_work = {(s.item_id, s.unit) for s in rows if not s.closed and not s.paused}
