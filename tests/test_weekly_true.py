@@ -332,3 +332,12 @@ def test_libreoffice_lays_the_report_out_as_issued(doc, tmp_path):
 ])
 def test_short_titles_keep_the_substance(title, short):
     assert weekly.short_title(title) == short
+
+
+def test_the_same_step_on_the_same_day_counts_once_in_the_report(ledger):
+    chased(ledger).escalate(1, EscalationKind.SUPERVISION_NOTICE, "住建局", "下达督办单")   # 11-13, as remind did
+    on(ledger, "2026-11-16")
+    w = report(ledger, "2026-W46")
+    assert weekly_doc.chase_text(w) == "本周催办1次，下达督办单1份，挂牌督办0件。"
+    assert "催办后落实不力。本周市住房和城乡建设局被催办2次（#1“老旧小区改造”），截至本期统计日仍未按要求办结或反馈。" \
+        in w.problems
