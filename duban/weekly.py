@@ -241,7 +241,9 @@ def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
         problems.append("重点事项推进缓慢。" + "；".join(
             f"{named(x.item_id, x.title)}（{x.lead}牵头）逾期{x.late_workdays}个工作日"
             + (f"，{DONE_LEVEL[x.level]}" if x.level else "") for x in key_red) + "。")
-    late_reports = [x for x in lit if x.state == "进展反馈逾期"]
+    # every item whose lead unit's progress report is late is lit (yellow at least, red if overdue too)
+    late_ids = {s.item_id for s in rows if s.lead and not s.closed and not s.paused and s.feedback_late}
+    late_reports = [x for x in sorted(lit, key=lambda x: x.item_id) if x.item_id in late_ids]
     if late_reports:
         shown = "、".join(named(x.item_id, x.title) for x in late_reports[:3])
         more = "等" if len(late_reports) > 3 else ""
