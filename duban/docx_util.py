@@ -170,23 +170,12 @@ def _cell_text(cell: Any, text: str, font: str, size: float, center: bool) -> No
 def page_numbers(doc: Any) -> None:
     """Centred “— N —” page numbers in the footer (a PAGE field, numbered by the office suite)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
 
     footer = doc.sections[0].footer
     p = footer.paragraphs[0]
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_run(p, "— ", font=BODY_FONT, size=14)
-    run = add_run(p, "", font=BODY_FONT, size=14)
-    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "1"), ("end", None)):
-        if kind is not None:
-            el = run._r.makeelement(qn("w:fldChar"), {qn("w:fldCharType"): kind})
-        elif text.strip() == "PAGE":
-            el = run._r.makeelement(qn("w:instrText"), {qn("xml:space"): "preserve"})
-            el.text = text
-        else:
-            el = run._r.makeelement(qn("w:t"), {})
-            el.text = text
-        run._r.append(el)
+    _page_field(add_run(p, "", font=BODY_FONT, size=14))
     add_run(p, " —", font=BODY_FONT, size=14)
 
 

@@ -140,7 +140,7 @@ def rebounds(led: "Ledger", period: "Period") -> list[tuple[int, str, str]]:
         f"""SELECT DISTINCT e.item_id, u.name, COALESCE(a.role, 'lead'), e.at FROM events e
             JOIN units u ON u.id = e.unit_id
             LEFT JOIN assignments a ON a.item_id = e.item_id AND a.unit_id = e.unit_id
-            WHERE e.unit_id IS NOT NULL AND e.kind = 'reopened' AND e.at >= ? AND e.at <= ? AND {_REBOUND}
+            WHERE e.unit_id IN (SELECT id FROM units) AND e.kind = 'reopened' AND e.at >= ? AND e.at <= ? AND {_REBOUND}
             ORDER BY e.item_id, e.at""",
         [period.start.isoformat() if period.start else "", period.end.isoformat()]).fetchall()
 

@@ -191,15 +191,16 @@ class Scope:
     rows: list[Scoped]
 
 
-def scoped(led: "Ledger", period: Period) -> list[Scoped]:
+def scoped(led: "Ledger", period: Period, items: Mapping[int, Item] | None = None) -> list[Scoped]:
     """The assignments in scope as they stood at the end of the period, one row each.
 
     Most rows are read as stored. An item with records after the period (reopened, paused,
     extended, cancelled since) is rebuilt from its log up to the end of the period instead.
+    ``items``: items the caller has loaded already (as stored), not loaded again to light them.
     """
     changed = _changed(led, period)
     found = _rows(led, _IN_SCOPE, _scope_params(period, changed))
-    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end)
+    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end, items)
     return found + _replayed(led, changed, period)
 
 

@@ -32,6 +32,7 @@ from .reports import Period, scoped
 
 if TYPE_CHECKING:
     from .ledger import Ledger
+    from .models import Item
     from .workdays import WorkCalendar
 
 LEAD, CO = "lead", "co"
@@ -171,13 +172,10 @@ def tracks(changes: Iterable[tuple[int | None, dt.date, str, Mapping[str, Any]]]
 def followed(led: "Ledger", item_ids: Iterable[int], period: Period) -> dict[tuple[int, int], Track]:
     """The tracks of the assignments of ``item_ids`` whose history up to the end of the period has a
     pause, resume, extension, return or reopen; the others have plain histories."""
-    ids = sorted(set(item_ids))
-    turned: list[int] = []
-    for n in range(0, len(ids), 900):
-        chunk = ids[n:n + 900]
-        turned.extend(r[0] for r in led.db.execute(
-            f"SELECT DISTINCT e.item_id FROM events e WHERE {ANY_UNIT} AND e.kind IN {_TURNS} AND e.at <= ?"
-            f" AND e.item_id IN ({','.join('?' * len(chunk))})", [period.end.isoformat(), *chunk]))
+    wanted = set(item_ids)
+    turned = sorted(r[0] for r in led.db.execute(
+        f"SELECT DISTINCT e.item_id FROM events e WHERE {ANY_UNIT} AND e.kind IN {_TURNS} AND e.at <= ?",
+        [period.end.isoformat()]) if r[0] in wanted)
     found: dict[tuple[int, int], Track] = {}
     kinds = ", ".join(f"'{k}'" for k in _LIFE_KINDS)
     for n in range(0, len(turned), 900):
@@ -198,12 +196,13 @@ def followed(led: "Ledger", item_ids: Iterable[int], period: Period) -> dict[tup
 # -- the ranking -----------------------------------------------------------------------------------------
 
 
-def ranking(led: "Ledger", period: Period) -> list[UnitScore]:
-    """Both tables, lead units first then co units, each best first with its own ranks and boards."""
+def ranking(led: "Ledger", period: Period, items: Mapping[int, "Item"] | None = None) -> list[UnitScore]:
+    """Both tables, lead units first then co units, each best first with its own ranks and boards.
+    ``items``: items the caller has loaded already (as stored), not loaded again."""
     settings, cal = led.settings, led.calendar
     facts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     details: dict[tuple[str, str], list[str]] = defaultdict(list)
-    rows = scoped(led, period)
+    rows = scoped(led, period, items)
     followed_ = followed(led, (s.item_id for s in rows), period)
     for s in rows:
         key = (s.unit, LEAD if s.lead else CO)

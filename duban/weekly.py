@@ -138,7 +138,7 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
                                levels.get(item_id), _state(top, late), klass is ItemClass.KEY))
     lit.sort(key=lambda x: (_LIGHT_ORDER[x.light], -x.late_workdays, x.item_id))
     quarter_so_far = quarter(None, period.end)
-    scores = {u.unit: u.score for u in scoring.ranking(led, quarter_so_far) if u.role == scoring.LEAD}
+    scores = {u.unit: u.score for u in scoring.ranking(led, quarter_so_far, items) if u.role == scoring.LEAD}
     base = led.settings["score_base"]
     by_unit.sort(key=lambda g: (-scores.get(g.group, base), g.group))
     at_work = {(s.item_id, s.unit) for s in rows if not s.closed and not s.paused}
@@ -241,7 +241,9 @@ def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
         problems.append("重点事项推进缓慢。" + "；".join(
             f"{named(x.item_id, x.title)}（{x.lead}牵头）逾期{x.late_workdays}个工作日"
             + (f"，{DONE_LEVEL[x.level]}" if x.level else "") for x in key_red) + "。")
-    late_reports = [x for x in lit if x.state == "进展反馈逾期"]
+    # every item whose lead unit's progress report is late is lit (yellow at least, red if overdue too)
+    late_ids = {s.item_id for s in rows if s.lead and not s.closed and not s.paused and s.feedback_late}
+    late_reports = [x for x in sorted(lit, key=lambda x: x.item_id) if x.item_id in late_ids]
     if late_reports:
         shown = "、".join(named(x.item_id, x.title) for x in late_reports[:3])
         more = "等" if len(late_reports) > 3 else ""

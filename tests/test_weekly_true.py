@@ -19,7 +19,7 @@ import pytest
 
 from duban import docx_util, reports, weekly, weekly_doc
 from duban.ledger import Ledger
-from duban.models import Channel, EscalationKind, ItemClass, Source
+from duban.models import Channel, EscalationKind, ItemClass, Light, Source
 
 D = dt.date.fromisoformat
 
@@ -332,3 +332,22 @@ def test_libreoffice_lays_the_report_out_as_issued(doc, tmp_path):
 ])
 def test_short_titles_keep_the_substance(title, short):
     assert weekly.short_title(title) == short
+
+
+def test_the_same_step_on_the_same_day_counts_once_in_the_report(ledger):
+    chased(ledger).escalate(1, EscalationKind.SUPERVISION_NOTICE, "住建局", "下达督办单")   # 11-13, as remind did
+    on(ledger, "2026-11-16")
+    w = report(ledger, "2026-W46")
+    assert weekly_doc.chase_text(w) == "本周催办1次，下达督办单1份，挂牌督办0件。"
+    assert "催办后落实不力。本周市住房和城乡建设局被催办2次（#1“老旧小区改造”），截至本期统计日仍未按要求办结或反馈。" \
+        in w.problems
+
+
+def test_late_progress_reports_count_red_items_too(ledger):
+    on(ledger, "2026-09-01")
+    # 速办: a progress report every 3 working days (seeds/003:L469); nothing reported since 09-01
+    ledger.create("路灯抢修", Source.PUBLIC_REQUEST, klass=ItemClass.QUICK, lead="交通局", due=D("2026-12-31"))
+    ledger.create("井盖更换", Source.PUBLIC_REQUEST, klass=ItemClass.QUICK, lead="财政局", due=D("2026-11-13"))
+    w = report(on(ledger, "2026-11-16"), "2026-W47")
+    assert [(x.item_id, x.light) for x in w.lit] == [(2, Light.RED), (1, Light.YELLOW)]
+    assert "进展报送不及时。#1“路灯抢修”、#2“井盖更换”2件事项未按规定频次报送办理进展。" in w.problems
