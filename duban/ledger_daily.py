@@ -96,9 +96,24 @@ class DailyJob:
         due = chase.plan(self.standings(), self.today, self.calendar, self.settings)
         if dry_run:
             return due
+        checked = self._check_reminders(due)
         with self._write():
-            due = self._replan_changed(due, mark)
-            return self._record_reminders(due, channel)
+            again = self._replan_changed(due, mark)
+            if again is not due:
+                checked.update(self._check_reminders([r for r in again if id(r) not in checked]))
+            return self._record_reminders(again, channel, checked)
+
+    def _check_reminders(self, due: list[chase.Reminder]) -> dict[int, Item | None]:
+        """Each reminder checked against the item's state (:mod:`duban.lifecycle`), before the write:
+        id(reminder) → the item after it, or None when (as always for a reminder) nothing changes."""
+        checked: dict[int, Item | None] = {}
+        for r in due:
+            item = r.standing.item
+            new = lifecycle.apply(item, lifecycle.Change(EventKind.REMINDED, self.today, r.standing.unit.id,
+                                                         r.standing.unit.name, {}))
+            new.id = item.id
+            checked[id(r)] = None if new == item else new
+        return checked
 
     def _replan_changed(self, due: list[chase.Reminder], mark: int) -> list[chase.Reminder]:
         """Inside the write: plan again the items written to after event ``mark`` (all, if a setting,
@@ -114,7 +129,8 @@ class DailyJob:
         fresh = chase.plan(self.standings(item_ids=again), self.today, self.calendar, self.settings)
         return chase.ordered(kept + fresh)
 
-    def _record_reminders(self, due: list[chase.Reminder], channel: Channel) -> list[chase.Reminder]:
+    def _record_reminders(self, due: list[chase.Reminder], channel: Channel,
+                          checked: dict[int, Item | None]) -> list[chase.Reminder]:
         from . import documents
 
         today = self.today.isoformat()
@@ -122,7 +138,6 @@ class DailyJob:
             "SELECT item_id, max(at) FROM events WHERE item_id IN (SELECT value FROM json_each(?)) GROUP BY item_id",
             [json.dumps(sorted({r.standing.item.id for r in due}))]).fetchall())
         office = self.settings["office_name"]
-        current: dict[int, Item] = {}
         refs: dict[tuple[int, int], str] = {}
         done = []
         for r in due:
@@ -136,7 +151,6 @@ class DailyJob:
                 no, ref = documents.take_number(self, r.notice, f"{r.notice}:{today}:{s.unit.id}:{{no}}",
                                                 unit_id=s.unit.id)
                 refs[(s.unit.id, r.level)] = ref
-            item = current.get(s.item.id, s.item)
             a = s.assignment
             data = {"level": r.level, "level_label": LEVEL_LABELS[r.level], "notice": r.notice,
                     "channel": channel.code, "reason": r.reason, "due": _iso(a.due),
@@ -145,13 +159,10 @@ class DailyJob:
                     "to": {"unit": s.unit.name, "contact": s.unit.contact, "phone": s.unit.phone}}
             detail = (f"{r.notice}（{channel.label}）“{s.unit.name}”：{r.reason}；"
                       f"请于{r.reply_by.isoformat()}前反馈；文号{ref}")
-            change = lifecycle.Change(EventKind.REMINDED, self.today, s.unit.id, s.unit.name, data)
-            new = lifecycle.apply(item, change)  # a reminder changes no state: this checks it is allowed
-            new.id = item.id
-            event_id = self._log(EventKind.REMINDED, detail, item_id=item.id, unit_id=s.unit.id, data=data)
-            if new != item:
-                self._store(new, item)
-            current[s.item.id] = new
+            event_id = self._log(EventKind.REMINDED, detail, item_id=s.item.id, unit_id=s.unit.id, data=data)
+            new = checked[id(r)]
+            if new is not None:  # (a reminder changes no state; a stored state that disagrees is put right)
+                self._store(new, s.item)
             done.append(dataclasses.replace(r, event_id=event_id, ref=ref))
         return done
 

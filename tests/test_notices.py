@@ -81,6 +81,14 @@ def test_the_130_day_case_is_really_130_days_late_and_at_level_3():
     assert [(r.level, r.notice) for r in chase.plan([s], led.today, led.calendar, led.settings)] == [(1, "催办通知")]
 
 
+def test_remind_json_gives_the_level_sent_and_overdue_the_level_reached(late):
+    sent = json.loads(late("remind", "--dry-run", "--format", "json").stdout)
+    assert [(r["id"], r["unit"], r["level"], r["level_label"], r["notice"]) for r in sent][0] == \
+        (1, "市财政局", 1, "催办", "催办通知")
+    reached = json.loads(late("overdue", "--format", "json").stdout)
+    assert [(r["id"], r["level"], r["level_label"]) for r in reached][0] == (1, 2, "督办单")
+
+
 # -- one notice per unit per kind -------------------------------------------------------------------------
 
 
