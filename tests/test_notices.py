@@ -370,3 +370,31 @@ def test_sheets_refused_in_the_wrong_state(assigned, tmp_path):
     assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
     log = json.loads(assigned("log", "1", "--format", "json").stdout)
     assert "issued" not in [e["kind"] for e in log]
+
+
+def test_notice_out_must_be_a_folder(assigned, tmp_path):
+    file = tmp_path / "a.txt"
+    file.write_text("x")
+    result = assigned("notice", "1", "--kind", "交办单", "--out", str(file))
+    assert result.exit_code == 2 and result.stderr.strip() == f"错误：--out 应为目录，{file} 已存在且不是目录"
+    assert "issued" not in [e["kind"] for e in json.loads(assigned("log", "1", "--format", "json").stdout)]
+
+
+def test_reprint_of_reminders_recorded_before_document_numbers(late, tmp_path):
+    """A ledger from before m010: its `reminded` events have no 文号, title or addressee."""
+    import os
+
+    assert late("remind").exit_code == 0
+    conn = sqlite3.connect(os.environ["DUBAN_DB"])
+    conn.execute("UPDATE events SET data = json_remove(data, '$.doc_ref', '$.title', '$.role', '$.state', '$.to',"
+                 " '$.office') WHERE kind = 'reminded'")
+    conn.commit()
+    conn.close()
+    result = late("remind", "--reprint", "2026-11-16", "--out", str(tmp_path / "旧"))
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "旧").glob("*.txt"))
+    assert names == ["20261116-市交通运输局-催办通知.txt", "20261116-市住房和城乡建设局-催办通知.txt",
+                     "20261116-市财政局-催办通知.txt"]
+    text = (tmp_path / "旧" / "20261116-市住房和城乡建设局-催办通知.txt").read_text(encoding="utf-8")
+    assert text.startswith("督查室\n\n        催办通知\n")
+    assert "[#2] 道路|修复=1+1（配合；办理时限 2026-11-11；已逾期3个工作日（办理时限 2026-11-11）；催办）" in text
