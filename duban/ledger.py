@@ -9,7 +9,6 @@ always what the log says. Queries return plain dataclasses from :mod:`duban.mode
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -22,13 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from . import chain, chase, clock, lifecycle, rules
+from . import chain, clock, lifecycle, rules
 from . import settings as settings_mod
 from .errors import DubanError, InvalidInput, InvalidTransition, LedgerError, NotFound, sqlite_error_text
 from .models import (
-    LEVEL_LABELS,
     Assignment,
-    Channel,
     Event,
     EventKind,
     Escalation,
@@ -45,12 +42,11 @@ from .models import (
     Status,
     Unit,
 )
+from .ledger_daily import DailyJob
 from .workdays import WorkCalendar, builtin_years
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlite_utils import Database
-
-    from . import documents
 
 BUSY_TIMEOUT_MS = 10_000
 # The level of a `reminded` event; one recorded without a level (by hand) counts as a 催办.
@@ -216,7 +212,7 @@ class Connection:
         self.conn.close()
 
 
-class Ledger:
+class Ledger(DailyJob):
     """A supervision ledger over a :class:`Connection` (or a sqlite-utils ``Database``).
 
     ``today`` is the business date every rule and every event uses; pass it in (tests,
@@ -1125,151 +1121,6 @@ class Ledger:
             who = f"对“{u.name}”" if u else ""
             self._apply(item, EventKind.ESCALATED, f"{who}{kind.label}{tail}", u, {"kind": kind.code, "note": note})
         return self.item(item_id)
-
-    # -- the daily job: 逾期清单 and 催办 (DOMAIN.md §6–7) ----------------------------------------
-    def standings(self, overdue_only: bool = False, item_ids: Iterable[int] | None = None) -> list[chase.Standing]:
-        """Open assignments with their light, level and 催办 history; closed history is not read.
-
-        With ``overdue_only`` only items with an open deadline or a lead milestone already
-        past are loaded (the indexes on assignments(status, due) and milestones(done_on, due));
-        with ``item_ids`` only those items.
-        """
-        today = self.today.isoformat()
-        self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
-        if overdue_only:
-            where, params = PAST_DUE_SQL, [today, today]
-        else:
-            where, params = "i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", []
-        only = None
-        if item_ids is not None:
-            only = json.dumps(sorted(set(item_ids)))
-            where, params = f"{where} AND i.id IN (SELECT value FROM json_each(?))", [*params, only]
-        items = self._items_where(where, params)
-        units = {u.id: u for u in self.units()}
-        return chase.standings(items, units, self._chase_history(only), self.today, self.calendar, self.settings)
-
-    def _chase_history(self, only: str | None = None) -> dict[tuple[int, int], chase.Chased]:
-        """For every open assignment that has been chased: its latest reminder and the unanswered count.
-
-        Only reminders up to today count, so a run with an earlier ``--today`` sees the ledger as it was.
-        (Served by the partial index idx_events_reminded, one probe per open assignment.) ``only``:
-        a JSON list of item ids to restrict it to.
-        """
-        restrict = "" if only is None else " AND a.item_id IN (SELECT value FROM json_each(?))"
-        rows = self.db.execute(
-            f"""SELECT e.item_id, e.unit_id, e.at, {CHASE_LEVEL_SQL}, a.last_feedback
-                FROM assignments a JOIN events e
-                  ON e.item_id = a.item_id AND e.unit_id = a.unit_id AND e.kind = 'reminded' AND e.at <= ?
-                WHERE a.status = 'open'{restrict} ORDER BY e.id""",
-            [self.today.isoformat()] + ([] if only is None else [only]),
-        ).fetchall()
-        today = self.today.isoformat()
-        history: dict[tuple[int, int], chase.Chased] = {}
-        for item_id, unit_id, at, level, last_feedback in rows:
-            before = history.get((item_id, unit_id), chase.Chased())
-            answered_since = last_feedback is not None and at <= last_feedback
-            history[(item_id, unit_id)] = chase.Chased(
-                last_at=_date(at),
-                last_level=level,
-                unanswered=before.unanswered + (1 if level >= 1 and not answered_since else 0),
-                levels_today=before.levels_today | {level} if at == today else before.levels_today,
-            )
-        return history
-
-    def remind(self, channel: Channel, dry_run: bool = False) -> list[chase.Reminder]:
-        """催办: record today's reminders, one `reminded` event per assignment, level and day.
-
-        The plan is made before the write transaction (reading every open item takes time at
-        20k items); inside it, only the items written to since are planned again, so two cron
-        runs at once still cannot chase the same unit twice, and the write lock is held for
-        the re-check and the inserts only. Each unit's reminders of one level are one notice
-        with its own 文号, stored on their events; the notices themselves are written from the
-        recorded events, after the commit (:func:`duban.documents.notices_of`).
-        Returns the reminders recorded, each with its event id and 文号.
-        """
-        mark = self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
-        due = chase.plan(self.standings(), self.today, self.calendar, self.settings)
-        if dry_run:
-            return due
-        with self._write():
-            due = self._replan_changed(due, mark)
-            return self._record_reminders(due, channel)
-
-    def _replan_changed(self, due: list[chase.Reminder], mark: int) -> list[chase.Reminder]:
-        """Inside the write: plan again the items written to after event ``mark`` (all, if a setting,
-        the calendar or a unit changed)."""
-        changed = [r[0] for r in self.db.execute("SELECT DISTINCT item_id FROM events WHERE id > ?", [mark])]
-        if not changed:
-            return due
-        if None in changed:
-            self._settings, self._calendar = None, None
-            return chase.plan(self.standings(), self.today, self.calendar, self.settings)
-        again = set(changed)
-        kept = [r for r in due if r.standing.item.id not in again]
-        fresh = chase.plan(self.standings(item_ids=again), self.today, self.calendar, self.settings)
-        return chase.ordered(kept + fresh)
-
-    def _record_reminders(self, due: list[chase.Reminder], channel: Channel) -> list[chase.Reminder]:
-        from . import documents
-
-        today = self.today.isoformat()
-        latest = dict(self.db.execute(
-            "SELECT item_id, max(at) FROM events WHERE item_id IN (SELECT value FROM json_each(?)) GROUP BY item_id",
-            [json.dumps(sorted({r.standing.item.id for r in due}))]).fetchall())
-        office = self.settings["office_name"]
-        current: dict[int, Item] = {}
-        refs: dict[tuple[int, int], str] = {}
-        done = []
-        for r in due:
-            s = r.standing
-            if (latest.get(s.item.id) or "") > today:
-                self.warnings.append(f"提示：事项 #{s.item.id} 已有 {latest[s.item.id]} 的记录，"
-                                     f"未补记 {today} 的{r.notice}")
-                continue
-            ref = refs.get((s.unit.id, r.level))
-            if ref is None:  # one notice, one 文号, per unit and level
-                no, ref = documents.take_number(self, r.notice, f"{r.notice}:{today}:{s.unit.id}:{{no}}",
-                                                unit_id=s.unit.id)
-                refs[(s.unit.id, r.level)] = ref
-            item = current.get(s.item.id, s.item)
-            a = s.assignment
-            data = {"level": r.level, "level_label": LEVEL_LABELS[r.level], "notice": r.notice,
-                    "channel": channel.code, "reason": r.reason, "due": _iso(a.due),
-                    "reply_by": r.reply_by.isoformat(), "doc_ref": ref, "title": s.item.title,
-                    "role": a.role.code, "state": chase.status_text(s), "office": office,
-                    "to": {"unit": s.unit.name, "contact": s.unit.contact, "phone": s.unit.phone}}
-            detail = (f"{r.notice}（{channel.label}）“{s.unit.name}”：{r.reason}；"
-                      f"请于{r.reply_by.isoformat()}前反馈；文号{ref}")
-            change = lifecycle.Change(EventKind.REMINDED, self.today, s.unit.id, s.unit.name, data)
-            new = lifecycle.apply(item, change)  # a reminder changes no state: this checks it is allowed
-            new.id = item.id
-            event_id = self._log(EventKind.REMINDED, detail, item_id=item.id, unit_id=s.unit.id, data=data)
-            if new != item:
-                self._store(new, item)
-            current[s.item.id] = new
-            done.append(dataclasses.replace(r, event_id=event_id, ref=ref))
-        return done
-
-    def issue_sheet(self, item_id: int, kind: str) -> tuple["documents.Sheet", bool]:
-        """任务交办单 / 任务销号单: the sheet with its 文号 (given once, kept when printed again).
-
-        The first issue records an `issued` event with the 文号; returns (sheet, first issue).
-        """
-        from . import documents
-
-        with self._write():
-            item = self._load(item_id)
-            documents.check_sheet(kind, item)
-            key = documents.sheet_key(kind, item)
-            ref = documents.existing_number(self, key)
-            first = ref is None
-            if first:
-                self._check_date_order(item_id)
-                _, ref = documents.take_number(self, f"任务{kind}", key, item_id=item_id,
-                                               unit_id=item.lead.unit_id if item.lead else None)
-                self._apply(item, EventKind.ISSUED, f"出具任务{kind}，文号{ref}", None,
-                            {"document": kind, "doc_ref": ref})
-            return documents.sheet(self, kind, item, ref), first
 
     # -- duban import: the write half (rows are read and checked in duban/importer.py) -------------
     def unit_index(self) -> dict[str, Unit]:

@@ -81,6 +81,14 @@ def test_the_130_day_case_is_really_130_days_late_and_at_level_3():
     assert [(r.level, r.notice) for r in chase.plan([s], led.today, led.calendar, led.settings)] == [(1, "催办通知")]
 
 
+def test_remind_json_gives_the_level_sent_and_overdue_the_level_reached(late):
+    sent = json.loads(late("remind", "--dry-run", "--format", "json").stdout)
+    assert [(r["id"], r["unit"], r["level"], r["level_label"], r["notice"]) for r in sent][0] == \
+        (1, "市财政局", 1, "催办", "催办通知")
+    reached = json.loads(late("overdue", "--format", "json").stdout)
+    assert [(r["id"], r["level"], r["level_label"]) for r in reached][0] == (1, 2, "督办单")
+
+
 # -- one notice per unit per kind -------------------------------------------------------------------------
 
 
@@ -172,8 +180,9 @@ def test_remind_then_remind_out_says_already_done_and_reprint_writes_the_same_no
     assert late("remind", "--out", str(first)).exit_code == 0
     again = late("remind", "--out", str(tmp_path / "又一次"))
     assert again.exit_code == 0
-    assert again.stdout.strip() == ("今天已催办3件（涉及3个单位），没有新的需要催办的事项；"
-                                    "如需重新生成当天的通知：duban remind --reprint 2026-11-16 --out 目录")
+    assert again.stdout.replace("\n", "").strip() == (
+        "今天已催办3件（涉及3个单位），没有新的需要催办的事项；"
+        f"如需重新生成当天的通知：duban remind --reprint 2026-11-16 --out {tmp_path / '又一次'}")
     assert list((tmp_path / "又一次").iterdir()) == []
     before = events(late)
     reprinted = tmp_path / "重印"
@@ -361,3 +370,31 @@ def test_sheets_refused_in_the_wrong_state(assigned, tmp_path):
     assert not any(p.is_file() for p in out.rglob("*")) if out.exists() else True
     log = json.loads(assigned("log", "1", "--format", "json").stdout)
     assert "issued" not in [e["kind"] for e in log]
+
+
+def test_notice_out_must_be_a_folder(assigned, tmp_path):
+    file = tmp_path / "a.txt"
+    file.write_text("x")
+    result = assigned("notice", "1", "--kind", "交办单", "--out", str(file))
+    assert result.exit_code == 2 and result.stderr.strip() == f"错误：--out 应为目录，{file} 已存在且不是目录"
+    assert "issued" not in [e["kind"] for e in json.loads(assigned("log", "1", "--format", "json").stdout)]
+
+
+def test_reprint_of_reminders_recorded_before_document_numbers(late, tmp_path):
+    """A ledger from before m010: its `reminded` events have no 文号, title or addressee."""
+    import os
+
+    assert late("remind").exit_code == 0
+    conn = sqlite3.connect(os.environ["DUBAN_DB"])
+    conn.execute("UPDATE events SET data = json_remove(data, '$.doc_ref', '$.title', '$.role', '$.state', '$.to',"
+                 " '$.office') WHERE kind = 'reminded'")
+    conn.commit()
+    conn.close()
+    result = late("remind", "--reprint", "2026-11-16", "--out", str(tmp_path / "旧"))
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (tmp_path / "旧").glob("*.txt"))
+    assert names == ["20261116-市交通运输局-催办通知.txt", "20261116-市住房和城乡建设局-催办通知.txt",
+                     "20261116-市财政局-催办通知.txt"]
+    text = (tmp_path / "旧" / "20261116-市住房和城乡建设局-催办通知.txt").read_text(encoding="utf-8")
+    assert text.startswith("督查室\n\n        催办通知\n")
+    assert "[#2] 道路|修复=1+1（配合；办理时限 2026-11-11；已逾期3个工作日（办理时限 2026-11-11）；催办）" in text

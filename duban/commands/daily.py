@@ -134,13 +134,13 @@ def remind(
         except (OSError, DubanError) as exc:  # the reminders are recorded: --reprint writes them later
             failure = getattr(exc, "message", None) or str(exc)
     records = [reminder_record(r, ch.label, str(written[r.ref]) if r.ref in written else None) for r in reminders]
-    summary = _summary(led, reminders, ch, dry_run, out if written else None, len(written))
+    summary = _summary(led, reminders, ch, dry_run, out if written else None, len(written), out)
     if fmt is Format.table:
         out_console = render.console()
         if records:
             title = f"{'将要' if dry_run else '今日'}催办（{led.today.isoformat()}，{ch.label}）"
             out_console.print(reminders_table(records, title))
-        out_console.print(summary)
+        out_console.print(summary, soft_wrap=True)  # one line, whatever its length (cron: tail -n 1)
     else:
         render.emit(fmt, records, lambda: reminders_table(records, ""), keys=REMINDER_KEYS)
         sys.stderr.write(summary + "\n")
@@ -174,20 +174,20 @@ def _reprint(led, day, out: Path, fmt: Format) -> None:
     if fmt is Format.table:
         if records:
             render.console().print(reminders_table(records, f"{day.isoformat()} 的催办（重新生成通知）"))
-        render.console().print(summary)
+        render.console().print(summary, soft_wrap=True)  # one line, whatever its length (cron: tail -n 1)
     else:
         render.emit(fmt, records, lambda: reminders_table(records, ""), keys=REMINDER_KEYS)
         sys.stderr.write(summary + "\n")
 
 
 def _summary(led, reminders: list[chase.Reminder], channel: Channel, dry_run: bool, out: Path | None,
-             notices: int) -> str:
+             notices: int, asked: Path | None = None) -> str:
     if not reminders:
         if dry_run:
             return "今天没有需要催办的事项（试运行）"
         count, units = documents_today(led)
         if count:
-            tail = f"；如需重新生成当天的通知：duban remind --reprint {led.today.isoformat()} --out 目录"
+            tail = f"；如需重新生成当天的通知：duban remind --reprint {led.today.isoformat()} --out {asked or '目录'}"
             return f"今天已催办{count}件（涉及{units}个单位），没有新的需要催办的事项{tail}"
         return "今天没有需要催办的事项"
     counts = Counter(r.level for r in reminders)
