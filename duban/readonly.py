@@ -23,9 +23,10 @@ from .errors import LedgerError
 from .ledger import BUSY_TIMEOUT_MS, SCHEMA, Connection, Ledger
 
 #: The migrations a ledger must have for the reports to read it (duban/migrations.py):
-#: m003 adds the milestones a light is judged by, m004 the column every assignment is read with.
-#: m005 (import keys), m006 (report numbers) and m007 (an index) are not needed to read.
-NEEDED = ("m001_core", "m002_indexes", "m003_milestones", "m004_restarted_on")
+#: m003 adds the milestones a light is judged by, m004, m011 and m014 columns every item or
+#: assignment is read with. The others (import keys, report numbers, an index, the event chain,
+#: document numbers) are not needed to read.
+NEEDED = ("m001_core", "m002_indexes", "m003_milestones", "m004_restarted_on", "m011_calendar_clock", "m014_clerk")
 
 
 def _uri(path: Path, immutable: bool = False) -> str:

@@ -51,7 +51,7 @@ def row(title: str, lead: str = "市交通运输局", co: str | None = None, due
 
 
 def items(duban) -> list[dict]:
-    result = duban("list", "--all", "--format", "json")
+    result = duban("list", "--all", "--sort", "id", "--format", "json")
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

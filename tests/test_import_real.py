@@ -38,7 +38,7 @@ def imported(duban, name: str, *args: str, today: str = "2024-07-24") -> dict:
 
 
 def items(duban, today: str = "2024-07-24") -> list[dict]:
-    result = duban("list", "--all", "--format", "json", today=today)
+    result = duban("list", "--all", "--sort", "id", "--format", "json", today=today)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 

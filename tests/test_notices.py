@@ -235,7 +235,7 @@ def test_reprint_usage_and_empty_days(late, tmp_path):
     assert alone.exit_code == 2
     assert alone.stderr.strip() == "错误：--reprint 须与 --out 同用（给出写入通知的目录）"
     bad = late("remind", "--reprint", "2026-13-01", "--out", str(tmp_path))
-    assert bad.exit_code == 2 and "--reprint 的日期“2026-13-01”无效" in bad.stderr
+    assert bad.exit_code == 2 and "--reprint 的取值“2026-13-01”不是存在的日期" in bad.stderr
     mixed = late("remind", "--reprint", "2026-11-16", "--out", str(tmp_path), "--dry-run")
     assert mixed.exit_code == 2 and "不能与 --dry-run、--channel 同用" in mixed.stderr
     empty = late("remind", "--reprint", "2026-11-13", "--out", str(tmp_path / "空"))

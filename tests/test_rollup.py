@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from example_ledger import TODAY, copy_example
+from duban.ledger import SCHEMA
 
 NAMES = ["甲县督查室", "乙县督查室", "丙县督查室"]
 COUNTS = ("total", "closed", "closed_on_time", "closed_late", "open", "overdue", "on_track", "reminders", "notices",
@@ -92,10 +93,10 @@ def test_three_parts_give_the_single_ledgers_figures(duban, split, monkeypatch, 
     single_rank = as_json(duban, "--db", str(whole), "--today", TODAY, "report", "ranking")
     points: Counter = Counter()
     for r in ranked:
-        points[r["unit"]] += r["score"] - 100
+        points[r["unit"], r["role"]] += r["score"] - 100
         assert r["quarter"] == "2026Q4" and r["ledger"] in NAMES
     assert {u: round(p, 2) for u, p in points.items() if p} == \
-        {r["unit"]: round(r["score"] - 100, 2) for r in single_rank if r["score"] != 100}
+        {(r["unit"], r["role"]): round(r["score"] - 100, 2) for r in single_rank if r["score"] != 100}
     # the screen over the three shows the single ledger's lights
     out = tmp_path / "汇总.html"
     result = ok(duban(*args, "screen", "--out", str(out), "--by", "ledger"))
@@ -139,8 +140,8 @@ def test_an_older_ledger_is_read_through_its_own_version_or_refused_by_name(duba
     digest = sha(too_old)
     result = duban("rollup", str(readable), str(too_old), "stats")
     assert result.exit_code == 1 and result.stdout == ""
-    assert result.stderr == (f"错误：台账 {too_old} 的结构版本为 m003_milestones，缺少 m004_restarted_on，汇总只读不升级；"
-                             "请先在该台账所在处用新版 duban 打开一次（自动升级到 m007_reminder_index）\n")
+    assert result.stderr == (f"错误：台账 {too_old} 的结构版本为 m003_milestones，缺少 m004_restarted_on、m011_calendar_clock、m014_clerk，汇总只读不升级；"
+                             f"请先在该台账所在处用新版 duban 打开一次（自动升级到 {SCHEMA}）\n")
     assert sha(too_old) == digest
 
 

@@ -61,15 +61,6 @@ def parse_date(text: str | None, option: str) -> dt.date | None:
         raise _date_error(option, value, exc.message) from None
     if day is None:
         raise _date_error(option, value)
-    return _in_range(day, option, text)
-
-
-def _in_range(day: dt.date, option: str, text: str) -> dt.date:
-    """Every date a command accepts lies in the years duban counts (clock.FIRST_YEAR…LAST_YEAR)."""
-    from .. import clock
-
-    if clock.out_of_range(day):
-        raise InvalidInput(f"{option} 的日期“{text}”超出范围（应在 {clock.range_text()} 之间）")
     return day
 
 
@@ -98,7 +89,7 @@ def parse_due(text: str | None, option: str, long_term: bool = False) -> Due | N
         raise _date_error(option, value, exc.message) from None
     if cell is None or (cell.long_term and not long_term):
         raise _date_error(option, value)
-    return Due(None if cell.due is None else _in_range(cell.due, option, text), cell.long_term)
+    return Due(cell.due, cell.long_term)
 
 
 def parse_deadline(text: str | None, option: str) -> dt.date | None:
