@@ -25,6 +25,7 @@ usage.install()
 COMMANDS = {
     **dict.fromkeys(["overdue", "remind"], "daily"),
     "import": "excel",
+    **dict.fromkeys(["form", "collect", "requests"], "forms"),
     "export": "export",
     **dict.fromkeys(["check", "backup"], "care"),
     **dict.fromkeys(["init", "create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume",

@@ -121,6 +121,9 @@ class EventKind(CodedEnum):
     IMPORTED = ("imported", "导入")
     MILESTONE_ADDED = ("milestone_added", "设定节点")
     MILESTONE_DONE = ("milestone_done", "完成节点")
+    EXTENSION_REQUESTED = ("extension_requested", "申请延期")
+    EXTENSION_GRANTED = ("extension_granted", "同意延期")
+    EXTENSION_DENIED = ("extension_denied", "不同意延期")
 
 
 class EscalationKind(CodedEnum):
