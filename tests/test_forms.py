@@ -264,3 +264,20 @@ def test_extend_options_are_checked(office, args, message):
     result = office("extend", "1", *args)
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_collect_json_and_the_requests_table(office, tmp_path):
+    forms = _filled_forms(office, tmp_path)
+    result = office("collect", str(forms["市财政局"]), "--dry-run", "--format", "json", today="2026-11-18")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["dry_run"], report["written"], report["problems"]) == (True, False, [])
+    (form,) = report["forms"]
+    assert (form["unit"], form["date"], form["new"], form["already"]) == ("市财政局", "2026-11-16", 2, 0)
+    assert [(r["id"], r["actions"]) for r in form["rows"]] == [(1, ["feedback"]), (2, ["extension_requested"])]
+    assert report["dates"] == [{"date": "2026-11-16", "returned": ["市财政局"],
+                                "missing": ["市交通运输局", "市住房和城乡建设局"]}]
+    assert office("requests", today="2026-11-18").stdout == "没有待批的延期申请\n"
+    assert office("collect", str(forms["市财政局"]), today="2026-11-18").exit_code == 0
+    table = office("requests", today="2026-11-18").stdout
+    assert "待批的延期申请（1 项）" in table and "等待预算批复" in table and "2026-12-21" in table
