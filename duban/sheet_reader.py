@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,8 +314,3 @@ def _col_number(letters: bytes) -> int:
     for ch in letters:
         n = n * 26 + ch - 64
     return n
-
-
-def iter_sheets(book: Workbook, names: list[str]) -> Iterator[SheetData]:
-    for name in names:
-        yield book.sheet(name)
