@@ -3,17 +3,20 @@
     .venv/bin/python bench/bench_import.py [--rows 10000] [--runs 3] [--dir /tmp/duban-bench-import]
 
 Generates one messy 台账 of ``--rows`` items (two title rows, a merged title, a 说明 sheet,
-subtotal rows, several units per cell, every date form of DOMAIN.md §8), then times,
+subtotal rows, gap rows, rows holding only a pre-filled 办理状态 (a dropdown filled down),
+several units per cell, every date form of DOMAIN.md §8), then times,
 each as the median of ``--runs`` runs:
 
 1. plain openpyxl: ``load_workbook(read_only=True)`` and iterating every row's values;
 2. ``importer.import_file`` in-process, into a fresh ledger (the units already added);
-3. the whole CLI process ``duban import FILE`` into a fresh ledger.
+3. a whole Python process doing only 1 (start-up and the openpyxl import included);
+4. the whole CLI process ``duban import FILE`` into a fresh ledger — compared with 3.
 
-The runs are interleaved (openpyxl, in-process, CLI, openpyxl, ...) so that load from
-other work on the machine falls on all three alike. Prints rows/second for each, the
-ratio to plain openpyxl, and the same ratio in CPU time. The target: duban import at
-least half the speed of plain openpyxl reading (ratio ≥ 0.5).
+The runs are interleaved (openpyxl, in-process, openpyxl process, CLI, openpyxl, ...) so that load from
+other work on the machine falls on all four alike. Prints rows/second for each, the
+ratio to plain openpyxl, and the same ratio in CPU time. The target (issue #15): the whole
+``duban import`` process at least as fast as plain openpyxl merely reading the file
+(ratio ≥ 1.0); duban reads with python-calamine since then.
 """
 
 from __future__ import annotations
@@ -73,18 +76,30 @@ def make_sheet(path: Path, rows: int, seed: int = 7) -> int:
     ws.append(["2026年重点工作督查台账"])
     ws.merge_cells("A1:J1")
     ws.append(["填报单位：市人民政府督查室", None, None, None, None, None, None, "更新时间：2026年11月"])
-    ws.append(["序号", "督办事项", "来源", "文号", "牵头领导", "牵头单位", "配合单位", "完成时限", "进展情况", "备注"])
+    ws.append(["序号", "督办事项", "来源", "文号", "牵头领导", "牵头单位", "配合单位", "完成时限", "进展情况", "备注",
+               "办理状态"])
+    next_row = 4
     for i in range(1, rows + 1):
         lead, lead_alias = UNITS[rng.randrange(len(UNITS))]
         co = rng.sample([u for u in UNITS if u[0] != lead], rng.randint(0, 3))
         co_cell = rng.choice(["、", "，", ";", "/", "\n"]).join(rng.choice(u) for u in co)
         title = f"{rng.choice(VERBS)}{rng.choice(THINGS)}（第{i}项）"
-        ws.append([i, title, rng.choice(SOURCES), f"督办〔2026〕{i}号", rng.choice(LEADERS),
-                   rng.choice([lead, lead_alias]), co_cell or None, _due(rng),
-                   rng.choice(["正在推进", "已完成方案编制，正在组织实施", "已完成60%", None]),
-                   rng.choice([None, None, "重点跟踪"])])
+        values = [i, title, rng.choice(SOURCES), f"督办〔2026〕{i}号", rng.choice(LEADERS),
+                  rng.choice([lead, lead_alias]), co_cell or None, _due(rng),
+                  rng.choice(["正在推进", "已完成方案编制，正在组织实施", "已完成60%", None]),
+                  rng.choice([None, None, "重点跟踪"]), "推进中"]
+        for col, value in enumerate(values, start=1):
+            ws.cell(next_row, col, value)
+        next_row += 1
+        if i % 97 == 0:
+            next_row += 1  # a row missing from the file: a blank row between two rows
+        if i % 250 == 0:
+            ws.cell(next_row, 11, "推进中")  # only the pre-filled dropdown value
+            next_row += 1
         if i % 500 == 0:
-            ws.append(["小计", f"{i}项"])
+            ws.cell(next_row, 1, "小计")
+            ws.cell(next_row, 2, f"{i}项")
+            next_row += 1
     notes = wb.create_sheet("填表说明")
     notes.append(["说明：完成时限可写具体日期、月底、季度末、年底前或长期。"])
     wb.save(path)
@@ -110,6 +125,26 @@ def time_openpyxl(path: Path) -> tuple[float, float]:
             count += 1
     wb.close()
     return time.perf_counter() - start, time.process_time() - cpu
+
+
+OPENPYXL_READ = """
+import sys
+from openpyxl import load_workbook
+wb = load_workbook(sys.argv[1], read_only=True, data_only=True)
+count = 0
+for ws in wb.worksheets:
+    for _row in ws.iter_rows(values_only=True):
+        count += 1
+wb.close()
+"""
+
+
+def time_openpyxl_process(path: Path) -> tuple[float, None]:
+    """Wall-clock seconds of a whole Python process that only reads the file with openpyxl
+    (read-only, every row's values): the baseline a whole ``duban import`` process is held to."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", OPENPYXL_READ, str(path)], check=True)
+    return time.perf_counter() - start, None
 
 
 def time_in_process(path: Path, template: Path, db: Path) -> tuple[float, float]:
@@ -172,6 +207,7 @@ def main() -> None:
 
     runs = {"openpyxl read-only iteration": lambda: time_openpyxl(sheet),
             "duban import (in-process)": lambda: time_in_process(sheet, template, db),
+            "openpyxl read (whole process)": lambda: time_openpyxl_process(sheet),
             "duban import (CLI process)": lambda: time_cli(sheet, template, db)}
     wall: dict[str, list[float]] = {label: [] for label in runs}
     cpu: dict[str, list[float]] = {label: [] for label in runs}
@@ -186,10 +222,13 @@ def main() -> None:
         median = statistics.median(wall[label])
         print(f"{label:30s} median {median:.3f} s  ({', '.join(f'{t:.3f}' for t in wall[label])})"
               f"  {rows / median:7,.0f} rows/s  {base / median:.2f}× openpyxl")
-    for label in ("duban import (in-process)", "duban import (CLI process)"):
-        ratio = base / statistics.median(wall[label])
-        print(f"{label}: {ratio:.2f}× the speed of plain openpyxl reading "
-              f"({'meets' if ratio >= 0.5 else 'MISSES'} the ≥ 0.5 target)")
+    process_base = statistics.median(wall["openpyxl read (whole process)"])
+    for label, against, said in (("duban import (in-process)", base, "plain openpyxl reading (in-process)"),
+                                 ("duban import (CLI process)", process_base,
+                                  "a whole process that only reads the file with openpyxl")):
+        ratio = against / statistics.median(wall[label])
+        print(f"{label}: {ratio:.2f}× the speed of {said} "
+              f"({'meets' if ratio >= 1.0 else 'MISSES'} the ≥ 1.0 target)")
     cpu_ratio = statistics.median(cpu["openpyxl read-only iteration"]) / statistics.median(
         cpu["duban import (in-process)"])
     print(f"CPU time (less disturbed by other work on the machine): in-process import "

@@ -33,6 +33,7 @@ COMMANDS = {
     "notice": "notice",
     "report": "report",
     "import": "excel",
+    **dict.fromkeys(["form", "collect", "requests"], "forms"),
     "export": "export",
     **dict.fromkeys(["check", "backup"], "care"),
     "screen": "screen",
@@ -44,10 +45,10 @@ COMMANDS = {
 PANELS = {
     "台账与单位": ["init", "unit", "rules", "calendar"],
     "事项办理": ["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume", "cancel",
-             "reopen", "revisit", "escalate", "milestone", "edit", "undo", "merge"],
+             "reopen", "revisit", "escalate", "milestone", "edit", "undo", "merge", "requests"],
     "每日": ["list", "show", "log", "overdue", "remind"],
     "报告": ["report", "notice", "screen", "rollup"],
-    "Excel": ["import", "export"],
+    "Excel": ["import", "export", "form", "collect"],
     "维护": ["check", "backup"],
 }
 

@@ -52,13 +52,13 @@ def _subtotal(value: object) -> bool:
 
 
 def _placeholder_row(values: tuple) -> bool:
-    for v in values:
-        if v.__class__ is str and any(mark in v for mark in _PLACEHOLDER_MARKS):
-            from .xlsx_sheet import is_placeholder
+    """A template row: a cell holding ${…}, <jx:…>, #{…} or {{…}} (a quick look first, the pattern after)."""
+    text = "\x1f".join([v for v in values if v.__class__ is str])
+    if "${" not in text and "jx:" not in text and "#{" not in text and "{{" not in text:
+        return False
+    from .xlsx_sheet import is_placeholder
 
-            if is_placeholder(v):
-                return True
-    return False
+    return any(is_placeholder(v) for v in values)
 
 
 def split_units(text: str) -> list[tuple[str, str | None]]:
@@ -115,7 +115,7 @@ def identity_column(cols: dict[str, int], rows: Sequence[tuple[int, tuple]]) -> 
     refs = []
     for _, values in rows:
         if i_title < len(values) and cell_text(values[i_title]):
-            refs.append(_norm(cell_text(values[i_ref])) if i_ref < len(values) else "")
+            refs.append(cell_text(values[i_ref]) if i_ref < len(values) else "")
     if refs and all(refs) and len(set(refs)) == len(refs):
         return "ref"
     return None

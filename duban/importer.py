@@ -174,11 +174,10 @@ class _Planner(RowPlanner):
         self.mapped_columns.update(k for k in mapping if k in {header_key(v) for v in header.names.values()})
         header.columns = columns
         body = [r for r in rows if r[0] > header.row]
-        filled = [r for r in body if any(cell_text(v) for v in r[1])]
-        template = [r for r in filled if _placeholder(r[1])]
-        if template and len(template) == len(filled):
-            self.report.placeholder_rows += len(template)
-            sheets.append(SheetReport(name, False, header.row, reason=f"是导出模板：表头下只有{len(template)}行占位符"
+        template = _template_rows(body)
+        if template:
+            self.report.placeholder_rows += template
+            sheets.append(SheetReport(name, False, header.row, reason=f"是导出模板：表头下只有{template}行占位符"
                                       "（如 ${data.x}、<jx:forEach>），没有数据，已跳过"))
             return
         year, year_from = self.options.year, "--year"
@@ -276,6 +275,17 @@ def _detail(data: dict, units: Sequence[tuple[str, Role]]) -> str:
 
 
 # -- the whole file --------------------------------------------------------------------------------
+
+
+def _template_rows(body: list[tuple[int, tuple]]) -> int:
+    """The number of placeholder rows when every filled row under the header is one (a template), else 0."""
+    count = 0
+    for _, values in body:
+        if _placeholder(values):
+            count += 1
+        elif any(cell_text(v) for v in values):
+            return 0
+    return count
 
 
 def _placeholder(values: tuple) -> bool:

@@ -264,6 +264,28 @@ def _extended(item: Item, change: Change) -> None:
         item.due = new_due
 
 
+def _extension_requested(item: Item, change: Change) -> None:
+    """A unit asks for a later deadline (from its returned 反馈表): checked, pending, nothing moves yet."""
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED), "申请延期", item)
+    _need_text(change.data.get("reason"), "延期理由")
+    to = _date(change.data["to"])
+    if a.due is not None and to <= a.due:
+        raise InvalidInput(f"申请延期至 {to.isoformat()} 应晚于现时限 {a.due.isoformat()}")
+    _check_due(to, change.at, "申请延期至", "今天")
+
+
+def _extension_granted(item: Item, change: Change) -> None:
+    """The office grants a request: the deadline moves to the requested date, as 延期 does."""
+    _extended(item, change)
+
+
+def _extension_denied(item: Item, change: Change) -> None:
+    a = _assignment(item, change)
+    _require(a, (Status.OPEN, Status.PAUSED), "答复延期申请", item)
+    _need_text(change.data.get("reason"), "不同意延期的理由")
+
+
 def _paused(item: Item, change: Change) -> None:
     a = _assignment(item, change)
     _require(a, (Status.OPEN,), "暂缓", item)
@@ -398,6 +420,9 @@ _HANDLERS = {
     EventKind.SIGNED: _signed,
     EventKind.FEEDBACK: _feedback,
     EventKind.EXTENDED: _extended,
+    EventKind.EXTENSION_REQUESTED: _extension_requested,
+    EventKind.EXTENSION_GRANTED: _extension_granted,
+    EventKind.EXTENSION_DENIED: _extension_denied,
     EventKind.PAUSED: _paused,
     EventKind.RESUMED: _resumed,
     EventKind.CLOSED: _closed,

@@ -124,6 +124,9 @@ class EventKind(CodedEnum):
     ISSUED = ("issued", "出具文书")  # a 任务交办单 or 任务销号单 with its 文号 (duban notice)
     DUE_RECOMPUTED = ("due_recomputed", "重算时限")
     AMENDED = ("amended", "修改")
+    EXTENSION_REQUESTED = ("extension_requested", "申请延期")
+    EXTENSION_GRANTED = ("extension_granted", "同意延期")
+    EXTENSION_DENIED = ("extension_denied", "不同意延期")
 
 
 class EscalationKind(CodedEnum):

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -236,6 +235,8 @@ _REL = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget=
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|'
                          rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
+_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row [^>]*?\br="(\d+)"')
+_CELL_LETTERS = re.compile(rb' r="([A-Z]{1,3})\d')
 _VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>')
 
 
@@ -274,17 +275,23 @@ def _scan_ooxml_sheet(path: Path, part: str, name: str) -> tuple[set[int], set[i
             xml = zf.read(part)
     except (KeyError, zipfile.BadZipFile, OSError):
         return set(), set()
-    rows: set[int] = set()
-    letters: set[bytes] = set()
-    for col, row in _VALUE_CELL.findall(xml):
-        letters.add(col)
-        rows.add(int(row))
-    if rows:
-        numbers = [_col_number(c) for c in letters]
-        height, width = max(rows) - min(rows) + 1, max(numbers) - min(numbers) + 1
-        if height * width > MAX_CELLS:
-            raise _too_many(path, name, height, width)
-    hidden_rows = {int(m.group(1) or m.group(2)) for m in _HIDDEN_ROW.finditer(xml)}
+    # quick and generous first: every row element and every cell's column letters (also cells
+    # that only carry formatting); only when that exceeds the limit are the cells with a value
+    # measured exactly (calamine skips valueless cells)
+    row_numbers = [int(r) for r in _ROW_NUMBER.findall(xml)]
+    letters = set(_CELL_LETTERS.findall(xml))
+    if row_numbers and letters and _area(row_numbers, letters) > MAX_CELLS:
+        rows: list[int] = []
+        valued: set[bytes] = set()
+        for col, row in _VALUE_CELL.findall(xml):
+            valued.add(col)
+            rows.append(int(row))
+        if rows and _area(rows, valued) > MAX_CELLS:
+            numbers = [_col_number(c) for c in valued]
+            raise _too_many(path, name, max(rows) - min(rows) + 1, max(numbers) - min(numbers) + 1)
+    hidden_rows: set[int] = set()
+    if b'hidden="' in xml:
+        hidden_rows = {int(m.group(1) or m.group(2)) for m in _HIDDEN_ROW.finditer(xml)}
     hidden_cols: set[int] = set()
     for m in _COL.finditer(xml):
         attrs = m.group(1)
@@ -297,13 +304,13 @@ def _scan_ooxml_sheet(path: Path, part: str, name: str) -> tuple[set[int], set[i
     return hidden_rows, hidden_cols
 
 
+def _area(rows: list[int], letters: set[bytes]) -> int:
+    numbers = [_col_number(c) for c in letters]
+    return (max(rows) - min(rows) + 1) * (max(numbers) - min(numbers) + 1)
+
+
 def _col_number(letters: bytes) -> int:
     n = 0
     for ch in letters:
         n = n * 26 + ch - 64
     return n
-
-
-def iter_sheets(book: Workbook, names: list[str]) -> Iterator[SheetData]:
-    for name in names:
-        yield book.sheet(name)

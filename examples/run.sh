@@ -75,3 +75,43 @@ echo "== 导入督查室原有的 Excel 台账（examples/待导入台账.xlsx�
 echo
 echo "再次导入同一文件（不会重复新增）："
 "$DUBAN" --db "$db" import examples/待导入台账.xlsx | tail -n 3
+
+echo
+echo "== 反馈表：发给各单位，填好后收回（以市教育局、市卫健委为例）=="
+forms="examples/out/反馈表/$DUBAN_TODAY"
+rm -rf "examples/out/反馈表"
+"$DUBAN" --db "$db" form --unit 市教育局 --unit 市卫健委 --out "$forms"
+# 市教育局填表（这里用 openpyxl 代替单位的人在 Excel/WPS 中填写）
+python="$(dirname -- "$DUBAN")/python"
+[[ -x "$python" ]] || python=python3
+"$python" - "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx" <<'PY'
+import datetime as dt
+import sys
+
+from openpyxl import load_workbook
+
+path = sys.argv[1]
+wb = load_workbook(path)
+ws = wb["反馈表"]
+col = {c.value: c.column for c in ws[3]}
+for row in range(4, ws.max_row + 1):
+    item = ws.cell(row, 1).value
+    if item == 11:
+        ws.cell(row, col["本期进展"]).value = "已完成全市校外培训机构摸底，整改清单已下发"
+        ws.cell(row, col["完成百分比"]).value = 80
+    elif item == 30:
+        ws.cell(row, col["申请延期至"]).value = dt.date(2027, 3, 31)
+        ws.cell(row, col["延期理由"]).value = "两所新建园舍竣工验收推迟"
+    ws.cell(row, col["填报人"]).value = "陈静"
+    ws.cell(row, col["联系电话"]).value = "0771-5550104"
+wb.save(path)
+PY
+echo
+echo "收回（2026-11-23）："
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" collect "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx"
+echo
+echo "再收一次同一份表（不会重复记录）："
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" collect "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx" | head -n 1
+echo
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" requests
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" extend 30 --grant

@@ -416,3 +416,19 @@ def test_importer_module_reports_through_one_import_report():
     report = importer.ImportReport(file="a.xlsx", dry_run=True)
     assert set(report.counts()) == {"new", "progress", "unchanged", "skip", "blank", "placeholder", "prefilled",
                                     "hidden", "errors", "notes", "new_units"}
+
+
+def test_a_sheet_starting_away_from_a1_keeps_its_rows_and_columns(units, tmp_path):
+    # calamine gives rows from the first used column on; duban puts them back at column A
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    for ref, value in {"C3": "督办事项", "D3": "牵头单位", "E3": "完成时限", "C4": "事项甲", "D4": "不认识的单位",
+                       "E4": "2026年12月31日"}.items():
+        ws[ref] = value
+    wb.save(tmp_path / "a.xlsx")
+    result = run(units, tmp_path / "a.xlsx", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["sheets"][0]["header_row"] == 3
+    assert [(p["row"], p["column"]) for p in report["problems"]] == [(4, "牵头单位（D列）")]

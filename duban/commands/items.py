@@ -190,14 +190,33 @@ def feedback(
 @guarded
 def extend(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
-    to: str = typer.Option(..., "--to", help="新的办理时限（如 2026-12-31、12月底前、年底前）"),
-    reason: str = typer.Option(..., "--reason", help="延期理由"),
+    to: Optional[str] = typer.Option(None, "--to", help="新的办理时限（如 2026-12-31、12月底前、年底前）"),
+    reason: Optional[str] = typer.Option(None, "--reason", help="延期理由"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只为该单位延期（默认所有在办单位）"),
+    grant: bool = typer.Option(False, "--grant", help="同意单位的延期申请（按申请的日期和理由延期）"),
+    deny: Optional[str] = typer.Option(None, "--deny", metavar="REASON", help="不同意单位的延期申请，写明理由"),
 ) -> None:
-    """延期：推迟办理时限，原时限保留在记录中。
+    """延期：推迟办理时限，原时限保留在记录中；或答复单位在反馈表中提出的延期申请。
 
-    示例：duban extend 12 --to 2026-12-31 --reason "需等待省级批复"
+    示例：duban extend 12 --to 2026-12-31 --reason "需等待省级批复"；duban extend 12 --grant --unit 市财政局；
+    duban extend 12 --deny "工期可压缩" （待批的申请：duban requests）
     """
+    answers = sum([grant, deny is not None])
+    if answers > 1:
+        raise UsageError("--grant 与 --deny 只能给出一个")
+    if answers:
+        if to is not None or reason is not None:
+            raise UsageError("答复延期申请（--grant/--deny）时不用 --to 和 --reason：日期和理由取自申请")
+        from .. import extension_requests
+
+        if grant:
+            extension_requests.grant(ledger(), item_id, unit)
+        else:
+            extension_requests.deny(ledger(), item_id, deny or "", unit)
+        _show_item(item_id)
+        return
+    if to is None or reason is None:
+        raise UsageError("延期须给出 --to 新时限 和 --reason 理由（答复延期申请用 --grant 或 --deny 理由）")
     ledger().extend(item_id, parse_deadline(to, "--to"), reason, unit)
     _show_item(item_id)
 
@@ -428,8 +447,12 @@ def show(
     assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]
+    from .. import extension_requests
+
+    requests = [] if day else [r.record() for r in extension_requests.pending(led, item_id)]
     if fmt is Format.json:
-        render.write_json({**record, "assignments": assignments, "milestones": milestones})
+        render.write_json({**record, "assignments": assignments, "milestones": milestones,
+                           "extension_requests": requests})
         return
     if fmt is Format.csv:
         raise UsageError("show 只支持 table 或 json 格式")
@@ -437,6 +460,10 @@ def show(
     if day:
         render.console().print(f"（按记录还原至 {day.isoformat()}）")
     render.item_detail(record, assignments, milestones, events, explain_lines(assignments) if explain else None)
+    for r in requests:
+        render.console().print(f"待批延期申请：“{r['unit']}”申请延期至 {r['to']}，理由：{r['reason']}"
+                               f"（{r['requested_on']} 提出；duban extend {item_id} --grant --unit {r['unit']} 同意，"
+                               f"--deny 理由 不同意）")
 
 
 def explain_lines(assignments: list[dict]) -> list[str]:
