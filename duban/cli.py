@@ -68,9 +68,9 @@ app = typer.Typer(
 @app.callback()
 def main_callback(
     ctx: typer.Context,
-    db: Path = typer.Option(Path("duban.db"), "--db", envvar="DUBAN_DB", help="台账文件路径（环境变量 DUBAN_DB）"),
+    db: Path = typer.Option(Path("duban.db"), "--db", envvar="DUBAN_DB", help="台账文件路径"),
     today: Optional[str] = typer.Option(
-        None, "--today", envvar="DUBAN_TODAY", help="以该日期为“今天”（YYYY-MM-DD；环境变量 DUBAN_TODAY），用于补录和定时任务"
+        None, "--today", envvar="DUBAN_TODAY", help="以该日期为“今天”（如 2026-11-30），用于补录和定时任务"
     ),
 ) -> None:
     """督办台账（duban）。
