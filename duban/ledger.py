@@ -331,7 +331,10 @@ class Ledger:
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk, an I/O error): keep the real cause
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
         else:
             conn.execute("COMMIT")
