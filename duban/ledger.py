@@ -337,7 +337,13 @@ class Ledger:
                     conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error:  # a full disk at commit: nothing was written; say why, not "no transaction"
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
 
     def _log(self, kind: EventKind | str, detail: str, *, item_id: int | None = None,
              unit_id: int | None = None, data: dict | None = None) -> int:
