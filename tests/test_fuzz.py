@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import os
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
+from test_safety import logical  # every row of every table
 
 SURROGATE = "\udcff"  # what a byte that is not UTF-8 becomes in sys.argv
 LONG = "很长的名称" * 300
@@ -90,15 +90,6 @@ TEMPLATES: list[tuple[list[str], list[str]]] = [
 ]
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-
-
-def logical(path: Path) -> dict:
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
-        return {t: conn.execute(f"SELECT * FROM [{t}] ORDER BY rowid").fetchall() for t in tables}
-    finally:
-        conn.close()
 
 
 @pytest.fixture

@@ -92,7 +92,7 @@ def backup(
 
     示例：duban backup；duban backup /mnt/nas/督办备份/；duban --db 台账.db backup 台账-月底.db
     """
-    from ..check import backup as run_backup
+    from ..backup import backup as run_backup
 
     st = state()
     result = run_backup(st.db_path, dest, today=st.today)
