@@ -63,7 +63,7 @@ class Notice:
     def filename(self, suffix: str) -> str:
         from .files import bounded_name
 
-        safe = bounded_name(re.sub(r'[\\/:*?"<>|\s]+', "_", self.unit), 90, keep_ext=False)
+        safe = bounded_name(re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", self.unit), 90, keep_ext=False)
         return f"{self.today:%Y%m%d}-{safe}-{self.kind}{suffix}"
 
 

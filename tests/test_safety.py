@@ -561,3 +561,48 @@ def test_an_empty_unit_name_is_refused(late, argv):
     option = next(a for a, b in zip(argv, argv[1:]) if not b.strip())
     assert error_line(late(*argv), 2) == f"错误：{option} 的单位名称不能为空"
     assert logical(db()) == before
+
+
+def test_a_really_read_only_ledger_in_a_read_only_folder(tmp_path):
+    """Without pretending: the ledger and its folder are not writable by the user who runs duban
+    (root ignores file modes, so as root duban runs without CAP_DAC_OVERRIDE, through setpriv)."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="duban-ro-"))
+    try:
+        path = folder / "台账.db"
+        led = Ledger.open(path, create=True, today=__import__("datetime").date(2026, 11, 16))
+        led.add_unit("市交通运输局", aliases=["交通局"])
+        led.create("修复东街路灯", __import__("duban.models", fromlist=["Source"]).Source.OTHER, lead="交通局",
+                   within=5)
+        led.db.close()
+        assert sorted(p.name for p in folder.iterdir()) == ["台账.db"]  # WAL checkpointed and removed
+        os.chmod(path, 0o444)
+        os.chmod(folder, 0o555)
+        before = path.read_bytes()
+        env = {**os.environ, "DUBAN_DB": str(path), "DUBAN_TODAY": "2026-11-16", "HOME": "/"}
+
+        prefix = []
+        if os.geteuid() == 0:
+            if not shutil.which("setpriv"):
+                pytest.skip("root can write whatever the modes say, and setpriv is not here to drop that")
+            prefix = [shutil.which("setpriv"), "--bounding-set", "-dac_override,-dac_read_search"]
+
+        def duban(*args):
+            return subprocess.run([*prefix, sys.executable, "-m", "duban.cli", *args], env=env, capture_output=True,
+                                  text=True, cwd="/")
+
+        listed = duban("list", "--format", "json")
+        assert listed.returncode == 0, listed.stderr
+        assert [r["title"] for r in json.loads(listed.stdout)] == ["修复东街路灯"]
+        checked = duban("check")
+        assert checked.returncode == 0 and "未发现问题" in checked.stdout, checked.stdout + checked.stderr
+        wrote = duban("feedback", "1", "已部署", "--unit", "交通局")
+        assert wrote.returncode == 1
+        assert wrote.stderr.startswith("错误：") and "只读" in wrote.stderr, wrote.stderr
+        assert path.read_bytes() == before
+        assert sorted(p.name for p in folder.iterdir()) == ["台账.db"]
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)
