@@ -231,17 +231,18 @@ def dead_pid() -> int:
 
 
 def test_temp_files_of_a_killed_run_are_removed_by_the_next_one(late, tmp_path):
-    pid = dead_pid()
-    stale = [tmp_path / f".逾期.csv~{pid}~0badc0de.tmp", tmp_path / f".备份.db~{pid}~0123abcd.tmp",
-             tmp_path / f".备份.db~{pid}~0123abcd.tmp-journal"]
-    alive = tmp_path / f".other.csv~{os.getppid()}~feedbeef.tmp"  # a running process's: left alone
-    for path in [*stale, alive]:
+    pid, host = dead_pid(), files._host()
+    stale = [tmp_path / f".逾期.csv~{host}~{pid}~0badc0de.tmp", tmp_path / f".备份.db~{host}~{pid}~0123abcd.tmp",
+             tmp_path / f".备份.db~{host}~{pid}~0123abcd.tmp-journal"]
+    alive = tmp_path / f".other.csv~{host}~{os.getppid()}~feedbeef.tmp"  # a running process's: left alone
+    elsewhere = tmp_path / f".other.csv~another-host~{pid}~feedbeef.tmp"  # another machine's, on a shared folder
+    for path in [*stale, alive, elsewhere]:
         path.write_bytes(b"half")
     unrelated = tmp_path / ".keep~notes.tmp"
     unrelated.write_text("x")
     assert late("overdue", "--out", str(tmp_path / "逾期.csv")).exit_code == 0
     assert [p for p in stale if p.exists()] == []
-    assert alive.exists() and unrelated.exists()
+    assert alive.exists() and elsewhere.exists() and unrelated.exists()
 
 
 # -- 8. only duban ledgers are opened; nothing else is touched -------------------------------------------
