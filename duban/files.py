@@ -47,7 +47,9 @@ def bounded_name(name: str, limit: int = MAX_NAME_BYTES, keep_ext: bool = True) 
     ext = f".{ext}" if ext else ""
     tag = "-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     room = limit - len(ext.encode()) - len(tag)
-    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+    if room < 1:  # an extension as long as the limit: give it up rather than the name
+        stem, ext, room = name, "", limit - len(tag)
+    cut = stem.encode("utf-8")[:max(room, 0)].decode("utf-8", "ignore")
     return f"{cut}{tag}{ext}"
 
 

@@ -607,3 +607,36 @@ def test_a_really_read_only_ledger_in_a_read_only_folder(tmp_path):
     finally:
         os.chmod(folder, 0o755)
         shutil.rmtree(folder)
+
+
+# -- properties of the text cleaners (hypothesis) ---------------------------------------------------
+
+from hypothesis import given, settings as hsettings, strategies as st  # noqa: E402
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_becomes_something_word_accepts(text):
+    from lxml import etree
+
+    cleaned = xml_text(text)
+    etree.Element("t").text = cleaned  # lxml (under python-docx and openpyxl) raises on what XML cannot hold
+    assert all(c in cleaned for c in text if c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF and c not in "\ufffe\uffff")
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text())
+def test_no_csv_cell_starts_like_a_formula_unless_it_is_a_plain_number(text):
+    cell = csv_cell(text)
+    assert cell == text or cell == "'" + text
+    if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+        float(cell)  # only a plain number may keep its sign
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.text(min_size=1), st.integers(min_value=40, max_value=200))
+def test_bounded_names_fit_and_are_stable(name, limit):
+    short = files.bounded_name(name, limit)
+    assert len(short.encode()) <= limit
+    assert short == files.bounded_name(name, limit)
+    assert (short == name) == (len(name.encode()) <= limit)
