@@ -2,7 +2,8 @@
 the event before it (a chain, as git chains its commits).
 
 ``hash = sha256(previous hash, RS, id US item_id US unit_id US at US kind US detail US data US logged_at)``
-as lowercase hex; the first event's previous hash is the empty string; NULL is written as NUL.
+over the UTF-8 bytes, as lowercase hex; the first event's previous hash is the empty string;
+NULL is written as NUL; numbers as their decimal text.
 The ledger keeps the chain's head (number of events, last hash, last id) in ``event_chain``,
 so deleting the newest events is noticed too. ``duban check`` recomputes the chain and names
 the first event that does not match (an edited detail, data or logged_at, a deleted or
@@ -14,8 +15,8 @@ This module is the only place that computes the hash: :meth:`duban.ledger.Ledger
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
+from hashlib import sha256 as _sha256
 
 GENESIS = ""
 # the events columns the hash covers, in order (then the hash itself is stored in ``hash``)
@@ -24,15 +25,8 @@ COLUMNS = ("id", "item_id", "unit_id", "at", "kind", "detail", "data", "logged_a
 
 def link(previous: str, row: Sequence) -> str:
     """The hash of one event (``row`` in :data:`COLUMNS` order) chained to ``previous``."""
-    body = "\x1f".join("\x00" if v is None else str(v) for v in row)
-    return hashlib.sha256(f"{previous}\x1e{body}".encode("utf-8", "surrogatepass")).hexdigest()
-
-
-def hashes(rows: Iterable[Sequence], previous: str = GENESIS) -> Iterator[str]:
-    """The chain's hash after each row, in order."""
-    for row in rows:
-        previous = link(previous, row)
-        yield previous
+    body = "\x1f".join(["\x00" if v is None else str(v) for v in row])
+    return _sha256(f"{previous}\x1e{body}".encode()).hexdigest()
 
 
 def short(head: str) -> str:

@@ -8,8 +8,9 @@ old file or the whole new one, never half of it. What duban writes is government
   symlink to a regular file is written through (the file it points to is replaced);
 * files are created 0600 and folders 0700 whatever the umask;
 * names are bounded (:func:`bounded_name`: a long unit name is shortened with a stable hash);
-* the temp file of a run killed half-way is named ``.<name>~<pid>~<random>.tmp`` and is removed
-  by the next write into the same folder once its process is gone (:func:`clean_stale_temps`).
+* the temp file of a run killed half-way is named ``.<name>~<host>~<pid>~<random>.tmp`` and is
+  removed by the next write into the same folder on the same host once its process is gone
+  (:func:`clean_stale_temps`; a folder shared by several machines keeps the others' files).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import os
 import re
 import secrets
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +33,7 @@ DIR_MODE = 0o700
 # Most file systems allow 255 bytes per name; keep well below, so that a temp name or a "-2"
 # suffix still fits: 150 bytes are 50 Chinese characters.
 MAX_NAME_BYTES = 150
-_TEMP = re.compile(r"^\..*~(\d+)~[0-9a-f]{8}\.tmp(-journal|-wal|-shm)?$")
+_TEMP = re.compile(r"^\..*~([A-Za-z0-9.-]*)~(\d+)~[0-9a-f]{8}\.tmp(-journal|-wal|-shm)?$")
 
 
 def bounded_name(name: str, limit: int = MAX_NAME_BYTES, keep_ext: bool = True) -> str:
@@ -45,7 +47,9 @@ def bounded_name(name: str, limit: int = MAX_NAME_BYTES, keep_ext: bool = True) 
     ext = f".{ext}" if ext else ""
     tag = "-" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
     room = limit - len(ext.encode()) - len(tag)
-    cut = stem.encode("utf-8")[:room].decode("utf-8", "ignore")
+    if room < 1:  # an extension as long as the limit: give it up rather than the name
+        stem, ext, room = name, "", limit - len(tag)
+    cut = stem.encode("utf-8")[:max(room, 0)].decode("utf-8", "ignore")
     return f"{cut}{tag}{ext}"
 
 
@@ -91,10 +95,10 @@ def output_target(path: str | os.PathLike) -> Path:
 
 
 def clean_stale_temps(directory: Path) -> list[Path]:
-    """Remove the temp files (``.<name>~<pid>~<hex>.tmp``) left by runs that were killed.
+    """Remove the temp files (``.<name>~<host>~<pid>~<hex>.tmp``) left by runs that were killed.
 
-    Only files whose writing process no longer exists are removed; a concurrent run's temp
-    file is left alone.
+    Only this host's files whose writing process no longer exists are removed; a concurrent
+    run's temp file, or another machine's on a shared folder, is left alone.
     """
     removed = []
     try:
@@ -103,12 +107,16 @@ def clean_stale_temps(directory: Path) -> list[Path]:
         return removed
     for name in names:
         match = _TEMP.match(name)
-        if not match or _alive(int(match.group(1))):
+        if not match or match.group(1) != _host() or _alive(int(match.group(2))):
             continue
         with contextlib.suppress(OSError):
             os.unlink(directory / name)
             removed.append(directory / name)
     return removed
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9.-]", "", socket.gethostname())[:32]
 
 
 def _alive(pid: int) -> bool:
@@ -127,7 +135,7 @@ def temp_path(target: Path) -> Path:
     """A new, empty temp file (mode 0600) beside ``target``, named so a later run can clean it."""
     prefix = bounded_name(target.name, 100)
     while True:
-        tmp = target.parent / f".{prefix}~{os.getpid()}~{secrets.token_hex(4)}.tmp"
+        tmp = target.parent / f".{prefix}~{_host()}~{os.getpid()}~{secrets.token_hex(4)}.tmp"
         try:
             fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, FILE_MODE)
         except FileExistsError:

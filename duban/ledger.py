@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from . import chain, clock, lifecycle, rules
 from . import settings as settings_mod
@@ -44,11 +43,12 @@ from .models import (
 )
 from .ledger_daily import DailyJob
 from .workdays import WorkCalendar, builtin_years
+from . import ledger_file
+from .ledger_file import APPLICATION_ID, BUSY_TIMEOUT_MS, read_only_connection  # noqa: F401 (part of the API)
 
 if TYPE_CHECKING:  # pragma: no cover
     from sqlite_utils import Database
 
-BUSY_TIMEOUT_MS = 10_000
 # The level of a `reminded` event; one recorded without a level (by hand) counts as a 催办.
 CHASE_LEVEL_SQL = "COALESCE(json_extract(data, '$.level'), 1)"
 # Items with an open deadline, or an open lead's milestone, before the date given twice: the only ones
@@ -135,52 +135,9 @@ def _date_reader() -> Callable[[str | None], dt.date | None]:
 SCHEMA = "m014_clerk"
 
 
-APPLICATION_ID = 0x64626E31  # PRAGMA application_id of a duban ledger ("dbn1"); set by m008_event_chain
-
-
-def read_only_connection(path: Path) -> sqlite3.Connection:
-    """A connection that cannot change a byte of ``path`` (mode=ro; ``immutable`` where even the WAL
-    index cannot be opened, as on a read-only mount)."""
-    uri = f"file:{quote(str(path.absolute()))}"
-    conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
-        conn.close()
-        conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return conn
-
-
 def probe(path: Path) -> None:
-    """Refuse, without writing to it, a file that is not a duban ledger or comes from a newer duban.
-
-    A ledger carries :data:`APPLICATION_ID`; one made before m008_event_chain is recognised by its
-    migrations (m001_core) and its items table, and gets the mark when it is upgraded.
-    """
-    try:
-        conn = read_only_connection(path)
-        try:
-            app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'duban'")] \
-                if "_sqlite_migrations" in tables else []
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"无法打开台账 {path}：{sqlite_error_text(exc)}") from None
-    if app_id == APPLICATION_ID or (app_id == 0 and "items" in tables and "m001_core" in names):
-        newer = sorted(n for n in names if n > SCHEMA)
-        if newer:
-            raise LedgerError(f"台账 {path} 由更新版本的 duban 建立或升级（结构版本 {newer[-1]}，"
-                              f"本程序只认识到 {SCHEMA}），请升级 duban 后再用；文件未作任何改动")
-        if "items" in tables:
-            return
-    if path.stat().st_size == 0:
-        raise LedgerError(f"{path} 是空文件，不是 duban 台账（文件未作改动；如需新建台账，请换一个文件名运行 duban init）")
-    if "items" not in tables:
-        raise LedgerError(f"{path} 不是 duban 台账（其中没有督办事项表）")
-    raise LedgerError(f"{path} 不是 duban 台账（没有 duban 台账的标记；文件未作任何改动）")
+    """Refuse, without writing a byte, a file that is not a duban ledger or is from a newer duban."""
+    ledger_file.probe(path, SCHEMA)
 
 
 class Connection:
@@ -335,10 +292,19 @@ class Ledger(DailyJob):
         try:
             yield
         except BaseException:
-            conn.execute("ROLLBACK")
+            # SQLite may already have rolled back (a full disk, an I/O error): keep the real cause
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
             raise
         else:
-            conn.execute("COMMIT")
+            try:
+                conn.execute("COMMIT")
+            except sqlite3.Error:  # a full disk at commit: nothing was written; say why, not "no transaction"
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
 
     def _log(self, kind: EventKind | str, detail: str, *, item_id: int | None = None,
              unit_id: int | None = None, data: dict | None = None) -> int:

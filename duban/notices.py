@@ -87,7 +87,7 @@ class Notice:
 
 
 def _safe(name: str) -> str:
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name)
+    return re.sub(r'[\\/:*?"<>|\s\x00-\x1f]+', "_", name)
 
 
 def text(notice: Notice) -> str:

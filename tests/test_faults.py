@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from duban import check
+from duban import backup, check
 from duban.ledger import Ledger
 from duban.models import Source
 
@@ -170,7 +170,7 @@ def test_backup_while_a_writer_keeps_writing_is_consistent(duban, tmp_path):
         wait_for_commit(proc)
         copies = []
         for n in range(3):
-            copies.append(check.backup(path, tmp_path / f"copy{n}.db", today=TODAY))
+            copies.append(backup.backup(path, tmp_path / f"copy{n}.db", today=TODAY))
             time.sleep(0.1)
     finally:
         kill(proc)

@@ -50,7 +50,9 @@ def check(
     sample: Optional[int] = typer.Option(None, "--sample", help="只随机抽取 N 个事项按记录重放核对"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv"),
 ) -> None:
-    """检查台账：SQLite 完整性检查，以及交办、记录、办结情况、时限、日历和按记录重放的核对。
+    """检查台账：SQLite 完整性检查，以及交办、记录、办结情况、时限、日历、设置和按记录重放的核对。
+
+    并逐条核对留痕链（每条记录的哈希连同前一条的哈希），报告第一处断开，汇总行打印链头（记录数和哈希）。
 
     每个问题给出固定的英文代码、级别（error 错误 / warning 警告）、涉及的事项和单位及中文说明。
     有错误时退出码为 1；只有警告时照常列出，退出码为 0。文件损坏或不是台账时报告错误、退出码 1。
@@ -92,7 +94,7 @@ def backup(
 
     示例：duban backup；duban backup /mnt/nas/督办备份/；duban --db 台账.db backup 台账-月底.db
     """
-    from ..check import backup as run_backup
+    from ..backup import backup as run_backup
 
     st = state()
     result = run_backup(st.db_path, dest, today=st.today)
