@@ -152,7 +152,7 @@ def test_fit_keeps_columns_by_rank_and_gives_spare_width_to_the_wrapping_ones():
 def test_help_frames_are_chinese(duban, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     out = ok(duban("feedback", "--help"))
-    for word in ("用法：duban feedback [选项] {ID} {进展情况}", "╭─ 参数 ", "╭─ 选项 ", "显示帮助并退出", "[必填]", "<整数>",
+    for word in ("用法：duban feedback [选项] ID 进展情况", "╭─ 参数 ", "╭─ 选项 ", "显示帮助并退出", "[必填]", "<整数>",
                  "<文本>"):
         assert word in out, word
     root = ok(duban("--help"))
@@ -186,6 +186,17 @@ def test_click_errors_are_chinese_and_name_what_the_help_names(units, argv, firs
     lines = result.stderr.splitlines()
     assert lines[0] == first
     assert lines[1].startswith("用法：duban") and lines[2].startswith("查看说明：duban")
+
+
+@pytest.mark.parametrize("argv, usage, first", [
+    (["rules", "set"], "用法：duban rules set [选项] 设置项 新值", "错误：缺少参数：设置项"),
+    (["unit", "add"], "用法：duban unit add [选项] 单位全称", "错误：缺少参数：单位全称"),
+    (["calendar", "show", "明年"], "用法：duban calendar show [选项] 年份", "错误：年份 的取值“明年”无法识别，应为整数"),
+])
+def test_every_argument_has_a_chinese_name_in_usage_and_errors(units, argv, usage, first):
+    result = units(*argv)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [first, usage]
 
 
 def test_source_is_required_unless_the_item_is_a_sub_item(units):
