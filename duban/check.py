@@ -49,6 +49,7 @@ CODES: dict[str, tuple[str, str]] = {
     "due_not_workday": (WARNING, "在办事项的办理时限或节点日期不是工作日"),
     "due_year_uncovered": (WARNING, "在办事项的时限落在日历未收录节假日安排的年份"),
     "due_estimated": (WARNING, "时限曾按仅双休日估算，该年日历现已收录，请核对"),
+    "likely_duplicate": (WARNING, "同一牵头单位的两个在办事项名称相近，可能重复立项（可用 duban merge 合并）"),
 }
 
 FIRST_KINDS = ("created", "imported")  # the events that bring an item into the ledger
@@ -173,7 +174,7 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
         items = conn.execute("SELECT count(*) FROM items").fetchone()[0]
         report.events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
         report.items = items
-        for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines):
+        for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines, _duplicates):
             step(conn, led, add)
         if quick or sample is not None:
             _rollup(conn, add)
@@ -341,24 +342,42 @@ def _deadlines(conn: sqlite3.Connection, led, add) -> None:
                         f"{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
 
 
+def _duplicates(conn: sqlite3.Connection, led, add) -> None:
+    """Items in current work with the same lead unit and similar titles (同一事由, seeds/003:L1127)."""
+    from .ledger_clerk import likely_duplicates
+
+    rows = conn.execute(
+        """SELECT i.id, i.title, a.unit_id, i.parent_id, u.name FROM items i
+           JOIN assignments a ON a.item_id = i.id AND a.role = 'lead' JOIN units u ON u.id = a.unit_id
+           WHERE i.status IN ('open', 'paused', 'done')"""
+    ).fetchall()
+    info = {r[0]: (r[1], r[4]) for r in rows}
+    for first, second in likely_duplicates([r[:4] for r in rows]):
+        (title_a, unit), (title_b, _) = info[first], info[second]
+        add(Problem("likely_duplicate", f"事项 #{first}“{title_a}”与 #{second}“{title_b}”的牵头单位都是“{unit}”，"
+                    f"名称相近，可能重复立项；如为同一事由，可用 duban merge {first} {second} --reason 理由 合并",
+                    second, unit))
+
+
 def _rollup(conn: sqlite3.Connection, add) -> None:
     """Without a replay: each item's stored status and deadline against its assignments (SQL only)."""
     rows = conn.execute(
         """WITH agg AS (
                SELECT item_id,
                       max(status = 'open') AS o, max(status = 'paused') AS p, max(status = 'done') AS d,
-                      max(status = 'closed') AS c, max(role = 'lead') AS has_lead,
+                      max(status = 'closed') AS c, max(status = 'merged') AS m, max(role = 'lead') AS has_lead,
                       max(CASE WHEN role = 'lead' THEN status END) AS lead_status,
                       max(CASE WHEN role = 'lead' THEN coalesce(due, '') END) AS lead_due
                FROM assignments GROUP BY item_id)
            SELECT id, status, expected, due, lead_due FROM (
                SELECT i.id, i.status, i.due, agg.lead_due, agg.has_lead,
                       CASE WHEN agg.item_id IS NULL THEN NULL
-                           WHEN o THEN 'open' WHEN p THEN 'paused' WHEN d THEN 'done'
+                           WHEN i.status = 'merged' THEN 'merged'
+                           WHEN o THEN 'open' WHEN p THEN 'paused' WHEN d THEN 'done' WHEN m THEN 'merged'
                            WHEN c AND (NOT has_lead OR lead_status = 'closed') THEN 'closed'
                            ELSE 'cancelled' END AS expected
                FROM items i LEFT JOIN agg ON agg.item_id = i.id)
-           WHERE (expected IS NULL AND status NOT IN ('pending', 'cancelled'))
+           WHERE (expected IS NULL AND status NOT IN ('pending', 'cancelled', 'merged'))
               OR (expected IS NOT NULL AND status IS NOT expected)
               OR (has_lead AND coalesce(due, '') IS NOT lead_due)"""
     )

@@ -26,7 +26,7 @@ COMMANDS = {
     "init": "items",
     **dict.fromkeys(["unit", "rules", "calendar"], "admin"),
     **dict.fromkeys(["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume",
-                     "cancel", "reopen", "revisit", "escalate", "edit"], "items"),
+                     "cancel", "reopen", "revisit", "escalate", "edit", "merge"], "items"),
     "milestone": "admin",
     **dict.fromkeys(["list", "show", "log"], "items"),
     **dict.fromkeys(["overdue", "remind"], "daily"),

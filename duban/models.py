@@ -78,6 +78,7 @@ class Status(CodedEnum):
     DONE = ("done", "待审核", "已办结", "办结待审核")
     CLOSED = ("closed", "已销号", "销号")
     CANCELLED = ("cancelled", "已撤销", "撤销")
+    MERGED = ("merged", "已合并", "合并")  # duban merge: the item went into another (issue #17)
 
     @property
     def is_live(self) -> bool:
@@ -122,6 +123,7 @@ class EventKind(CodedEnum):
     MILESTONE_ADDED = ("milestone_added", "设定节点")
     MILESTONE_DONE = ("milestone_done", "完成节点")
     AMENDED = ("amended", "修改")
+    MERGED = ("merged", "合并")
 
 
 class EscalationKind(CodedEnum):

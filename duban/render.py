@@ -266,6 +266,7 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
     out.print(Text(f"事项 #{record['id']}  {record['title']}", style="bold"))
     fields = [
         ("上级事项", f"#{record['parent']}" if record.get("parent") else None),
+        ("合并到", f"事项 #{record['merged_into']}（duban show {record['merged_into']}）" if record.get("merged_into") else None),
         ("立项依据", record["source_label"]),
         ("文号", record["ref"]),
         ("牵头领导", record["leader"]),
@@ -306,6 +307,14 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
         for c in record["children"]:
             table.add_row(str(c["id"]), light_text(c["light"]), c["title"], c["lead_unit"] or "—", due_text(c),
                           c["status_label"])
+        out.print(table)
+    if record.get("merged_from"):
+        table = Table(title="已并入的事项", header_style="bold")
+        for header in ("编号", "事项", "牵头单位", "配合单位", "办理时限", "最近反馈"):
+            table.add_column(header, overflow="fold")
+        for m in record["merged_from"]:
+            table.add_row(str(m["id"]), m["title"], m["lead_unit"] or "—", "\n".join(m["co_units"]) or "—", due_text(m),
+                          m["last_feedback"] or "—")
         out.print(table)
     if milestones:
         table = Table(title="节点", header_style="bold")

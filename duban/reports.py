@@ -135,7 +135,7 @@ _STATUSES = {s.code: s for s in Status}
 
 # In scope: given out by the end of the period (:end), not finished before it began (:start), not
 # cancelled; the items in :changed (a JSON list, see _changed) are rebuilt from their log instead.
-_IN_SCOPE = ("a.status != 'cancelled' AND a.assigned_on <= :end AND (a.closed_on IS NULL OR a.closed_on >= :start)"
+_IN_SCOPE = ("a.status NOT IN ('cancelled', 'merged') AND a.assigned_on <= :end AND (a.closed_on IS NULL OR a.closed_on >= :start)"
              " AND a.item_id NOT IN (SELECT value FROM json_each(:changed))")
 # Scoped.closed and Scoped.paused; an assignment neither of them is still at work at the end of the period.
 _CLOSED = "(a.status IN ('done', 'closed') AND a.closed_on IS NOT NULL)"
@@ -281,7 +281,7 @@ def _replayed_scope(led: "Ledger", item_id: int, period: Period) -> list[Scoped]
         return []
     found = []
     for a in item.assignments:
-        if a.status is Status.CANCELLED or a.assigned_on is None or a.assigned_on > period.end:
+        if a.status in (Status.CANCELLED, Status.MERGED) or a.assigned_on is None or a.assigned_on > period.end:
             continue
         if period.start is not None and a.closed_on is not None and a.closed_on < period.start \
                 and a.status in (Status.DONE, Status.CLOSED):
@@ -664,7 +664,7 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
                        [s for s in rows if not (s.closed and s.closed_on < period.start)])
     week_stats = stats(led, period, None, week_scope)[-1]
     start, end = period.start.isoformat(), period.end.isoformat()
-    new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status != 'cancelled'",
+    new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status NOT IN ('cancelled', 'merged')",
                                [start, end]).fetchone()[0]
     closed_week = (sum(c.closed_since for c in scope.counted)
                    + sum(1 for s in rows if s.lead and s.closed and s.closed_on >= period.start))

@@ -131,7 +131,7 @@ def parse_within(text: str | None, option: str = "--within") -> int | None:
 LIGHT_OPTION = typer.Option(None, "--light", help="按亮灯筛选：红灯|黄灯|蓝灯|绿灯|不亮灯（或 red/yellow/blue/green/none）")
 UNIT_OPTION = typer.Option(None, "--unit", help="按责任单位筛选（牵头或配合）")
 SOURCE_OPTION = typer.Option(None, "--source", help="按立项依据筛选")
-STATUS_OPTION = typer.Option(None, "--status", help="按状态筛选：pending|open|paused|done|closed|cancelled（或中文）")
+STATUS_OPTION = typer.Option(None, "--status", help="按状态筛选：pending|open|paused|done|closed|cancelled|merged（或中文）")
 DUE_BEFORE_OPTION = typer.Option(None, "--due-before", help="办理时限早于该日期（可写 12月底前、年底前 等）")
 NO_LIGHT_WORDS = ("none", "grey", "gray", "灰", "灰灯", "无", "不亮灯", "无灯")
 ALL_OPTION = typer.Option(False, "--all", help="包括已销号和已撤销的事项")

@@ -357,10 +357,30 @@ def edit(
     _show_item(item_id)
 
 
+@app.command()
+@guarded
+def merge(
+    keep: int = typer.Argument(..., metavar="保留的ID", help="保留的事项编号"),
+    drop: int = typer.Argument(..., metavar="并入的ID", help="并入（不再单独督办）的事项编号"),
+    reason: str = typer.Option(..., "--reason", help="合并理由，如 同一事由重复立项"),
+) -> None:
+    """合并：同一事由重复登记的两个事项合为一个（seeds/003 “同一事由……必须合并”）。
+
+    并入的事项变为“已合并”，不再出现在列表和统计中（list --all 仍可见）；它的单位、时限、反馈和记录原样保留，
+    在保留事项的 show 中列出，show 并入的事项会说明去向。
+
+    示例：duban merge 12 15 --reason "与12号为同一批示，重复立项"
+    """
+    ledger().merge(keep, drop, reason)
+    render.console().print(f"事项 #{drop} 已合并到事项 #{keep}")
+    _show_item(keep)
+
+
 # -- looking --------------------------------------------------------------------------------
 
 
-SORT_HELP = "排序：light（默认：红灯在前、逾期久的在前，其余按办理时限，临期置顶）、due（按办理时限）、id（按编号）"
+SORT_HELP = ("排序：light（表格的默认：红灯在前、逾期久的在前，其余按办理时限，临期置顶）、due（按办理时限）、"
+             "id（按编号；json、csv 的默认，便于脚本）")
 
 
 @app.command("list")
@@ -376,7 +396,7 @@ def list_items(
     leader: Optional[str] = typer.Option(None, "--leader", help="按牵头领导筛选，如 刘市长"),
     ref: Optional[str] = typer.Option(None, "--ref", help="按文号筛选（包含即可，〔〕[]（）视为相同），如 〔2026〕12号"),
     klass: Optional[str] = typer.Option(None, "--class", help=f"按类别筛选：{ItemClass.choices()}"),
-    sort: str = typer.Option("light", "--sort", help=SORT_HELP),
+    sort: Optional[str] = typer.Option(None, "--sort", help=SORT_HELP),
     tree: bool = typer.Option(False, "--tree", help="分解的子事项紧随其上级事项列出（表格中以 └ 标出）"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
@@ -389,7 +409,7 @@ def list_items(
 
     from ..ledger_clerk import SORTS
 
-    wanted = sort.strip().lower()
+    wanted = (sort or ("light" if fmt is Format.table else "id")).strip().lower()
     if wanted not in SORTS:
         raise UsageError(f"--sort 的取值“{sort}”无法识别，可选：{'、'.join(SORTS)}")
     flt = replace(list_filter(light, unit, source, status, due_before, include_all), grep=grep, leader=leader,
@@ -423,8 +443,12 @@ def show(
     view = led.item_as_of(item_id, day) if day else led.item(item_id)
     when = day or led.today
     item = view.item
+    from ..ledger_clerk import merged_from, merged_into
+
     record = {**render.item_record(view), "content": item.content, "standard": item.standard,
-              "children": [render.item_record(c) for c in led.children(item_id, day)]}
+              "children": [render.item_record(c) for c in led.children(item_id, day)],
+              "merged_into": merged_into(led, item_id),
+              "merged_from": [render.item_record(led.item(i)) for i in merged_from(led, item_id)]}
     assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]
