@@ -46,6 +46,21 @@ def listed(d, *argv) -> list[int]:
 
 # -- tables that fit ----------------------------------------------------------------------------
 
+TABLE_SHOW_80 = """\
+┏━━━━━━━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━┓
+┃ 单位             ┃ 角色 ┃ 状态   ┃ 亮灯   ┃ 办理时限   ┃ 最近反馈 ┃ 催办等级 ┃
+┡━━━━━━━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━┩
+│ 市交通运输局     │ 牵头 │ 办理中 │ ● 红灯 │ 2026-10-21 │ —        │ 3        │
+│                  │      │        │        │            │          │ 挂牌督办 │
+│ 市财政局         │ 配合 │ 办理中 │ ● 红灯 │ 2026-10-21 │ —        │ 3        │
+│                  │      │        │        │            │          │ 挂牌督办 │
+│ 市住房和城乡建设 │ 配合 │ 办理中 │ ● 红灯 │ 2026-10-21 │ —        │ 3        │
+│ 局               │      │        │        │            │          │ 挂牌督办 │
+└──────────────────┴──────┴────────┴────────┴────────────┴──────────┴──────────┘
+另有4列（签收、下次反馈、进度、办结情况）未显示，加宽终端或用 --format json
+                                    最近记录
+"""
+
 TABLES = {
     80: """\
                                 督办事项（6项）
@@ -609,3 +624,21 @@ def test_likely_duplicates_skip_sub_items_and_other_units():
                 (2, "12345工单（2611050118）：小区垃圾清运不及时", 10, None), (3, "写入者0的事项1", 10, None),
                 (4, "写入者0的事项2", 10, None)]
     assert likely_duplicates(numbered) == []
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize("argv", [["show", "1"], ["overdue"], ["log", "1"]])
+def test_other_tables_fit_too(six, monkeypatch, width, argv):
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = ok(six(*argv))
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    assert "…" not in out  # nothing cut short
+    assert "市住房和城乡建设" in out.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_show_unit_table_at_80_columns(six, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.rstrip() for line in ok(six("show", "1")).splitlines()]
+    start = lines.index(next(line for line in lines if line.strip() == "责任单位"))
+    assert lines[start + 1:start + 13] == TABLE_SHOW_80.splitlines()
