@@ -26,7 +26,8 @@ COMMANDS = {
     "init": "items",
     **dict.fromkeys(["unit", "rules", "calendar"], "admin"),
     **dict.fromkeys(["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume",
-                     "cancel", "reopen", "revisit", "escalate", "edit", "merge"], "items"),
+                     "cancel", "reopen", "revisit", "escalate"], "items"),
+    **dict.fromkeys(["edit", "merge"], "clerk"),
     "milestone": "admin",
     **dict.fromkeys(["list", "show", "log"], "items"),
     **dict.fromkeys(["overdue", "remind"], "daily"),
@@ -41,7 +42,7 @@ COMMANDS = {
 PANELS = {
     "台账与单位": ["init", "unit", "rules", "calendar"],
     "事项办理": ["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume", "cancel",
-             "reopen", "revisit", "escalate", "milestone", "edit", "undo", "merge"],
+             "reopen", "revisit", "escalate", "milestone", "edit", "merge"],
     "每日": ["list", "show", "log", "overdue", "remind"],
     "报告": ["report"],
     "Excel": ["import", "export"],
