@@ -55,6 +55,7 @@ CODES: dict[str, tuple[str, str]] = {
     "bad_setting": (ERROR, "保存的设置值无效（各命令暂按默认值执行）"),
     "unknown_setting": (WARNING, "设置表中有无法识别的设置项"),
     "bad_calendar_day": (ERROR, "日历表中有无效的行（各命令已忽略）"),
+    "likely_duplicate": (WARNING, "同一牵头单位的两个在办事项名称相近，可能重复立项（可用 duban merge 合并）"),
 }
 
 FIRST_KINDS = ("created", "imported")  # the events that bring an item into the ledger
@@ -205,7 +206,7 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
         items = conn.execute("SELECT count(*) FROM items").fetchone()[0]
         report.events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
         report.items = items
-        for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines):
+        for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines, _duplicates):
             step(conn, led, add)
         for log_step in (check_log.check_settings, check_log.check_calendar, check_log.check_issue_numbers):
             log_step(conn, add, Problem)
@@ -381,24 +382,42 @@ def _deadlines(conn: sqlite3.Connection, led, add) -> None:
                         f"无法自动重算），{due.year} 年日历现已收录，请核对后用 duban extend 调整", item_id, unit))
 
 
+def _duplicates(conn: sqlite3.Connection, led, add) -> None:
+    """Items in current work with the same lead unit and similar titles (同一事由, seeds/003:L1127)."""
+    from .ledger_clerk import likely_duplicates
+
+    rows = conn.execute(
+        """SELECT i.id, i.title, a.unit_id, i.parent_id, u.name FROM items i
+           JOIN assignments a ON a.item_id = i.id AND a.role = 'lead' JOIN units u ON u.id = a.unit_id
+           WHERE i.status IN ('open', 'paused', 'done')"""
+    ).fetchall()
+    info = {r[0]: (r[1], r[4]) for r in rows}
+    for first, second in likely_duplicates([r[:4] for r in rows]):
+        (title_a, unit), (title_b, _) = info[first], info[second]
+        add(Problem("likely_duplicate", f"事项 #{first}“{title_a}”与 #{second}“{title_b}”的牵头单位都是“{unit}”，"
+                    f"名称相近，可能重复立项；如为同一事由，可用 duban merge {first} {second} --reason 理由 合并",
+                    second, unit))
+
+
 def _rollup(conn: sqlite3.Connection, add) -> None:
     """Without a replay: each item's stored status and deadline against its assignments (SQL only)."""
     rows = conn.execute(
         """WITH agg AS (
                SELECT item_id,
                       max(status = 'open') AS o, max(status = 'paused') AS p, max(status = 'done') AS d,
-                      max(status = 'closed') AS c, max(role = 'lead') AS has_lead,
+                      max(status = 'closed') AS c, max(status = 'merged') AS m, max(role = 'lead') AS has_lead,
                       max(CASE WHEN role = 'lead' THEN status END) AS lead_status,
                       max(CASE WHEN role = 'lead' THEN coalesce(due, '') END) AS lead_due
                FROM assignments GROUP BY item_id)
            SELECT id, status, expected, due, lead_due FROM (
                SELECT i.id, i.status, i.due, agg.lead_due, agg.has_lead,
                       CASE WHEN agg.item_id IS NULL THEN NULL
-                           WHEN o THEN 'open' WHEN p THEN 'paused' WHEN d THEN 'done'
+                           WHEN i.status = 'merged' THEN 'merged'
+                           WHEN o THEN 'open' WHEN p THEN 'paused' WHEN d THEN 'done' WHEN m THEN 'merged'
                            WHEN c AND (NOT has_lead OR lead_status = 'closed') THEN 'closed'
                            ELSE 'cancelled' END AS expected
                FROM items i LEFT JOIN agg ON agg.item_id = i.id)
-           WHERE (expected IS NULL AND status NOT IN ('pending', 'cancelled'))
+           WHERE (expected IS NULL AND status NOT IN ('pending', 'cancelled', 'merged'))
               OR (expected IS NOT NULL AND status IS NOT expected)
               OR (has_lead AND coalesce(due, '') IS NOT lead_due)"""
     )

@@ -925,6 +925,12 @@ class Ledger(DailyJob):
                               " ORDER BY id LIMIT 1", [item_id]).fetchone()
         return bool(row and row[0])
 
+    def merge(self, keep: int, drop: int, reason: str) -> ItemView:
+        """合并 (duban merge): DROP becomes 已合并, pointing to KEEP (see :func:`duban.ledger_clerk.merge`)."""
+        from .ledger_clerk import merge
+
+        return merge(self, keep, drop, reason)
+
     def edit(self, item_id: int, **fields: Any) -> ItemView:
         """更正 (duban edit): title, ref, leader, class, source, content, standard — one `amended` event."""
         from .ledger_clerk import edit

@@ -185,3 +185,85 @@ def as_tree(records: Sequence[dict]) -> tuple[list[dict], set[int]]:
             out.append(r)
             out += below.get(r["id"], [])
     return out, {r["id"] for rs in below.values() for r in rs}
+
+
+# -- merge (duban merge KEEP DROP) ----------------------------------------------------------------
+
+
+def merge(led: "Ledger", keep_id: int, drop_id: int, reason: str) -> ItemView:
+    """同一事由合并 (seeds/003:L1127): DROP becomes 已合并 pointing to KEEP, one `merged` event on each.
+
+    DROP's units, deadlines, feedback and log stay as they were and are shown under KEEP;
+    DROP leaves every list and count (``list --all`` still shows it).
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput("合并理由不能为空")
+    if keep_id == drop_id:
+        raise InvalidInput(f"不能把事项 #{drop_id} 合并到它自己")
+    with led._write():
+        keep, drop = led._load(keep_id), led._load(drop_id)
+        for item_id in (keep_id, drop_id):
+            led._check_date_order(item_id)
+        if led._has_children(drop_id):
+            raise InvalidTransition(f"事项 #{drop_id} 已分解出子事项，不能合并（可把子事项分别合并）")
+        if keep.parent == drop_id:
+            raise InvalidInput(f"事项 #{keep_id} 是事项 #{drop_id} 的子事项，不能把上级事项合并到它")
+        led._apply(drop, EventKind.MERGED, f"合并到事项 #{keep_id}“{keep.title}”：{reason}",
+                   data={"into": keep_id, "reason": reason})
+        led._apply(keep, EventKind.MERGED, f"并入事项 #{drop_id}“{drop.title}”：{reason}",
+                   data={"from": drop_id, "reason": reason})
+    return led.item(keep_id)
+
+
+def merged_into(led: "Ledger", item_id: int) -> int | None:
+    """Where a merged item went (its `merged` event), or None."""
+    row = led.db.execute("SELECT json_extract(data, '$.into') FROM events WHERE item_id = ? AND kind = 'merged'"
+                         " AND json_extract(data, '$.into') IS NOT NULL ORDER BY id DESC LIMIT 1", [item_id]).fetchone()
+    return row[0] if row else None
+
+
+def merged_from(led: "Ledger", item_id: int) -> list[int]:
+    """The items merged into this one, in the order they came."""
+    rows = led.db.execute("SELECT json_extract(data, '$.from') FROM events WHERE item_id = ? AND kind = 'merged'"
+                          " AND json_extract(data, '$.from') IS NOT NULL ORDER BY id", [item_id])
+    return [r[0] for r in rows]
+
+
+_NOT_WORD = re.compile(r"[\W_]+")
+_NUMBERS = re.compile(r"\d+")
+
+
+def _title_key(title: str) -> str:
+    """A title as compared for duplicates: no blanks or punctuation, no leading 关于."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", title or "")).lower().removeprefix("关于")
+
+
+def likely_duplicates(rows: Sequence[tuple[int, str, int, int | None]], window: int = 3,
+                      threshold: float = 0.8) -> list[tuple[int, int]]:
+    """Pairs (earlier id, later id) of items with the same lead unit and similar titles.
+
+    ``rows``: (item id, title, lead unit id, parent id) of the items in current work. Titles are
+    compared, within each lead unit, with their few neighbours in sorted order (so the cost stays
+    n log n on a large ledger): similar means the same numbers in both (if any) and either one
+    title containing the other (six characters or more) or character pairs shared at least
+    ``threshold`` (Dice). An item and its sub-item are not pairs.
+    """
+    by_unit: dict[int, list[tuple[str, int, int | None, list[str], frozenset[str]]]] = {}
+    for item_id, title, unit_id, parent in rows:
+        key = _title_key(title)
+        if key:
+            pairs = frozenset(key[i:i + 2] for i in range(len(key) - 1)) or frozenset((key,))
+            by_unit.setdefault(unit_id, []).append((key, item_id, parent, _NUMBERS.findall(key), pairs))
+    found: set[tuple[int, int]] = set()
+    for entries in by_unit.values():
+        entries.sort()
+        for i, (a, a_id, a_parent, a_numbers, a_pairs) in enumerate(entries):
+            for b, b_id, b_parent, b_numbers, b_pairs in entries[i + 1:i + 1 + window]:
+                if a_parent == b_id or b_parent == a_id or a_numbers != b_numbers:
+                    continue  # numbered apart (事项1 / 事项2, 第12项 / 第27项, two 工单): not the same matter
+                short, long_ = (a, b) if len(a) <= len(b) else (b, a)
+                if (len(short) >= 6 and short in long_) or \
+                        2 * len(a_pairs & b_pairs) >= threshold * (len(a_pairs) + len(b_pairs)):
+                    found.add((min(a_id, b_id), max(a_id, b_id)))
+    return sorted(found)

@@ -44,6 +44,8 @@ def _date(value: str | None) -> dt.date | None:
 
 def rollup(item: Item) -> Status:
     """The item's status from its assignments (pending/cancelled items keep theirs)."""
+    if item.status is Status.MERGED:
+        return Status.MERGED  # went into another item: its units stay as they were left (merged)
     states = {a.status for a in item.assignments}
     if not states:
         return item.status
@@ -463,3 +465,27 @@ def _amended(item: Item, change: Change) -> None:
 
 
 _HANDLERS[EventKind.AMENDED] = _amended
+
+
+# -- merged (duban merge KEEP DROP): one event on each item --------------------------------------
+
+_FINISHED = (Status.CLOSED, Status.CANCELLED, Status.MERGED)
+
+
+def _merged(item: Item, change: Change) -> None:
+    """DROP (``data["into"]``) becomes 已合并 with its units still in work; KEEP (``data["from"]``) only
+    records what came in. Both must still be in the ledger's current work."""
+    _need_text(change.data.get("reason"), "合并理由")
+    into = change.data.get("into")
+    if item.status in _FINISHED:
+        action = "合并到其他事项" if into is not None else "并入其他事项"
+        raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能{action}")
+    if into is None:
+        return
+    for a in item.assignments:
+        if a.status in (Status.OPEN, Status.PAUSED, Status.DONE):
+            a.status = Status.MERGED
+    item.status = Status.MERGED
+
+
+_HANDLERS[EventKind.MERGED] = _merged

@@ -78,6 +78,7 @@ class Status(CodedEnum):
     DONE = ("done", "待审核", "已办结", "办结待审核")
     CLOSED = ("closed", "已销号", "销号")
     CANCELLED = ("cancelled", "已撤销", "撤销")
+    MERGED = ("merged", "已合并", "合并")  # duban merge: the item went into another (issue #17)
 
     @property
     def is_live(self) -> bool:
@@ -127,6 +128,7 @@ class EventKind(CodedEnum):
     EXTENSION_REQUESTED = ("extension_requested", "申请延期")
     EXTENSION_GRANTED = ("extension_granted", "同意延期")
     EXTENSION_DENIED = ("extension_denied", "不同意延期")
+    MERGED = ("merged", "合并")
 
 
 class EscalationKind(CodedEnum):

@@ -270,6 +270,7 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
     out.print(Text(f"事项 #{record['id']}  {record['title']}", style="bold"))
     fields = [
         ("上级事项", f"#{record['parent']}" if record.get("parent") else None),
+        ("合并到", f"事项 #{record['merged_into']}（duban show {record['merged_into']}）" if record.get("merged_into") else None),
         ("立项依据", record["source_label"]),
         ("文号", record["ref"]),
         ("牵头领导", record["leader"]),
@@ -290,19 +291,22 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
     grid.add_row("亮灯", Text.assemble(light_text(record["light"]), "  ", record["light_reason"]))
     out.print(grid)
     if assignments:
-        table = Table(title="责任单位", header_style="bold")
-        for header in ("单位", "角色", "状态", "亮灯", "办理时限", "签收", "最近反馈", "下次反馈", "进度", "催办等级",
-                       "办结情况"):
-            table.add_column(header, overflow="fold")
+        from .render_fit import Col, fitted_table
+
+        cols = [Col("单位", 0, wrap=True, min_width=8, max_width=20), Col("角色", 3), Col("状态", 2), Col("亮灯", 1),
+                Col("办理时限", 4, wrap=True, min_width=10, max_width=24), Col("签收", 9), Col("最近反馈", 6),
+                Col("下次反馈", 7), Col("进度", 8), Col("催办等级", 5, wrap=True, min_width=8),
+                Col("办结情况", 10, wrap=True, min_width=8)]
+        rows = []
         for a in assignments:
-            due = a["due"] or "—"
+            due = a["due"] or "长期"
             if a["extensions"]:
                 due += f"（延期{a['extensions']}次，原 {a['original_due']}）"
-            table.add_row(a["unit"], "牵头" if a["role"] == "lead" else "配合", a["status_label"],
-                          light_text(a["light"]), due, a["signed_on"] or "未签收", a["last_feedback"] or "—",
-                          a["feedback_due"] or "—", f"{a['percent']}%" if a["percent"] is not None else "—",
-                          f"{a['level']} {a['level_label']}" if a["level"] is not None else "—", a["result"] or "")
-        out.print(table)
+            rows.append([a["unit"], "牵头" if a["role"] == "lead" else "配合", a["status_label"], light_text(a["light"]),
+                         due, a["signed_on"] or "未签收", a["last_feedback"] or "—", a["feedback_due"] or "—",
+                         f"{a['percent']}%" if a["percent"] is not None else "—",
+                         f"{a['level']} {a['level_label']}" if a["level"] is not None else "—", a["result"] or "—"])
+        out.print(fitted_table(cols, rows, out.width, title="责任单位"))
     if record.get("children"):
         table = Table(title="子事项", header_style="bold")
         for header in ("编号", "亮灯", "事项", "牵头单位", "办理时限", "状态"):
@@ -310,6 +314,14 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
         for c in record["children"]:
             table.add_row(str(c["id"]), light_text(c["light"]), c["title"], c["lead_unit"] or "—", due_text(c),
                           c["status_label"])
+        out.print(table)
+    if record.get("merged_from"):
+        table = Table(title="已并入的事项", header_style="bold")
+        for header in ("编号", "事项", "牵头单位", "配合单位", "办理时限", "最近反馈"):
+            table.add_column(header, overflow="fold")
+        for m in record["merged_from"]:
+            table.add_row(str(m["id"]), m["title"], m["lead_unit"] or "—", "\n".join(m["co_units"]) or "—", due_text(m),
+                          m["last_feedback"] or "—")
         out.print(table)
     if milestones:
         table = Table(title="节点", header_style="bold")

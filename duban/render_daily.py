@@ -138,27 +138,24 @@ def _by_unit(records: Sequence[dict]) -> list[tuple[str, list[dict]]]:
 def overdue_tables(records: Sequence[dict], today: dt.date) -> Group:
     """One table per unit, the unit most behind first."""
     from rich.console import Group
-    from rich.table import Table
     from rich.text import Text
 
     parts: list[Any] = [Text(f"逾期清单（{today.isoformat()}）：{len(records)}项逾期，涉及{len(_by_unit(records))}个单位",
                              style="bold")]
+    from .render import console
+    from .render_fit import Col, fitted_table
+
+    # fitted to the terminal (issue #17): 事项 wraps, the least needed columns go first, with a note
+    cols = [Col("编号", 0, justify="right"), Col("事项", 1, wrap=True, min_width=12, max_width=34), Col("角色", 5),
+            Col("办理时限", 3), Col("逾期", 2), Col("催办等级", 4, wrap=True, min_width=8), Col("最近催办", 7),
+            Col("最近反馈", 6)]
+    width = console().width
     for unit, rows in _by_unit(records):
-        table = Table(title=f"{unit}{_contact(rows[0])}  逾期{len(rows)}项", title_justify="left",
-                      header_style="bold")
-        table.add_column("编号", justify="right", no_wrap=True)
-        table.add_column("事项", overflow="fold", min_width=12, max_width=34)
-        table.add_column("角色", no_wrap=True)
-        table.add_column("办理时限", no_wrap=True)
-        table.add_column("逾期", no_wrap=True)
-        table.add_column("催办等级", no_wrap=True)
-        table.add_column("最近催办", no_wrap=True)
-        table.add_column("最近反馈", no_wrap=True)
-        for r in rows:
-            table.add_row(str(r["id"]), r["title"], r["role_label"], r["due"] or "—",
-                          Text(r["status_text"], style="bold red"), _level_text(r["level"], r["level_label"]),
-                          r["last_reminded"] or "未催办", r["last_feedback"] or "无")
-        parts.append(table)
+        cells = [[str(r["id"]), r["title"], r["role_label"], r["due"] or "—", Text(r["status_text"], style="bold red"),
+                  _level_text(r["level"], r["level_label"]), r["last_reminded"] or "未催办", r["last_feedback"] or "无"]
+                 for r in rows]
+        parts.append(fitted_table(cols, cells, width, title=f"{unit}{_contact(rows[0])}  逾期{len(rows)}项",
+                                  title_justify="left"))
     return Group(*parts)
 
 

@@ -79,14 +79,14 @@ def dropped_note(cols: Sequence[Col], kept: Sequence[int]) -> str | None:
 
 
 def fitted_table(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
-                 title: str | None = None) -> "RenderableType":
+                 title: str | None = None, title_justify: str = "center") -> "RenderableType":
     """A Rich table of ``rows`` fitted to ``width`` cells, followed by the note when columns were dropped."""
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
 
     kept, widths = fit(cols, rows, width)
-    table = Table(title=title, header_style="bold")
+    table = Table(title=title, header_style="bold", title_justify=title_justify)  # type: ignore[arg-type]
     for i, w in zip(kept, widths):
         col = cols[i]
         table.add_column(col.header, justify=col.justify, width=w, min_width=w, max_width=w,  # type: ignore[arg-type]

@@ -147,7 +147,7 @@ _STATUSES = {s.code: s for s in Status}
 
 # In scope: given out by the end of the period (:end), not finished before it began (:start), not
 # cancelled; the items in :changed (a JSON list, see _changed) are rebuilt from their log instead.
-_IN_SCOPE = ("a.status != 'cancelled' AND a.assigned_on <= :end AND (a.closed_on IS NULL OR a.closed_on >= :start)"
+_IN_SCOPE = ("a.status NOT IN ('cancelled', 'merged') AND a.assigned_on <= :end AND (a.closed_on IS NULL OR a.closed_on >= :start)"
              " AND a.item_id NOT IN (SELECT value FROM json_each(:changed))")
 # Scoped.closed and Scoped.paused; an assignment neither of them is still at work at the end of the period.
 _CLOSED = "(a.status IN ('done', 'closed') AND a.closed_on IS NOT NULL)"
@@ -291,7 +291,7 @@ def _replayed_scope(led: "Ledger", item_id: int, period: Period) -> list[Scoped]
         return []
     found = []
     for a in item.assignments:
-        if a.status is Status.CANCELLED or a.assigned_on is None or a.assigned_on > period.end:
+        if a.status in (Status.CANCELLED, Status.MERGED) or a.assigned_on is None or a.assigned_on > period.end:
             continue
         if period.start is not None and a.closed_on is not None and a.closed_on < period.start \
                 and a.status in (Status.DONE, Status.CLOSED):

@@ -35,6 +35,7 @@ _GREY_REASONS = {
     Status.DONE: "已办结，待审核",
     Status.CLOSED: "已销号",
     Status.CANCELLED: "已撤销",
+    Status.MERGED: "已合并到其他事项",
 }
 
 _CADENCE_KEYS = {

@@ -57,7 +57,7 @@ def trend(led: "Ledger", count: int = WEEKS) -> list[Week]:
     spans = weeks(led.today, count)
     first, last = spans[0][1].isoformat(), led.today.isoformat()
     new = _per_week(led.db.execute(
-        "SELECT created, count(*) FROM items WHERE created >= ? AND created <= ? AND status != 'cancelled'"
+        "SELECT created, count(*) FROM items WHERE created >= ? AND created <= ? AND status NOT IN ('cancelled', 'merged')"
         " GROUP BY created", [first, last]).fetchall(), spans)
     # e.unit_id IN units: every closed record has its unit; so written, idx_events_unit serves the kind and dates
     closed = _per_week(led.db.execute(

@@ -111,7 +111,7 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
                        [s for s in rows if not (s.closed and s.closed_on < period.start)])
     week_stats = stats(led, period, None, week_scope)[-1]
     start, end = period.start.isoformat(), period.end.isoformat()
-    new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status != 'cancelled'",
+    new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status NOT IN ('cancelled', 'merged')",
                                [start, end]).fetchone()[0]
     closed_week = (sum(c.closed_since for c in scope.counted)
                    + sum(1 for s in rows if s.lead and s.closed and s.closed_on >= period.start))

@@ -206,6 +206,9 @@ d sign "$FROST" --unit 市住建局
 d sign "$FROST" --unit 城东区住建局
 
 on 2026-11-13
+DUP=$(new "12345热线工单（2611130052）：建设路农贸市场门口摊贩占道" --source 群众诉求 \
+  --ref "12345工单2611130052" --class 速办 --lead 城东区政府 --within 5)
+d merge "$MARKET" "$DUP" --reason "与2611120341号工单反映同一问题，重复转办"   # 合并：同一事由只督办一次
 d close "$VOC" --unit 市生态环境局 --result "12家重点企业全部完成治理设施改造，第三方监测达标"
 d sign "$MARKET" --unit 城东区政府
 d sign "$MARKET" --unit 市交通运输局
@@ -235,4 +238,4 @@ d revisit "$TRASH" --satisfaction 满意 --note "电话回访诉求人，垃圾�
 on 2026-11-20
 d feedback "$SCHOOLS" --unit 市交通运输局 "已完成15所学校周边标志标线施划，其余正在施工" --percent 40
 
-echo "已生成示例台账：$DB（19 项督办事项、9 个责任单位，记录截至 2026-11-20）"
+echo "已生成示例台账：$DB（20 项督办事项，其中 1 项已合并；9 个责任单位，记录截至 2026-11-20）"

@@ -46,6 +46,21 @@ def listed(d, *argv) -> list[int]:
 
 # -- tables that fit ----------------------------------------------------------------------------
 
+TABLE_SHOW_80 = """\
+┏━━━━━━━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━┳━━━━━━━━━━┓
+┃ 单位             ┃ 角色 ┃ 状态   ┃ 亮灯   ┃ 办理时限   ┃ 最近反馈 ┃ 催办等级 ┃
+┡━━━━━━━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━╇━━━━━━━━━━┩
+│ 市交通运输局     │ 牵头 │ 办理中 │ ● 红灯 │ 2026-10-21 │ —        │ 3        │
+│                  │      │        │        │            │          │ 挂牌督办 │
+│ 市财政局         │ 配合 │ 办理中 │ ● 红灯 │ 2026-10-21 │ —        │ 3        │
+│                  │      │        │        │            │          │ 挂牌督办 │
+│ 市住房和城乡建设 │ 配合 │ 办理中 │ ● 红灯 │ 2026-10-21 │ —        │ 3        │
+│ 局               │      │        │        │            │          │ 挂牌督办 │
+└──────────────────┴──────┴────────┴────────┴────────────┴──────────┴──────────┘
+另有4列（签收、下次反馈、进度、办结情况）未显示，加宽终端或用 --format json
+                                    最近记录
+"""
+
 TABLES = {
     80: """\
                                 督办事项（6项）
@@ -152,7 +167,7 @@ def test_fit_keeps_columns_by_rank_and_gives_spare_width_to_the_wrapping_ones():
 def test_help_frames_are_chinese(duban, monkeypatch):
     monkeypatch.setenv("COLUMNS", "100")
     out = ok(duban("feedback", "--help"))
-    for word in ("用法：duban feedback [选项] {ID} {进展情况}", "╭─ 参数 ", "╭─ 选项 ", "显示帮助并退出", "[必填]", "<整数>",
+    for word in ("用法：duban feedback [选项] ID 进展情况", "╭─ 参数 ", "╭─ 选项 ", "显示帮助并退出", "[必填]", "<整数>",
                  "<文本>"):
         assert word in out, word
     root = ok(duban("--help"))
@@ -188,6 +203,17 @@ def test_click_errors_are_chinese_and_name_what_the_help_names(units, argv, firs
     assert lines[1].startswith("用法：duban") and lines[2].startswith("查看说明：duban")
 
 
+@pytest.mark.parametrize("argv, usage, first", [
+    (["rules", "set"], "用法：duban rules set [选项] 设置项 新值", "错误：缺少参数：设置项"),
+    (["unit", "add"], "用法：duban unit add [选项] 单位全称", "错误：缺少参数：单位全称"),
+    (["calendar", "show", "明年"], "用法：duban calendar show [选项] 年份", "错误：年份 的取值“明年”无法识别，应为整数"),
+])
+def test_every_argument_has_a_chinese_name_in_usage_and_errors(units, argv, usage, first):
+    result = units(*argv)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [first, usage]
+
+
 def test_source_is_required_unless_the_item_is_a_sub_item(units):
     result = units("create", "新事项")
     assert (result.exit_code, result.stderr) == (2, "错误：缺少选项：--source\n")
@@ -213,8 +239,10 @@ def test_default_order_is_red_first_then_by_deadline(six):
     # late, then 7), then by deadline 2 (11-18), 4 (11-19), 3 (12-28); those without a deadline last
     ok(six("create", "另一件逾期的事", "--source", "其他", "--lead", "财政局", "--due", "2026-12-31",
            "--milestone", "2026-11-02:完成方案", today="2026-10-30"))
-    assert listed(six) == [1, 7, 2, 4, 3, 5, 6]
+    assert listed(six) == [1, 2, 3, 4, 5, 6, 7]  # json and csv: by id unless --sort is given (scripts)
     assert listed(six, "--sort", "light") == [1, 7, 2, 4, 3, 5, 6]
+    rows = [line for line in ok(six("list")).splitlines() if line.startswith("│") and line[1:7].strip()]
+    assert [int(line.split("│")[1]) for line in rows] == [1, 7, 2, 4, 3, 5, 6]  # the table: red first
     assert listed(six, "--sort", "due") == [1, 2, 4, 3, 7, 5, 6]
     assert listed(six, "--sort", "id") == [1, 2, 3, 4, 5, 6, 7]
 
@@ -441,7 +469,7 @@ def test_the_parent_is_lit_by_the_worst_of_itself_and_its_open_sub_items(split):
         "red", "子事项 #8“民族大道段”：已逾期4个工作日（办理时限 2026-11-10）")
     assert shown["assignments"][0]["light"] == "yellow"  # its own unit is near its deadline
     assert [(c["id"], c["light"], c["parent"]) for c in shown["children"]] == [(7, "green", 2), (8, "red", 2)]
-    assert listed(split, "--light", "red") == [1, 8, 2]
+    assert listed(split, "--light", "red") == [1, 2, 8]
     ok(split("close", "8", "--result", "民族大道段整治完成"))
     back = json.loads(ok(split("show", "2", "--format", "json")))
     assert (back["light"], back["light_reason"]) == ("yellow", "距办理时限还有2个工作日（临期阈值3个工作日）")
@@ -466,13 +494,14 @@ def test_show_lists_the_sub_items_with_their_lights(split, monkeypatch):
 
 def test_list_tree_puts_sub_items_under_their_parent(split, monkeypatch):
     # 8 and its parent 2 are both 4 working days late (2 through 8): the earlier deadline first
-    assert listed(split) == [1, 8, 2, 4, 3, 7, 5, 6]
-    assert listed(split, "--tree") == [1, 2, 8, 7, 4, 3, 5, 6]
+    assert listed(split, "--sort", "light") == [1, 8, 2, 4, 3, 7, 5, 6]
+    assert listed(split, "--tree", "--sort", "light") == [1, 2, 8, 7, 4, 3, 5, 6]
+    assert listed(split, "--tree") == [1, 2, 7, 8, 3, 4, 5, 6]
     monkeypatch.setenv("COLUMNS", "120")
     rows = [line for line in ok(split("list", "--tree")).splitlines() if line.startswith("│") and line[1:6].strip()]
     assert [line.split("│")[3].strip() for line in rows][1:4] == ["老旧小区改造", "└ 民族大道段", "└ 人民路段"]
     record = json.loads(ok(split("list", "--tree", "--format", "json")))[2]
-    assert (record["id"], record["parent"]) == (8, 2) and "tree" not in json.dumps(record)
+    assert (record["id"], record["parent"]) == (7, 2) and "tree" not in json.dumps(record)
     # a filter that leaves the parent out lists the sub-item on its own
     assert listed(split, "--tree", "--unit", "交通局") == [1, 8]
 
@@ -508,3 +537,108 @@ def test_check_replays_a_split_ledger_cleanly(split):
     result = split("check")
     assert result.exit_code == 0, result.output
     assert "未发现问题" in result.stdout
+
+
+# -- merge ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def merged(six):
+    """7 is item 4 registered a second time (same 工单, same unit), with a report of its own; merged into 4."""
+    assert ok(six("create", "路灯不亮（12345重复转办）", "--source", "群众诉求", "--lead", "住建局", "--within", "3",
+                  today="2026-11-13")).strip() == "7"
+    ok(six("feedback", "7", "--unit", "住建局", "已派人现场查看", today="2026-11-13"))
+    out = ok(six("merge", "4", "7", "--reason", "同一工单重复立项"))
+    assert out.splitlines()[0] == "事项 #7 已合并到事项 #4"
+    return six
+
+
+def test_merge_leaves_drop_out_of_lists_and_counts_but_readable(merged):
+    assert 7 not in listed(merged)
+    every = {r["id"]: r for r in json.loads(ok(merged("list", "--all", "--format", "json")))}
+    assert (every[7]["status"], every[7]["status_label"], every[7]["light"]) == ("merged", "已合并", None)
+    assert listed(merged, "--status", "已合并") == [7]
+    stats = json.loads(ok(merged("report", "stats", "--format", "json")))[-1]
+    assert stats["total"] == 5  # the lead assignments of 1, 2, 3, 4 and 6: not 7's
+    drop = json.loads(ok(merged("show", "7", "--format", "json")))
+    assert (drop["merged_into"], drop["assignments"][0]["status"], drop["assignments"][0]["last_feedback"]) == (
+        4, "merged", "2026-11-13")
+    keep = json.loads(ok(merged("show", "4", "--format", "json")))
+    assert [(m["id"], m["lead_unit"], m["due"], m["last_feedback"]) for m in keep["merged_from"]] == [
+        (7, "市住房和城乡建设局", "2026-11-18", "2026-11-13")]
+    assert keep["status"] == "open" and keep["light"] == "yellow"
+
+
+def test_merge_writes_one_event_on_each_item_and_show_says_where_it_went(merged):
+    assert json.loads(ok(merged("log", "7", "--format", "json")))[-1]["detail"] == (
+        "合并到事项 #4“12345热线转办：某小区路灯不亮”：同一工单重复立项")
+    assert json.loads(ok(merged("log", "4", "--format", "json")))[-1]["detail"] == (
+        "并入事项 #7“路灯不亮（12345重复转办）”：同一工单重复立项")
+    assert "合并到    事项 #4（duban show 4）" in ok(merged("show", "7"))
+    assert "已并入的事项" in ok(merged("show", "4"))
+    check = merged("check", "--format", "json")
+    assert check.exit_code == 0 and json.loads(check.stdout) == []
+    quick = merged("check", "--quick", "--format", "json")
+    assert quick.exit_code == 0 and json.loads(quick.stdout) == []
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["merge", "4", "7", "--reason", "再合并一次"], "错误：事项 #7 状态为“已合并”，不能合并到其他事项"),
+    (["merge", "7", "1", "--reason", "并入已合并的"], "错误：事项 #7 状态为“已合并”，不能并入其他事项"),
+    (["merge", "4", "4", "--reason", "自己"], "错误：不能把事项 #4 合并到它自己"),
+    (["merge", "4", "1", "--reason", " "], "错误：合并理由不能为空"),
+    (["merge", "4", "99", "--reason", "不存在"], "错误：未找到事项 #99"),
+    (["feedback", "7", "--unit", "住建局", "还在办"], "错误：事项 #7 在“市住房和城乡建设局”处的状态为“已合并”，不能反馈进展"),
+])
+def test_merge_refusals_write_nothing(merged, argv, message):
+    import os
+
+    count = lambda: sqlite3.connect(os.environ["DUBAN_DB"]).execute("SELECT count(*) FROM events").fetchone()[0]
+    before = count()
+    result = merged(*argv)
+    assert (result.exit_code, result.stderr) == (1, message + "\n")
+    assert count() == before
+
+
+def test_check_lists_likely_duplicates_with_a_code(six):
+    ok(six("create", "关于推进城区主干道综合整治，完成人民路、民族大道等六条道路的提升改造", "--source", "领导批示",
+           "--lead", "交通局", "--within", "5"))
+    ok(six("create", "规范公共资源交易工作", "--source", "会议议定", "--lead", "住建局", "--within", "5"))  # other unit
+    found = json.loads(ok(six("check", "--format", "json")))
+    assert found == [{
+        "code": "likely_duplicate", "severity": "warning", "item_id": 7, "unit": "市交通运输局",
+        "message": "事项 #1“推进城区主干道综合整治，完成人民路、民族大道等六条道路的提升改造”与 #7“关于推进城区主干道"
+                   "综合整治，完成人民路、民族大道等六条道路的提升改造”的牵头单位都是“市交通运输局”，名称相近，可能重复立项；"
+                   "如为同一事由，可用 duban merge 1 7 --reason 理由 合并"}]
+    ok(six("merge", "1", "7", "--reason", "同一批示重复立项"))
+    assert json.loads(ok(six("check", "--format", "json"))) == []
+
+
+def test_likely_duplicates_skip_sub_items_and_other_units():
+    from duban.ledger_clerk import likely_duplicates
+
+    rows = [(1, "推进主干道整治", 10, None), (2, "推进主干道整治（人民路段）", 10, 1), (3, "推进主干道整治。", 11, None),
+            (4, "推进主干道 整治", 10, None)]
+    assert likely_duplicates(rows) == [(1, 4), (2, 4)]
+    numbered = [(1, "12345工单（2611050117）：小区垃圾清运不及时", 10, None),
+                (2, "12345工单（2611050118）：小区垃圾清运不及时", 10, None), (3, "写入者0的事项1", 10, None),
+                (4, "写入者0的事项2", 10, None)]
+    assert likely_duplicates(numbered) == []
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+@pytest.mark.parametrize("argv", [["show", "1"], ["overdue"], ["log", "1"]])
+def test_other_tables_fit_too(six, monkeypatch, width, argv):
+    monkeypatch.setenv("COLUMNS", str(width))
+    out = ok(six(*argv))
+    lines = out.splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    assert "…" not in out  # nothing cut short
+    assert "市住房和城乡建设" in out.replace("\n", "").replace("│", "").replace(" ", "")
+
+
+def test_show_unit_table_at_80_columns(six, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")
+    lines = [line.rstrip() for line in ok(six("show", "1")).splitlines()]
+    start = lines.index(next(line for line in lines if line.strip() == "责任单位"))
+    assert lines[start + 1:start + 13] == TABLE_SHOW_80.splitlines()

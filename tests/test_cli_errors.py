@@ -288,7 +288,7 @@ USAGE_ERRORS = [
     ("bad-light", ["list", "--light", "purple"],
      "错误：--light 的取值“purple”无法识别，可选：红灯、黄灯、蓝灯、绿灯、不亮灯"),
     ("bad-status", ["list", "--status", "foo"],
-     "错误：--status 的取值“foo”无法识别，可选：待交办、办理中、暂缓、待审核、已销号、已撤销"),
+     "错误：--status 的取值“foo”无法识别，可选：待交办、办理中、暂缓、待审核、已销号、已撤销、已合并"),
     ("bad-satisfaction", ["revisit", "2", "--satisfaction", "一般"],
      "错误：--satisfaction 的取值“一般”无法识别，可选：满意、基本满意、不满意"),
     ("bad-kind", ["escalate", "1", "--kind", "口头批评"],

@@ -29,9 +29,10 @@ TODAY = dt.date(2026, 11, 16)
 
 # A writer that never stops: ``batch`` creates (each: 立项 + 交办 = 2 events) per transaction,
 # printing a line after each commit. batch == 1 uses the ordinary one-write-per-create API;
-# a larger batch runs the creates inside ONE _write() block, as a large import would.
+# a larger batch runs the creates inside ONE _write() block, as a large import would. Each writer
+# numbers its own items (so that `check` sees no likely duplicates across restarted writers).
 WRITER = r"""
-import contextlib, datetime as dt, sys
+import contextlib, datetime as dt, os, sys
 from duban.ledger import Ledger
 from duban.models import Source
 
@@ -42,7 +43,7 @@ n = 0
 while True:
     if batch == 1:
         n += 1
-        view = led.create(f"事项{n}", Source.OTHER, lead="交通局", within=10)
+        view = led.create(f"写入者{os.getpid()}的事项{n}", Source.OTHER, lead="交通局", within=10)
         if feedback:
             led.feedback(view.item.id, "交通局", "已部署", 10)
     else:
@@ -51,7 +52,7 @@ while True:
             try:
                 for _ in range(batch):
                     n += 1
-                    led.create(f"事项{n}", Source.OTHER, lead="交通局", within=10)
+                    led.create(f"写入者{os.getpid()}的事项{n}", Source.OTHER, lead="交通局", within=10)
             finally:
                 del led._write
     print("committed", flush=True)

@@ -48,20 +48,25 @@ def _date_error(option: str, text: str, problem: str | None = None) -> UsageErro
     return UsageError(f"{option} 的取值“{text}”{rest.removeprefix('的')}")
 
 
-def parse_date(text: str | None, option: str) -> dt.date | None:
-    """A day typed by a person: 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日 or 11月30日 (this year)."""
-    if text is None:
-        return None
-    from ..xlsx_dates import DateProblem, parse_day
+def _read(text: str, option: str, reader: Callable[[str, int], Any]) -> Any:
+    """``reader`` (one of :mod:`duban.xlsx_dates`) on the typed text, its problems as usage errors."""
+    from ..xlsx_dates import DateProblem
 
     value = text.strip()
     try:
-        day = parse_day(value, _year()) if value else None
+        found = reader(value, _year()) if value else None
     except DateProblem as exc:
         raise _date_error(option, value, exc.message) from None
-    if day is None:
+    if found is None:
         raise _date_error(option, value)
-    return day
+    return found
+
+
+def parse_date(text: str | None, option: str) -> dt.date | None:
+    """A day typed by a person: 2026-11-30, 2026/11/30, 2026.11.30, 2026年11月30日 or 11月30日 (this year)."""
+    from ..xlsx_dates import parse_day
+
+    return None if text is None else _read(text, option, parse_day)
 
 
 @dataclass(frozen=True)
@@ -78,17 +83,13 @@ def parse_due(text: str | None, option: str, long_term: bool = False) -> Due | N
     Days (2026年12月31日), periods (12月底前, 年底前, 上半年, 三季度末: their last day) and,
     where ``long_term`` allows it, 长期 / 持续推进 (no deadline).
     """
+    from ..xlsx_dates import parse_due as read_due
+
     if text is None:
         return None
-    from ..xlsx_dates import DateProblem, parse_due as read_due
-
-    value = text.strip()
-    try:
-        cell = read_due(value, _year()) if value else None
-    except DateProblem as exc:
-        raise _date_error(option, value, exc.message) from None
-    if cell is None or (cell.long_term and not long_term):
-        raise _date_error(option, value)
+    cell = _read(text, option, read_due)
+    if cell.long_term and not long_term:
+        raise _date_error(option, text.strip())
     return Due(cell.due, cell.long_term)
 
 
@@ -131,7 +132,7 @@ def parse_within(text: str | None, option: str = "--within") -> int | None:
 LIGHT_OPTION = typer.Option(None, "--light", help="按亮灯筛选：红灯|黄灯|蓝灯|绿灯|不亮灯（或 red/yellow/blue/green/none）")
 UNIT_OPTION = typer.Option(None, "--unit", help="按责任单位筛选（牵头或配合）")
 SOURCE_OPTION = typer.Option(None, "--source", help="按立项依据筛选")
-STATUS_OPTION = typer.Option(None, "--status", help="按状态筛选：pending|open|paused|done|closed|cancelled（或中文）")
+STATUS_OPTION = typer.Option(None, "--status", help="按状态筛选：pending|open|paused|done|closed|cancelled|merged（或中文）")
 DUE_BEFORE_OPTION = typer.Option(None, "--due-before", help="办理时限早于该日期（可写 12月底前、年底前 等）")
 NO_LIGHT_WORDS = ("none", "grey", "gray", "灰", "灰灯", "无", "不亮灯", "无灯")
 ALL_OPTION = typer.Option(False, "--all", help="包括已销号和已撤销的事项")

@@ -348,38 +348,11 @@ def escalate(
     _show_item(item_id)
 
 
-@app.command()
-@guarded
-def edit(
-    item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
-    title: Optional[str] = typer.Option(None, "--title", help="新的事项名称"),
-    ref: Optional[str] = typer.Option(None, "--ref", help="新的文号（\"\" 清空）"),
-    leader: Optional[str] = typer.Option(None, "--leader", help="新的牵头领导（\"\" 清空）"),
-    klass: Optional[str] = typer.Option(None, "--class", help=f"新的类别：{ItemClass.choices()}（反馈频次随之改变）"),
-    source: Optional[str] = typer.Option(None, "--source", help=f"新的立项依据：{Source.choices()}"),
-    content: Optional[str] = typer.Option(None, "--content", help="新的办理内容（\"\" 清空）"),
-    standard: Optional[str] = typer.Option(None, "--standard", help="新的完成标准（\"\" 清空）"),
-) -> None:
-    """更正：改正登记错的名称、文号、领导、类别、立项依据、办理内容或完成标准。
-
-    记一条“修改”记录，写明每项的原值和新值（duban log 可查）；改了类别，亮灯和反馈频次随之改变。
-    单位、时限和办理进展不在此更正（用 assign、extend 等）。
-
-    示例：duban edit 12 --ref "市委批示〔2026〕13号" --class 重点
-    """
-    fields = {"title": title, "ref": ref, "leader": leader, "content": content, "standard": standard,
-              "class": ItemClass.parse(klass, "--class") if klass is not None else None,
-              "source": Source.parse(source, "--source") if source is not None else None}
-    if all(v is None for v in fields.values()):
-        raise UsageError("请至少给出一项要更正的内容：--title、--ref、--leader、--class、--source、--content、--standard")
-    ledger().edit(item_id, **fields)
-    _show_item(item_id)
-
-
 # -- looking --------------------------------------------------------------------------------
 
 
-SORT_HELP = "排序：light（默认：红灯在前、逾期久的在前，其余按办理时限，临期置顶）、due（按办理时限）、id（按编号）"
+SORT_HELP = ("排序：light（表格的默认：红灯在前、逾期久的在前，其余按办理时限，临期置顶）、due（按办理时限）、"
+             "id（按编号；json、csv 的默认，便于脚本）")
 
 
 @app.command("list")
@@ -395,7 +368,7 @@ def list_items(
     leader: Optional[str] = typer.Option(None, "--leader", help="按牵头领导筛选，如 刘市长"),
     ref: Optional[str] = typer.Option(None, "--ref", help="按文号筛选（包含即可，〔〕[]（）视为相同），如 〔2026〕12号"),
     klass: Optional[str] = typer.Option(None, "--class", help=f"按类别筛选：{ItemClass.choices()}"),
-    sort: str = typer.Option("light", "--sort", help=SORT_HELP),
+    sort: Optional[str] = typer.Option(None, "--sort", help=SORT_HELP),
     tree: bool = typer.Option(False, "--tree", help="分解的子事项紧随其上级事项列出（表格中以 └ 标出）"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
@@ -408,7 +381,7 @@ def list_items(
 
     from ..ledger_clerk import SORTS
 
-    wanted = sort.strip().lower()
+    wanted = (sort or ("light" if fmt is Format.table else "id")).strip().lower()
     if wanted not in SORTS:
         raise UsageError(f"--sort 的取值“{sort}”无法识别，可选：{'、'.join(SORTS)}")
     flt = replace(list_filter(light, unit, source, status, due_before, include_all), grep=grep, leader=leader,
@@ -442,8 +415,12 @@ def show(
     view = led.item_as_of(item_id, day) if day else led.item(item_id)
     when = day or led.today
     item = view.item
+    from ..ledger_clerk import merged_from, merged_into
+
     record = {**render.item_record(view), "content": item.content, "standard": item.standard,
-              "children": [render.item_record(c) for c in led.children(item_id, day)]}
+              "children": [render.item_record(c) for c in led.children(item_id, day)],
+              "merged_into": merged_into(led, item_id),
+              "merged_from": [render.item_record(led.item(i)) for i in merged_from(led, item_id)]}
     assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]

@@ -40,7 +40,10 @@ class LazyCommands(MutableMapping):
         module = importlib.import_module(f"{self._package}.{module_name}")
         holder = typer.Typer()
         module.register(holder)
+        from .usage import name_arguments
+
         for name, command in typer.main.get_group(holder).commands.items():
+            name_arguments(command)
             if self._complete:
                 from .complete import attach
 

@@ -89,6 +89,23 @@ _TYPE_WORDS = {"<int>": "<整数>", "<integer>": "<整数>", "<str>": "<文本>"
                "<float>": "<数>", "<file>": "<文件>", "<filename>": "<文件>", "<date>": "<日期>"}
 
 
+#: Names for arguments declared without a metavar, so that help, usage and “缺少参数：…” name them alike.
+ARGUMENT_NAMES = {"days": "日期", "file": "文件", "year": "年份", "name": "名称", "key": "设置项", "value": "新值",
+                  "title": "事项名称", "text": "内容"}
+
+
+def name_arguments(command: Any) -> None:
+    """Give ``command``'s (and its sub-commands') unnamed arguments Chinese names: a short help text
+    (“单位全称”) or :data:`ARGUMENT_NAMES`."""
+    for param in getattr(command, "params", []):
+        if getattr(param, "param_type_name", "") == "argument" and param.metavar is None:
+            help_text = (getattr(param, "help", None) or "").strip()
+            short = help_text if help_text and len(help_text) <= 6 and not re.search(r"[\s，、：:（(]", help_text) else None
+            param.metavar = short or ARGUMENT_NAMES.get(param.name or "", param.name)
+    for sub in getattr(command, "commands", {}).values():
+        name_arguments(sub)
+
+
 def _localise_usage(formatter_cls: Any) -> None:
     original = formatter_cls.write_usage
     if getattr(original, "_duban", False):
@@ -97,6 +114,7 @@ def _localise_usage(formatter_cls: Any) -> None:
     def write_usage(self: Any, prog: str, args: str = "", prefix: str | None = None) -> None:
         for english, chinese in _USAGE_WORDS.items():
             args = args.replace(english, chinese)
+        args = re.sub(r"\{([^{}\s]+)\}", r"\1", args)  # Typer braces required arguments: “{ID}” → “ID”
         original(self, prog, args, USAGE_PREFIX if prefix is None else prefix)
 
     write_usage._duban = True  # type: ignore[attr-defined]
