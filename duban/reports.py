@@ -182,15 +182,16 @@ class Scope:
     rows: list[Scoped]
 
 
-def scoped(led: "Ledger", period: Period) -> list[Scoped]:
+def scoped(led: "Ledger", period: Period, items: Mapping[int, Item] | None = None) -> list[Scoped]:
     """The assignments in scope as they stood at the end of the period, one row each.
 
     Most rows are read as stored. An item with records after the period (reopened, paused,
     extended, cancelled since) is rebuilt from its log up to the end of the period instead.
+    ``items``: items the caller has loaded already (as stored), not loaded again.
     """
     changed = _changed(led, period)
     found = _rows(led, _IN_SCOPE, _scope_params(period, changed))
-    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end)
+    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end, items)
     return found + _replayed(led, changed, period)
 
 
@@ -553,11 +554,12 @@ def _overdue_days_in(s: Scoped, period: Period, led: "Ledger") -> int:
     return led.calendar.workdays_between(first, last).value
 
 
-def ranking(led: "Ledger", period: Period) -> list[UnitScore]:
+def ranking(led: "Ledger", period: Period, items: Mapping[int, Item] | None = None) -> list[UnitScore]:
+    """``items``: items the caller has loaded already (as stored), not loaded again (the wall screen)."""
     settings = led.settings
     facts: dict[str, Counter] = defaultdict(Counter)
     details: dict[str, list[str]] = defaultdict(list)
-    for s in scoped(led, period):
+    for s in scoped(led, period, items):
         f = facts[s.unit]
         if s.closed:
             f["on_time" if s.closed_on_time else "late"] += 1

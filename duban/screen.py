@@ -112,7 +112,7 @@ def gather(led: "Ledger", label: str | None = None) -> Screen:
     groups = reports.stats(led, period, "unit", reports._scope(led, period, "unit", lead_only=True, items=items))
     overall = groups.pop()
     quarter = reports.quarter(None, today)
-    scores = reports.ranking(led, quarter)
+    scores = reports.ranking(led, quarter, items)
     rows: dict[str, UnitRow] = {}
     for g in groups:
         rows[g.group] = UnitRow(g.group, label, unit_lights.get(g.group, Counter()), g.total, g.closed,
