@@ -151,6 +151,7 @@ def screen(paths: Sequence[str | os.PathLike], today: dt.date, by_ledger: bool =
     merged = screen_mod.combine(screens, f"{len(screens)}本台账汇总")
     if by_ledger:
         merged.units = [_ledger_row(s) for s in screens]
+        merged.by_ledger = True
     return merged
 
 
