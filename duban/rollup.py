@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from . import reports, scoring
-from .errors import UsageError
+from .errors import LedgerError, UsageError
 from .readonly import open_readonly
 from .screen import merge_into
 
@@ -28,17 +29,20 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
+#: From this many ledgers on, they are read by worker processes, one per core (a city's 100 counties).
+PARALLEL_FROM = 8
+
 
 @dataclass(frozen=True)
-class Book:
-    """One ledger of the roll-up: its file and the name its rows carry."""
+class Read(Generic[T]):
+    """What was read from one ledger: its file, the name its rows carry, and the result."""
 
     path: Path
     name: str
+    value: T
 
 
-def books(paths: Sequence[str | os.PathLike], today: dt.date) -> list[Book]:
-    """Name each ledger by its office_name (and its file name where two offices share a name)."""
+def check_paths(paths: Sequence[str | os.PathLike]) -> list[Path]:
     if not paths:
         raise UsageError("请至少给出一个台账文件")
     seen: dict[str, Path] = {}
@@ -47,99 +51,111 @@ def books(paths: Sequence[str | os.PathLike], today: dt.date) -> list[Book]:
         key = os.path.realpath(path)
         if key in seen:
             raise UsageError(f"台账 {raw} 重复给出")
+        if not path.exists():
+            raise LedgerError(f"台账文件不存在：{path}")
         seen[key] = path
-    found = []
-    for path in seen.values():
-        led = open_readonly(path, today)
-        try:
-            found.append((path, led.settings["office_name"]))
-        finally:
-            led.db.close()
-    counts: dict[str, int] = {}
-    for _, name in found:
-        counts[name] = counts.get(name, 0) + 1
-    return [Book(path, name if counts[name] == 1 else f"{name}（{path.name}）") for path, name in found]
+    return list(seen.values())
 
 
-def each(books_: Sequence[Book], today: dt.date, work: Callable[["Ledger", Book], T]) -> Iterator[T]:
-    """``work`` on each ledger in turn, opened read-only and closed again."""
-    for book in books_:
-        led = open_readonly(book.path, today)
-        try:
-            yield work(led, book)
-        finally:
-            led.db.close()
+def _job(job: tuple[Path, dt.date, Callable[..., T], tuple]) -> tuple[Path, str, T]:
+    path, today, work, args = job
+    led = open_readonly(path, today)
+    try:
+        return path, led.settings["office_name"], work(led, *args)
+    finally:
+        led.db.close()
 
 
-def stats(books_: Sequence[Book], today: dt.date, start: dt.date | None, end: dt.date | None,
+def read_all(paths: Sequence[str | os.PathLike], today: dt.date, work: Callable[..., T], *args: Any) -> list[Read[T]]:
+    """``work(ledger, *args)`` on each ledger, opened read-only and closed again, in the order given.
+
+    Each ledger is named by its office_name, and by its file name too where two share one.
+    """
+    jobs = [(path, today, work, args) for path in check_paths(paths)]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) >= PARALLEL_FROM and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = list(pool.map(_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
+    else:
+        done = [_job(job) for job in jobs]
+    counts = Counter(name for _, name, _ in done)
+    return [Read(path, name if counts[name] == 1 else f"{name}（{path.name}）", value) for path, name, value in done]
+
+
+def _stats(led: "Ledger", start: dt.date | None, end: dt.date | None, by: str | None) -> list[reports.GroupStats]:
+    return reports.stats(led, reports.span(start, end, led.today), by)
+
+
+def stats(paths: Sequence[str | os.PathLike], today: dt.date, start: dt.date | None, end: dt.date | None,
           by: str | None) -> list[dict[str, Any]]:
     """``report stats`` over the ledgers: rows per ledger and group (``by`` unit | source), one per
     ledger (``by`` ledger), or none; then 全部."""
     whole = reports.GroupStats(reports.ALL)
     rows: list[dict[str, Any]] = []
-
-    def one(led: "Ledger", book: Book) -> None:
-        period = reports.span(start, end, led.today)
-        groups = reports.stats(led, period, None if by == "ledger" else by)
-        mine = groups.pop()
+    for read in read_all(paths, today, _stats, start, end, None if by == "ledger" else by):
+        *groups, mine = read.value
         merge_into(whole, mine)
         if by == "ledger":
-            mine.group = book.name
-            rows.append({"ledger": book.name, **mine.record()})
+            mine.group = read.name
+            rows.append({"ledger": read.name, **mine.record()})
         else:
-            rows.extend({"ledger": book.name, **g.record()} for g in groups)
-
-    for _ in each(books_, today, one):
-        pass
+            rows.extend({"ledger": read.name, **g.record()} for g in groups)
     return [*rows, {"ledger": reports.ALL, **whole.record()}]
 
 
-def ranking(books_: Sequence[Book], today: dt.date, quarter: str | None) -> list[dict[str, Any]]:
+def _ranking(led: "Ledger", quarter: str | None) -> list[dict[str, Any]]:
+    period = reports.quarter(quarter, led.today)
+    return [{"quarter": period.label, **s.record()} for s in scoring.ranking(led, period)]
+
+
+def ranking(paths: Sequence[str | os.PathLike], today: dt.date, quarter: str | None) -> list[dict[str, Any]]:
     """Each ledger's 计公分 ranking, under its own scheme: the ranks are within the ledger."""
-    rows: list[dict[str, Any]] = []
-
-    def one(led: "Ledger", book: Book) -> None:
-        period = reports.quarter(quarter, led.today)
-        rows.extend({"ledger": book.name, "quarter": period.label, **s.record()}
-                    for s in scoring.ranking(led, period))
-
-    for _ in each(books_, today, one):
-        pass
-    return rows
+    return [{"ledger": read.name, **r} for read in read_all(paths, today, _ranking, quarter) for r in read.value]
 
 
-def overdue(books_: Sequence[Book], today: dt.date) -> list[dict[str, Any]]:
-    """The 逾期清单 of every ledger, ledger by ledger, each in its own order."""
+def _overdue(led: "Ledger") -> list[dict[str, Any]]:
     from . import chase
     from .render_daily import overdue_record
 
-    rows: list[dict[str, Any]] = []
-
-    def one(led: "Ledger", book: Book) -> None:
-        rows.extend({"ledger": book.name, **overdue_record(s, led.today)}
-                    for s in chase.overdue(led.standings(overdue_only=True)))
-
-    for _ in each(books_, today, one):
-        pass
-    return rows
+    return [overdue_record(s, led.today) for s in chase.overdue(led.standings(overdue_only=True))]
 
 
-def screen(books_: Sequence[Book], today: dt.date, by_ledger: bool = False) -> "Screen":
+def overdue(paths: Sequence[str | os.PathLike], today: dt.date) -> list[dict[str, Any]]:
+    """The 逾期清单 of every ledger, ledger by ledger, each in its own order."""
+    return [{"ledger": read.name, **r} for read in read_all(paths, today, _overdue) for r in read.value]
+
+
+def _screen(led: "Ledger") -> "Screen":
+    from . import screen as screen_mod
+
+    return screen_mod.gather(led)
+
+
+def screen(paths: Sequence[str | os.PathLike], today: dt.date, by_ledger: bool = False) -> "Screen":
     """The wall screen over the ledgers; ``by_ledger``: one row per ledger instead of one per unit."""
     from . import screen as screen_mod
 
-    screens = list(each(books_, today, lambda led, book: screen_mod.gather(led, book.name)))
-    for s, book in zip(screens, books_):
-        s.office = book.name
+    screens = []
+    for read in read_all(paths, today, _screen):
+        s = read.value
+        s.office = read.name
+        for row in s.units:
+            row.ledger = read.name
+        for row in s.lit:
+            row.ledger = read.name
+        for board in (*s.red_board, *s.black_board):
+            board.ledger = read.name
+        screens.append(s)
     merged = screen_mod.combine(screens, f"{len(screens)}本台账汇总")
     if by_ledger:
         merged.units = [_ledger_row(s) for s in screens]
+        merged.by_ledger = True
     return merged
 
 
 def _ledger_row(s: "Screen"):
-    from collections import Counter
-
     from .screen import UnitRow
 
     o = s.overall

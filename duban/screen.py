@@ -77,6 +77,7 @@ class Screen:
     black_board: list[Board]
     trend: list[trend.Week]
     ledgers: list[str] = field(default_factory=list)   # rollup: the ledgers shown, by office name
+    by_ledger: bool = False          # rollup --by ledger: ``units`` holds one row per ledger
 
 
 def gather(led: "Ledger", label: str | None = None) -> Screen:
@@ -133,7 +134,7 @@ def _state(light) -> str:
     if light.light is Light.RED:
         return f"逾期{light.late_workdays}个工作日" if light.late_workdays else "已过期限"
     if light.feedback_late_workdays:
-        return f"进展反馈逾期{light.feedback_late_workdays}个工作日"
+        return f"反馈逾期{light.feedback_late_workdays}个工作日"
     if light.workdays_left == 0:
         return "今日到期"
     if light.workdays_left is not None:

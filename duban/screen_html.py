@@ -18,8 +18,9 @@ SHORT = {"red": "红", "yellow": "黄", "blue": "蓝", "green": "绿", "none": "
 COLOURS = {"red": "#d55e00", "yellow": "#f0e442", "blue": "#56b4e9", "green": "#009e73", "none": "#999999"}
 INK = {"red": "#fff", "yellow": "#000", "blue": "#000", "green": "#fff", "none": "#000"}
 WEEKDAYS = "一二三四五六日"
-MAX_UNITS = 18
-MAX_LIT = 16
+MAX_UNITS = 13
+MAX_UNITS_MULTI = 10  # several ledgers: each unit's ledger takes a line too
+MAX_LIT = 12
 
 CSS = """
 *{box-sizing:border-box;margin:0;padding:0}
@@ -46,11 +47,12 @@ table.lit{table-layout:fixed}
 td.title{width:auto}
 td.title div{display:-webkit-box;-webkit-line-clamp:2;-webkit-box-orient:vertical;overflow:hidden}
 td.unit{white-space:nowrap;overflow:hidden;text-overflow:ellipsis;max-width:12vw}
-td.state{white-space:normal;text-align:right}
+td.state{white-space:nowrap;text-align:right}
 .bar{display:flex;height:1.25em;min-width:9vw;background:#0f1d2e;border-radius:0.2vw;overflow:hidden}
 .seg{display:flex;align-items:center;justify-content:center;font-size:0.8em;white-space:nowrap;overflow:hidden}
 .lights{font-size:0.8em;color:#d4deea;white-space:nowrap}
 .tag{display:inline-block;border-radius:0.2vw;padding:0 0.3vw;font-size:0.85em;white-space:nowrap}
+.ledger{color:#b8c6d8;font-size:0.75em;overflow:hidden;text-overflow:ellipsis}
 .more{color:#b8c6d8;font-size:0.85em;margin-top:0.2vw}
 .boards>div{min-width:0}
 .boards{display:grid;grid-template-columns:1fr 1fr;gap:0.5vw;margin-bottom:0.5vw}
@@ -58,8 +60,12 @@ td.state{white-space:normal;text-align:right}
 .boards li{display:flex;justify-content:space-between;gap:0.3vw;border-bottom:1px solid #22405f;padding:0.1vw 0}
 .boards li span:first-child{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
 .boards li span:last-child{white-space:nowrap}
-.weeks td,.weeks th{font-size:0.78em;padding:0.1vw 0.1vw;text-align:right}
-.weeks th:first-child,.weeks td:first-child{text-align:left}
+.weeks{table-layout:fixed}
+.weeks td,.weeks th{font-size:0.72em;padding:0.1vw 0;text-align:right;white-space:nowrap}
+.weeks th:first-child,.weeks td:first-child{text-align:left;width:2.6em}
+table.units{table-layout:fixed}
+.units .bar{min-width:0}
+.lights{overflow:hidden;text-overflow:ellipsis}
 .red-board h2{border-color:#d55e00}.black-board h2{border-color:#999}
 .empty{color:#b8c6d8}
 svg text{fill:#eef2f7;font-family:inherit}
@@ -111,6 +117,13 @@ def _kpis(s: Screen) -> str:
         f'<span class="t">{escape(name)}</span></div>' for key, name, value, colour in tiles) + "</div>"
 
 
+def _who(unit: str, ledger: str | None, multi: bool) -> str:
+    """A unit's name, with its ledger's in small type beneath when several ledgers are shown."""
+    if multi and ledger:
+        return f'{escape(unit)}<div class="ledger">{escape(ledger)}</div>'
+    return escape(unit)
+
+
 def _bar(row: UnitRow, widest: int) -> str:
     total = sum(row.lights.values())
     segments = []
@@ -120,29 +133,37 @@ def _bar(row: UnitRow, widest: int) -> str:
             width = 100 * n / widest
             segments.append(f'<span class="seg" style="width:{width:.2f}%;background:{COLOURS[code]};'
                             f'color:{INK[code]}" title="{LIGHT_NAMES[code]}{n}项">{SHORT[code]}{n}</span>')
-    words = " ".join(f"{LIGHT_NAMES[c]}{row.lights[c]}" for c in (*LIGHT_CODES, "none") if row.lights.get(c))
+    words = " ".join(f"{SHORT[c]}{row.lights[c]}" for c in (*LIGHT_CODES, "none") if row.lights.get(c))
     return (f'<div class="bar" data-total="{total}">{"".join(segments)}</div>'
             f'<div class="lights">{escape(words) or "无在办事项"}</div>')
 
 
 def _units(s: Screen) -> str:
-    rows = s.units[:MAX_UNITS]
+    most = MAX_UNITS if len(s.ledgers) == 1 or s.by_ledger else MAX_UNITS_MULTI
+    rows = s.units[:most]
     widest = max([sum(r.lights.values()) for r in s.units] + [1])
     body = []
     for r in rows:
-        name = f"{r.ledger}·{r.unit}" if r.ledger and len(s.ledgers) > 1 else r.unit
+        multi = len(s.ledgers) > 1
+        name = f"{r.ledger}·{r.unit}" if r.ledger and multi else r.unit
         score = "—" if r.score is None else f"{r.score:g}"
         rank = "—" if r.rank is None else str(r.rank)
-        board = f' <span class="tag" style="background:{"#d55e00" if r.board == "红榜" else "#555"}">{r.board}</span>' \
+        board = f'<span class="tag" style="background:{"#d55e00" if r.board == "红榜" else "#555"}">{r.board}</span> ' \
             if r.board else ""
         body.append(
             f'<tr data-unit="{escape(name)}"><td class="num" data-k="rank">{rank}</td>'
-            f'<td class="unit">{escape(name)}{board}</td><td>{_bar(r, widest)}</td>'
+            f'<td class="unit" title="{escape(name)}">{board}{_who(r.unit, r.ledger, multi)}</td><td>{_bar(r, widest)}</td>'
             f'<td class="num" data-k="progress_rate">{percent_text(r.progress_rate)}</td>'
             f'<td class="num" data-k="score">{score}</td></tr>')
-    more = f'<p class="more">另有{len(s.units) - MAX_UNITS}个单位未列出</p>' if len(s.units) > MAX_UNITS else ""
-    return (f"<h2>各单位办理情况（牵头事项亮灯 · 序时推进率 · {escape(s.quarter)}得分与名次）</h2>"
-            '<table><thead><tr><th class="num">名次</th><th>单位</th><th>在办牵头事项</th>'
+    more = f'<p class="more">另有{len(s.units) - most}个单位未列出</p>' if len(s.units) > most else ""
+    if s.by_ledger:
+        heading = "各台账办理情况（在办事项亮灯 · 序时推进率）"
+    else:
+        heading = f"各单位办理情况（牵头事项亮灯 · 序时推进率 · {escape(s.quarter)}得分与名次）"
+    return (f"<h2>{heading}</h2>"
+            '<table class="units"><colgroup><col style="width:2.4em"><col style="width:31%"><col>'
+            '<col style="width:4.9em"><col style="width:4.6em"></colgroup>'
+            '<thead><tr><th class="num">名次</th><th>单位</th><th>在办牵头事项</th>'
             '<th class="num">序时推进率</th><th class="num">得分</th></tr></thead><tbody>'
             + "".join(body) + "</tbody></table>" + more)
 
@@ -150,13 +171,14 @@ def _units(s: Screen) -> str:
 def _lit(s: Screen) -> str:
     shown = s.lit[:MAX_LIT]
     body = []
+    multi = len(s.ledgers) > 1
     for r in shown:
-        name = f"{r.ledger}·{r.unit}" if r.ledger and len(s.ledgers) > 1 else r.unit
         body.append(
             f'<tr data-id="{r.item_id}" data-light="{r.light}"><td class="num" data-k="id">{r.item_id}</td>'
             f'<td><span class="tag" style="background:{COLOURS[r.light]};color:{INK[r.light]}">'
             f'{LIGHT_NAMES[r.light]}</span></td>'
-            f'<td class="title" title="{escape(r.title)}"><div>{escape(r.title)}</div></td><td class="unit">{escape(name)}</td>'
+            f'<td class="title" title="{escape(r.title)}"><div>{escape(r.title)}</div></td>'
+            f'<td class="unit">{_who(r.unit, r.ledger, multi)}</td>'
             f'<td class="state" data-k="state">{escape(r.state)}</td><td data-k="level">{escape(r.level or "—")}</td></tr>')
     if not body:
         body.append('<tr><td colspan="6" class="empty">今日没有红灯、黄灯事项</td></tr>')
@@ -166,7 +188,7 @@ def _lit(s: Screen) -> str:
                       if (n := sum(1 for r in s.lit if r.light == c)))
     return (f"<h2>红灯、黄灯事项（{escape(counts) or '无'}）</h2>"
             '<table class="lit"><colgroup><col style="width:3.2em"><col style="width:3.6em"><col>'
-            '<col style="width:22%"><col style="width:8.5em"><col style="width:5em"></colgroup>'
+            '<col style="width:20%"><col style="width:8.8em"><col style="width:4.8em"></colgroup>'
             '<thead><tr><th class="num">编号</th><th>灯</th><th>事项</th><th>牵头单位</th>'
             '<th class="num">逾期/剩余</th><th>督办级别</th></tr></thead><tbody>' + "".join(body)
             + "</tbody></table>" + more)
@@ -174,7 +196,7 @@ def _lit(s: Screen) -> str:
 
 def _board(name: str, css: str, entries: list[Board], multi: bool) -> str:
     items = "".join(
-        f'<li data-unit="{escape(b.unit)}"><span>{b.rank}. {escape(f"{b.ledger}·{b.unit}" if multi and b.ledger else b.unit)}'
+        f'<li data-unit="{escape(b.unit)}"><span>{b.rank}. {_who(b.unit, b.ledger, multi)}'
         f'</span><span>{b.score:g}分</span></li>' for b in entries[:8])
     items = items or '<li class="empty">暂无</li>'
     return f'<div class="{css}"><h2>{name}</h2><ol>{items}</ol></div>'
@@ -224,7 +246,7 @@ def _trend(s: Screen) -> str:
         for (x, yy), w in zip(points, weeks):
             value = getattr(w, key)
             parts.append(_marker(shape, x, yy, colour))
-            if value:  # the zeros are in the table below, not stacked on the axis
+            if w is weeks[-1]:  # the latest week; the table under the chart has every week's figures
                 parts.append(f'<text x="{x:.1f}" y="{yy - 8:.1f}" text-anchor="middle" font-size="12" '
                          f'data-week="{w.label}" data-series="{key}">{value}</text>')
     legend_y = height - 14

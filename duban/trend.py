@@ -84,11 +84,16 @@ def _overdue(led: "Ledger", spans: list[tuple[str, dt.date, dt.date]]) -> list[i
     # lead assignments given out by today, past their deadline now, not finished before the first week
     # began; one finished by its deadline never was overdue, unless extended, reopened or resumed since
     # (and those extended, reopened or resumed since: their deadline may have been earlier), in one scan
-    candidates = {(item_id, unit_id): due for item_id, unit_id, due in led.db.execute(
-        "SELECT item_id, unit_id, due FROM assignments WHERE role = 'lead' AND assigned_on IS NOT NULL"
-        " AND assigned_on <= ? AND NOT (status IN ('done', 'closed') AND closed_on IS NOT NULL AND closed_on < ?)"
+    columns = ("SELECT item_id, unit_id, due, assigned_on, status, closed_on, extensions > 0 OR restarted_on IS NOT NULL"
+               " FROM assignments WHERE role = 'lead' AND assigned_on IS NOT NULL AND assigned_on <= ?")
+    # (one cancelled, or paused and not resumed, before the first week began is left out too)
+    rows = led.db.execute(
+        f"{columns} AND NOT (status IN ('done', 'closed') AND closed_on IS NOT NULL AND closed_on < ?)"
         " AND (extensions > 0 OR restarted_on IS NOT NULL OR (due IS NOT NULL AND due < ?"
-        " AND NOT (status IN ('done', 'closed') AND closed_on <= due)))", [last, first, last])}
+        " AND NOT (status IN ('done', 'closed') AND closed_on <= due)))"
+        " AND NOT (status IN ('cancelled', 'paused') AND NOT EXISTS (SELECT 1 FROM events e"
+        " WHERE e.item_id = assignments.item_id AND e.unit_id = assignments.unit_id"
+        " AND e.kind IN ('cancelled', 'paused', 'resumed') AND e.at >= ?))", [last, first, last, first]).fetchall()
     # and those of items with a 节点 (milestone) missed by the end of some week: a lead unit's missed
     # milestone lights it red like a missed deadline (rules.assignment_light)
     milestones: dict[int, list[tuple[str, str | None]]] = {}
@@ -96,18 +101,24 @@ def _overdue(led: "Ledger", spans: list[tuple[str, dt.date, dt.date]]) -> list[i
             "SELECT item_id, due, done_on FROM milestones WHERE due < ? AND (done_on IS NULL OR done_on > ?)"
             " AND due < COALESCE(done_on, '9999')", [last, first]):
         milestones.setdefault(item_id, []).append((due, done_on))
-    if milestones:
-        ids = sorted(milestones)
-        for n in range(0, len(ids), 900):
-            chunk = ids[n:n + 900]
-            candidates.update({(item_id, unit_id): due for item_id, unit_id, due in led.db.execute(
-                f"SELECT item_id, unit_id, due FROM assignments WHERE role = 'lead' AND assigned_on <= ?"
-                f" AND item_id IN ({','.join('?' * len(chunk))})", [last, *chunk])})
+    ids = sorted(milestones)
+    for n in range(0, len(ids), 900):
+        chunk = ids[n:n + 900]
+        rows += led.db.execute(f"{columns} AND item_id IN ({','.join('?' * len(chunk))})", [last, *chunk]).fetchall()
+    candidates = {(r[0], r[1]): r[2] for r in rows}
+    # Most of them need no records: never extended, reopened, resumed, returned, paused or cancelled,
+    # such an assignment was at work from its 交办 to its 办结, with the deadline it has now.
+    # (e.unit_id IN units: every such record has its unit, and so idx_events_unit serves the query.)
+    troubled = {r[0] for r in led.db.execute(
+        "SELECT DISTINCT item_id FROM events WHERE unit_id IN (SELECT id FROM units)"
+        " AND kind IN ('returned', 'paused', 'cancelled', 'reopened') AND at <= ?", [last])}
+    simple = {(r[0], r[1]): (r[3], r[5] if r[4] in ("done", "closed") else None) for r in rows
+              if not r[6] and r[4] in ("open", "done", "closed") and r[0] not in troubled}
     if not candidates:
         return [0] * len(spans)
     # each assignment's records as (date, state it leaves or None, deadline it sets or None), oldest first
     history: dict[tuple[int, int], list[tuple[str, str | None, str | None]]] = {}
-    items = sorted({item_id for item_id, _ in candidates})
+    items = sorted({item_id for key in candidates if key not in simple for item_id in key[:1]})
     by_item: dict[int, list[tuple[int, int]]] = {}
     for key in candidates:
         by_item.setdefault(key[0], []).append(key)
@@ -124,21 +135,29 @@ def _overdue(led: "Ledger", spans: list[tuple[str, dt.date, dt.date]]) -> list[i
                 if due is None and kind in ("assigned", "imported"):
                     due = ""  # given without a deadline here: the stored one stands
             for key in keys:
-                if key in candidates:
+                if key in candidates and key not in simple:
                     history.setdefault(key, []).append((at, _STATE.get(kind), due))
     counts = [0] * len(spans)
     ends = [end.isoformat() for _, _, end in spans]
     for key, due_now in candidates.items():
-        records = history.get(key, ())
-        state, due, r = None, None, 0
+        if key in simple:
+            records = [(simple[key][0], "open", "")]
+            if simple[key][1] is not None:
+                records.append((simple[key][1], "closed", None))
+        else:
+            records = history.get(key, ())
+        missed = milestones.get(key[0], ())
+        state, due, r, size = None, None, 0, len(records)
         for n, end in enumerate(ends):  # one pass: the records up to each week's end in turn
-            while r < len(records) and records[r][0] <= end:
+            while r < size and records[r][0] <= end:
                 _, new_state, new_due = records[r]
                 state = new_state or state
                 if new_due is not None:
                     due = new_due or due_now
                 r += 1
-            if state == "open" and ((due is not None and due < end) or any(
-                    m_due < end and (done is None or done > end) for m_due, done in milestones.get(key[0], ()))):
+            if state != "open":
+                continue
+            if (due is not None and due < end) or (missed and any(
+                    m_due < end and (done is None or done > end) for m_due, done in missed)):
                 counts[n] += 1
     return counts

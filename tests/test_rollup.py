@@ -7,6 +7,7 @@ must give the single ledger's figures; every file keeps its bytes; a clerk may b
 from __future__ import annotations
 
 import hashlib
+import re
 import json
 import sqlite3
 from collections import Counter
@@ -159,3 +160,39 @@ def test_rollup_usage_errors(duban, tmp_path, args, code, message):
     names = {"db": str(db), "missing": str(tmp_path / "无.db")}
     result = duban("rollup", *[a.format(**names) for a in args])
     assert (result.exit_code, result.stderr) == (code, message.format(**names))
+
+
+def test_many_ledgers_are_read_in_parallel_and_same_names_get_their_file_names(units, tmp_path):
+    import os
+
+    from duban import rollup
+
+    ok(units("create", "道路修复", "--source", "领导批示", "--lead", "交通局", "--due", "2026-11-06", today="2026-11-02"))
+    ok(units("create", "资金拨付", "--source", "会议议定", "--lead", "财政局", "--due", "2026-12-06", today="2026-11-02"))
+    copies = []
+    source = sqlite3.connect(os.environ["DUBAN_DB"])
+    for n in range(rollup.PARALLEL_FROM):
+        copies.append(tmp_path / f"c{n}.db")
+        target = sqlite3.connect(copies[-1])
+        source.backup(target)
+        target.close()
+    source.close()
+    before = {p: sha(p) for p in copies}
+    rows = as_json(units, "rollup", *map(str, copies), "--as-of", "2026-11-16", "stats", "--by", "ledger")
+    assert [r["ledger"] for r in rows] == [f"督查室（c{n}.db）" for n in range(len(copies))] + ["全部"]
+    assert [(r["total"], r["overdue"]) for r in rows] == [(2, 1)] * len(copies) + [(2 * len(copies), len(copies))]
+    assert {p: sha(p) for p in copies} == before
+
+
+def test_the_rollup_screen_keeps_each_units_ledger(duban, split, tmp_path):
+    _, parts = split
+    out = tmp_path / "各县.html"
+    ok(duban("rollup", *map(str, parts), "--as-of", TODAY, "screen", "--out", str(out), "--refresh", "600"))
+    page = out.read_text(encoding="utf-8")
+    assert '<meta http-equiv="refresh" content="600">' in page
+    assert '<h1>3本台账汇总督办亮灯大屏</h1>' in page
+    # item #1 lives in the second part (1 % 3): its row names the unit and, beneath, the ledger
+    row = re.search(r'<tr data-id="1" data-light="red">.*?</tr>', page).group(0)
+    assert '市住房和城乡建设局<div class="ledger">乙县督查室</div>' in row and "逾期11个工作日" in row
+    assert page.count('data-unit="甲县督查室·市住房和城乡建设局"') == 1
+    assert page.count('data-unit="丙县督查室·市住房和城乡建设局"') == 1  # the same unit, another county

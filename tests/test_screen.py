@@ -258,3 +258,17 @@ def test_the_trend_of_the_example_is_what_report_stats_said_at_each_weeks_end(tm
                                       for w in weeks]
     assert [w.red for w in weeks][-3:] == [1, 2, 3]  # W45, W46, W47
     assert sum(w.new for w in weeks) == 19 - 1  # every item registered, less the one cancelled since
+
+
+def test_the_four_colour_preset_shows_blue_items_with_their_name(small, tmp_path):
+    ok(small("rules", "preset", "四色"))
+    out = tmp_path / "四色.html"
+    ok(small("screen", "--out", str(out), today="2026-11-20"))
+    dom = Dom(out.read_text(encoding="utf-8"))
+    assert [kpi(dom, k) for k in ("red", "yellow", "blue", "green")] == ["1", "0", "1", "1"]
+    assert [(r["data-id"], r["data-light"]) for r in dom.rows("data-id")] == [("1", "red"), ("5", "blue")]
+    assert "蓝灯" in dom.text(**{"data-id": "5"})[0] and "剩余2个工作日" in dom.text(**{"data-id": "5"})[0]
+    three = tmp_path / "三色.html"
+    ok(small("rules", "preset", "三色"))
+    ok(small("screen", "--out", str(three), today="2026-11-20"))
+    assert 'data-k="blue"' not in three.read_text(encoding="utf-8")  # no blue tile without blue lights

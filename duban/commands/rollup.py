@@ -58,32 +58,33 @@ def rollup(
             raise UsageError("rollup screen 须用 --out 指定输出的 HTML 文件")
         check_refresh(refresh)
     today = parse_date(as_of, "--as-of") or state().today or clock.today()
-    books = rollup_mod.books(paths, today)
+    if not paths:
+        raise UsageError("请至少给出一个台账文件")
     if report == "stats":
         from .report import stats_keys, stats_table
 
-        records = rollup_mod.stats(books, today, parse_date(start, "--from"), parse_date(end, "--to"), by)
+        records = rollup_mod.stats(paths, today, parse_date(start, "--from"), parse_date(end, "--to"), by)
         shown = [{**r, "group": r["group"] if r["ledger"] in (r["group"], "全部") else f"{r['ledger']}·{r['group']}"}
                  for r in records]
-        render.emit(fmt, records, lambda: stats_table(shown, f"{len(books)}本台账汇总统计（截至{today.isoformat()}）"),
+        render.emit(fmt, records, lambda: stats_table(shown, f"{len(paths)}本台账汇总统计（截至{today.isoformat()}）"),
                     keys=["ledger", *stats_keys()])
     elif report == "ranking":
         from rich.table import Table
 
         from .report import RANKING_KEYS
 
-        records = rollup_mod.ranking(books, today, quarter)
+        records = rollup_mod.ranking(paths, today, quarter)
         render.emit(fmt, records, lambda: _ranking_table(records), keys=["ledger", "quarter", *RANKING_KEYS],
                     empty="没有可排名的单位")
     elif report == "overdue":
         from ..render_daily import OVERDUE_KEYS, overdue_tables
 
-        records = rollup_mod.overdue(books, today)
+        records = rollup_mod.overdue(paths, today)
         render.emit(fmt, records, lambda: overdue_tables([{**r, "unit": f"{r['ledger']}·{r['unit']}"} for r in records],
                                                          today),
                     empty=f"{today.isoformat()} 各台账都没有逾期事项", keys=["ledger", *OVERDUE_KEYS])
     else:
-        write_screen(rollup_mod.screen(books, today, by_ledger=by == "ledger"), out, refresh)
+        write_screen(rollup_mod.screen(paths, today, by_ledger=by == "ledger"), out, refresh)
 
 
 def _ranking_table(records: list[dict]):

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from .. import render
 from ..errors import UsageError
 from .common import guarded, ledger
 
@@ -26,7 +25,7 @@ def write_screen(screen, out: Path, refresh: int) -> None:
 
     text = draw(screen, refresh)
     files.write_text(out, text)
-    render.console().print(
+    typer.echo(
         f"大屏页面已写入 {out}：红灯{screen.lights.get('red', 0)}项、黄灯{screen.lights.get('yellow', 0)}项，"
         f"{len(screen.units)}个单位（{screen.today.isoformat()}）")
 
