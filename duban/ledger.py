@@ -9,6 +9,7 @@ always what the log says. Queries return plain dataclasses from :mod:`duban.mode
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -103,6 +104,20 @@ def assignment_row(item_id: int, a: Assignment) -> list:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+ITEM_PRESETS = ("11350",)  # presets that make sense for one item (seeds/003:L453–455: principal leaders' 交办)
+
+
+def _item_preset(name: str | None) -> None:
+    if name is not None and name not in ITEM_PRESETS:
+        raise InvalidInput(f"--preset 只能是 {'、'.join(ITEM_PRESETS)}（对单个事项生效），收到“{name}”；"
+                           "整本台账的规则用 duban rules preset 设置")
+
+
+def _check_not_before(due: dt.date | None, day: dt.date, what: str) -> None:
+    if due is not None and due < day:
+        raise InvalidInput(f"{what} {due.isoformat()} 早于今天 {day.isoformat()}")
 
 
 def _date_reader() -> Callable[[str | None], dt.date | None]:
@@ -265,6 +280,22 @@ class Ledger:
             stored = {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
             self._settings = settings_mod.resolve(stored)
         return self._settings
+
+    def settings_on(self, day: dt.date | None) -> dict[str, Any]:
+        """The settings in force at the end of ``day``: today's, with later `setting_changed` events undone."""
+        if day is None or day >= self.today:
+            return self.settings
+        cache = self.__dict__.setdefault("_settings_on", {})
+        if day not in cache:
+            stored = self.stored_settings()
+            rows = self.db.execute("SELECT data FROM events WHERE kind = 'setting_changed' AND at > ? ORDER BY id DESC",
+                                   [day.isoformat()]).fetchall()
+            for (data,) in rows:
+                for key, (old, _new) in json.loads(data).get("changes", {}).items():
+                    if key in settings_mod.SETTINGS:
+                        stored[key] = old
+            cache[day] = settings_mod.resolve(stored)
+        return cache[day]
 
     def stored_settings(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
@@ -559,14 +590,14 @@ class Ledger:
 
     def view(self, item: Item, day: dt.date | None = None) -> ItemView:
         """The item with its light as on ``day`` (default: today)."""
-        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings)
+        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings_on(day))
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
         uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
         return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
                         due_uncertain=uncertain)
 
     def assignment_light(self, item: Item, a: Assignment, day: dt.date | None = None) -> LightResult:
-        return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings)
+        return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings_on(day))
 
     def escalation(self, item: Item, a: Assignment, day: dt.date | None = None) -> Escalation:
         """The escalation level of one open assignment, counting 催办 since its last feedback.
@@ -577,16 +608,17 @@ class Ledger:
             return Escalation(None, "不在办理中")
         count = self.db.execute(
             "SELECT count(*) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'reminded' AND at > ?"
-            f" AND {CHASE_LEVEL_SQL} >= 1",
-            [item.id, a.unit_id, _iso(a.last_feedback) or ""],
+            f" AND at <= ? AND {CHASE_LEVEL_SQL} >= 1",  # nothing recorded after the day asked about
+            [item.id, a.unit_id, _iso(a.last_feedback) or "", (day or self.today).isoformat()],
         ).fetchone()[0]
-        return rules.escalation(self.assignment_light(item, a, day), count, self.settings)
+        return rules.escalation(self.assignment_light(item, a, day), count, self.settings_on(day))
 
     def item(self, item_id: int) -> ItemView:
         return self.view(self._load(item_id))
 
     def list_items(self, flt: ListFilter = ListFilter()) -> list[ItemView]:
-        where, params = ["1"], []
+        self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
+        where, params = ["i.created <= ?"], [self.today.isoformat()]  # nothing exists before it was created
         if flt.status is not None:
             where.append("i.status = ?")
             params.append(flt.status.code)
@@ -680,8 +712,12 @@ class Ledger:
                klass: ItemClass = ItemClass.ROUTINE, content: str | None = None, standard: str | None = None,
                lead: str | None = None, co: Sequence[str] = (), due: dt.date | None = None,
                within: int | None = None, person: str | None = None,
-               milestones: Sequence[tuple[dt.date, str]] = ()) -> ItemView:
-        """Register an item (立项); with ``lead`` it is assigned (交办) at once."""
+               milestones: Sequence[tuple[dt.date, str]] = (), preset: str | None = None) -> ItemView:
+        """Register an item (立项); with ``lead`` it is assigned (交办) at once.
+
+        ``preset`` (11350) applies that preset's deadline and first-feedback rule to this item only.
+        """
+        _item_preset(preset)
         title = (title or "").strip()
         if not title:
             raise InvalidInput("事项名称不能为空")
@@ -702,6 +738,8 @@ class Ledger:
             ).lastrowid
             data = {"title": title, "source": source.code, "ref": ref, "leader": leader, "class": klass.code,
                     "content": content, "standard": standard, "due": _iso(due), "within": within}
+            if preset:
+                data["preset"] = preset
             item = self._apply(None, EventKind.CREATED, f"立项：{title}（{source.label}）", data=data,
                                item_id=item_id)
             if units:
@@ -744,25 +782,29 @@ class Ledger:
         return result
 
     def _assign_units(self, item: Item, units: list[tuple[Unit, Role]], due: dt.date | None,
-                      within: int | None, person: str | None) -> Item:
+                      within: int | None, person: str | None, preset: str | None = None) -> Item:
         if due is None and within is None:
             if item.lead is not None and item.lead.due is not None:
                 due = item.lead.due  # co units added later share the lead's deadline
             elif item.due is not None:
                 due = item.due
             else:
-                within = item.within or self.settings["default_due_workdays"]
+                rules_now = rules.item_settings(dataclasses.replace(item, preset=preset or item.preset), self.settings)
+                within = item.within or rules_now["default_due_workdays"]
         deadline = self.resolve_deadline(due, within, self.today)
         for unit, role in units:
             data = {"role": role.code, "due": _iso(deadline.due), "due_basis": deadline.basis,
                     "within": deadline.within, "person": person if role is Role.LEAD else None}
+            if preset and preset != item.preset:
+                data["preset"] = preset
             when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else ""
             item = self._apply(item, EventKind.ASSIGNED, f"交办{role.label}单位“{unit.name}”{when}", unit, data)
         return item
 
     def assign(self, item_id: int, lead: str | None, co: Sequence[str] = (), due: dt.date | None = None,
-               within: int | None = None, person: str | None = None) -> ItemView:
+               within: int | None = None, person: str | None = None, preset: str | None = None) -> ItemView:
         """交办: give a pending item its lead (and co) units, or add co units to an assigned one."""
+        _item_preset(preset)
         with self._write():
             item = self._load(item_id)
             self._check_date_order(item_id)
@@ -787,7 +829,7 @@ class Ledger:
                 units.append((unit, Role.CO))
             if not units:
                 raise InvalidInput(f"事项 #{item_id} 没有需要新交办的单位")
-            self._assign_units(item, units, due, within, person)
+            self._assign_units(item, units, due, within, person, preset)
         return self.item(item_id)
 
     def _targets(self, item: Item, unit: str | None, statuses: Iterable[Status],
@@ -863,10 +905,54 @@ class Ledger:
         return self._act(item_id, unit, (Status.OPEN,), "暂缓", EventKind.PAUSED, lambda u: f"“{u}”暂缓：{reason}",
                          {"reason": reason})
 
-    def resume(self, item_id: int, unit: str | None = None, note: str | None = None) -> ItemView:
+    def resume(self, item_id: int, unit: str | None = None, note: str | None = None, keep_due: bool = False,
+               due: dt.date | None = None, within: int | None = None) -> ItemView:
+        """恢复办理. The clock stopped while paused (DOMAIN.md §4): the deadline moves later by the working
+        days after the pause date up to and including today, unless ``keep_due``, a new ``due``/``within``,
+        or the setting ``pause_extends_due`` off says otherwise."""
+        if keep_due and (due is not None or within is not None):
+            raise InvalidInput("--keep-due 与 --due/--within 只能给出一个")
+        deadline = self.resolve_deadline(due, within) if (due is not None or within is not None) else None
+        if deadline is not None:
+            _check_not_before(deadline.due, self.today, "恢复办理后的时限")
         tail = f"：{note}" if note else ""
-        return self._act(item_id, unit, (Status.PAUSED,), "恢复办理", EventKind.RESUMED, lambda u: f"“{u}”恢复办理{tail}",
-                         {"note": note})
+        cal = self.calendar
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            for u, a in self._targets(item, unit, (Status.PAUSED,), "恢复办理"):
+                data: dict[str, Any] = {"note": note}
+                said = ""
+                paused_on = self._paused_on(item_id, a.unit_id)
+                if paused_on is not None:
+                    data.update(paused_on=paused_on.isoformat(),
+                                paused_workdays=cal.workdays_between(paused_on, self.today).value)
+                if deadline is not None:
+                    data.update(to=_iso(deadline.due), due_basis=deadline.basis, within=deadline.within,
+                                **{"from": _iso(a.due)})
+                    said = f"，时限改为{deadline.due.isoformat()}"
+                elif keep_due or not self.settings["pause_extends_due"] or a.due is None:
+                    said = "，时限不变" if keep_due and a.due is not None else ""
+                elif data.get("paused_workdays"):
+                    days = data["paused_workdays"]
+                    if a.within is not None and a.assigned_on is not None:  # still N working days from the 交办
+                        span = cal.add_workdays(a.assigned_on, a.within + days)
+                        basis, new_within = ("estimated" if span.uncovered else "calendar"), a.within + days
+                    else:
+                        span = cal.add_workdays(a.due, days)
+                        basis, new_within = "given", None
+                    if span.uncovered:
+                        self._warn_uncovered(span.uncovered, f"顺延后的办理时限按法定节假日估算为 {span.value.isoformat()}")
+                    data.update(to=span.value.isoformat(), due_basis=basis, within=new_within,
+                                **{"from": _iso(a.due)})
+                    said = f"，暂缓{days}个工作日，时限顺延至{span.value.isoformat()}"
+                item = self._apply(item, EventKind.RESUMED, f"“{u.name}”恢复办理{said}{tail}", u, data)
+        return self.item(item_id)
+
+    def _paused_on(self, item_id: int, unit_id: int) -> dt.date | None:
+        row = self.db.execute("SELECT max(at) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'paused'",
+                              [item_id, unit_id]).fetchone()
+        return _date(row[0]) if row else None
 
     def cancel(self, item_id: int, reason: str, unit: str | None = None) -> ItemView:
         """撤销 the whole item (every unit still at work), or one co-operating unit."""
@@ -930,7 +1016,7 @@ class Ledger:
             where, params = PAST_DUE_SQL, [today, today]
         else:
             where, params = "i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", []
-        items = self._items_where(where, params)
+        items = self._items_where(f"{where} AND i.created <= ?", [*params, today])  # none before its creation
         units = {u.id: u for u in self.units()}
         return chase.standings(items, units, self._chase_history(), self.today, self.calendar, self.settings)
 

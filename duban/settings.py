@@ -128,10 +128,15 @@ SETTINGS: dict[str, Setting] = {
                 "seeds/003:L469（速办速报类一般3个工作日内反馈）"),
         Setting("review_required", False, _bool,
                 "办结后是否须经审核（四查）才销号；否则办结即销号", "seeds/003:L239（“四查”严审）"),
+        Setting("pause_extends_due", True, _bool,
+                "恢复办理时，办理时限是否按暂缓期间的工作日数顺延（暂缓期间停止计时）", "DOMAIN.md §4（暂缓停止计时）"),
+        Setting("sign_within_workdays", 2, _int_between(1, 60),
+                "交办后该工作日数内未签收的，亮黄灯提示“未签收”",
+                "seeds/003:L237（第一时间接收指令、交办处置）；seeds/003:L455（责任单位1天内完成研究部署）"),
         Setting("office_name", "督查室", _text, "督查机构名称，用于专报和通知的落款"),
         Setting("light_preset", "三色", _choice("三色", "四色"),
-                "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，黄灯只表示反馈滞后或落后序时进度）",
-                "DOMAIN.md §5；宿迁、黔南四色预警"),
+                "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，进展反馈逾期亮红灯，黄灯表示落后序时进度或未签收）",
+                "DOMAIN.md §5；宿迁、黔南四色预警；seeds/003:L597（对未按时反馈事项亮红灯警告）"),
         *(Setting(key, default, _points, f"计公分：{meaning}", source) for key, default, meaning, source in [
             ("score_base", 100, "每个单位每期的基础分", "seeds/003:L1061（计公分，季度算小账）"),
             ("score_on_time", 2, "按期办结一件加分", "seeds/003:L1061"),
@@ -152,7 +157,7 @@ SETTINGS: dict[str, Setting] = {
 # name → (meaning, values); values None means "every rule back to its default".
 PRESETS: dict[str, tuple[str, dict[str, str] | None]] = {
     "三色": ("红灯逾期、黄灯临期或反馈滞后、绿灯正常（默认）", {"light_preset": "三色"}),
-    "四色": ("蓝灯临期、黄灯反馈滞后或落后序时进度、红灯逾期、绿灯正常（宿迁、黔南式）", {"light_preset": "四色"}),
+    "四色": ("蓝灯临期、红灯逾期或反馈逾期、黄灯落后序时进度或未签收、绿灯正常（宿迁、黔南式）", {"light_preset": "四色"}),
     "11350": ("主要领导交办事项“11350”：首次反馈3个工作日内、办结5个工作日内（seeds/003:L455）",
               {"default_due_workdays": "5", "first_feedback_workdays": "3"}),
     "默认": ("全部规则恢复默认值（机构名称 office_name 保留）", None),
