@@ -232,3 +232,38 @@ def test_four_colour_preset_feedback_overdue_is_red(units):
     ok(units("sign", str(item_id), "--unit", "交通局", today="2026-11-02"))
     item = show(units, item_id, today="2026-11-06")
     assert (item["light"], item["light_reason"]) == ("red", "2026-11-02交办后尚无反馈，每3个工作日应于2026-11-05前反馈，反馈已逾期1个工作日")
+
+
+# -- m011_calendar_clock on a ledger written before it -------------------------------------------------
+
+
+def test_migration_gives_old_rows_their_working_day_count(tmp_path):
+    import datetime as dt
+    import sqlite3
+
+    from duban import ledger as ledger_mod
+    from duban.ledger import Ledger
+    from duban.models import Source
+
+    path = tmp_path / "old.db"
+    led = Ledger.open(path, today=dt.date(2026, 11, 16), create=True)
+    led.add_unit("市交通运输局", aliases=["交通局"])
+    led.add_unit("市财政局", aliases=["财政局"])
+    led.create("按工作日", Source.OTHER, lead="交通局", within=10)
+    led.create("按日期", Source.OTHER, lead="财政局", due=dt.date(2026, 12, 31))
+    led.create("延期过", Source.OTHER, lead="交通局", within=5)
+    led.extend(3, dt.date(2026, 12, 30), "需要更多时间")
+    led.db.close()
+    conn = sqlite3.connect(path)  # the ledger as the release before m011 left it
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [ledger_mod.SCHEMA])
+    for table, column in (("assignments", "within"), ("assignments", "progress_since"), ("items", "preset")):
+        conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.commit()
+    conn.close()
+    led = Ledger.open(path, today=dt.date(2026, 11, 16))
+    assert led.db.execute("SELECT item_id, within FROM assignments ORDER BY item_id").fetchall() == [
+        (1, 10), (2, None), (3, None)]
+    from duban.check import check_ledger
+
+    report = check_ledger(path, today=dt.date(2026, 11, 16))
+    assert (report.errors, [p.code for p in report.problems]) == (0, [])

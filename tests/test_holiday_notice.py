@@ -177,3 +177,16 @@ def test_unreadable_notice_is_refused_and_nothing_written(duban, tmp_path):
     assert result.stderr == ("错误：通知.txt第12行无法完整读取（9月21日标注为周日，但2026年该日是周一，请核对年份）："
                              "“七、国庆节：10月1日（周四）至7日（周三）放假调休，共7天。9月21日（周日）、10月10日（周六）上班。”\n")
     assert _calendar_rows(tmp_path / "test.db") == 0
+
+
+def test_newspaper_paste_with_dateline_and_a_paragraph_broken_over_two_lines():
+    text = ("新华社北京11月4日电　经国务院批准，现将2026年元旦、春节、清明节、劳动节、端午节、中秋节和国庆节"
+            "放假调休日期的具体安排通知如下。\n"
+            "　　一、元旦：1月1日（周四）至3日（周六）放假调休，共3天。1月4日（周日）上班。\n"
+            "　　二、春节：2月15日（农历腊月二十八、周日）至23日（农历正月初七、周一）放假调休，共9天。2月14日\n"
+            "（周六）、2月28日（周六）上班。\n"
+            "　　节假日期间，各地区、各部门要妥善安排好值班和安全、保卫等工作。\n")
+    notice = parse_notice(text)
+    assert notice.year == 2026
+    assert [d.day.isoformat() for d in notice.days if d.workday] == ["2026-01-04", "2026-02-14", "2026-02-28"]
+    assert len([d for d in notice.days if not d.workday]) == 12

@@ -202,6 +202,8 @@ def calendar_add_holiday(
 ) -> None:
     """录入放假日期（如尚未内置的下一年度国务院安排，或地方性假日）。
 
+    录入后，涉及该年、按“N个工作日”估算的在办时限从交办日重算（输出“重算时限 N 件”）。
+
     示例：duban calendar add-holiday 2027-01-01 2027-01-02 2027-01-03 --note 元旦
     """
     entry = ledger().enter_calendar([(d, False, note) for d in _dates(days)])
@@ -216,6 +218,8 @@ def calendar_add_workday(
     note: Optional[str] = typer.Option(None, "--note", help="说明，如 春节调休"),
 ) -> None:
     """录入调休上班日期（周末上班）。
+
+    录入后，涉及该年、按“N个工作日”估算的在办时限从交办日重算（输出“重算时限 N 件”）。
 
     示例：duban calendar add-workday 2027-02-06 --note 春节调休
     """
