@@ -339,15 +339,16 @@ class Ledger:
             self._calendar = self._make_calendar()
         return self._calendar
 
-    def _make_calendar(self, extra: Sequence[tuple[dt.date, bool, str | None]] = ()) -> WorkCalendar:
+    def _make_calendar(self, extra: Sequence[tuple[dt.date, bool, str | None]] = (),
+                       extra_years: Iterable[int] = ()) -> WorkCalendar:
         """The ledger's calendar, with ``extra`` entries as if already entered (for ``--dry-run``)."""
         overrides = {}
         for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
             overrides[dt.date.fromisoformat(day)] = bool(workday)
         overrides.update({day: workday for day, workday, _ in extra})
         known = builtin_years()
-        entered = {d.year for d in overrides if d.year not in known}
-        return WorkCalendar(overrides, entered_years=entered)
+        years = {r[0] for r in self.db.execute("SELECT year FROM calendar_years")} | set(extra_years)
+        return WorkCalendar(overrides, entered_years={y for y in years if y not in known})
 
     def estimated_notice(self) -> str | None:
         """The one stderr line for a command whose answers depended on an estimated year, or None."""
@@ -362,22 +363,23 @@ class Ledger:
         """Record holidays (``workday`` False) and make-up working days, all in one write."""
         return self.enter_calendar(entries).count
 
-    def enter_calendar(self, entries: Sequence[tuple[dt.date, bool, str | None]],
-                       dry_run: bool = False) -> "calendar_entry.CalendarEntry":
+    def enter_calendar(self, entries: Sequence[tuple[dt.date, bool, str | None]], dry_run: bool = False,
+                       years: Iterable[int] | None = None) -> "calendar_entry.CalendarEntry":
         """Enter days (or a whole year) of the holiday schedule, and recompute the deadlines it settles.
 
         In the same transaction every live assignment whose deadline was counted as N working days
         on an estimated year is recounted from its 交办 date: one `due_recomputed` event each
-        (:mod:`duban.calendar_entry`). With ``dry_run`` nothing is written.
+        (:mod:`duban.calendar_entry`). With ``dry_run`` nothing is written. ``years``: the years whose
+        schedule this entry gives (a notice's year; by default every year of the entries).
         """
         from . import calendar_entry
 
         if not entries:
             raise InvalidInput("请至少给出一个日期")
         entries = sorted(entries)
-        years = sorted({d.year for d, _, _ in entries})
+        years = sorted(set(years) if years is not None else {d.year for d, _, _ in entries})
         if dry_run:
-            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries))
+            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries, years))
             self.warnings.extend(plan.warnings)
             return calendar_entry.CalendarEntry(len(entries), plan)
         with self._write():
@@ -391,8 +393,11 @@ class Ledger:
             workdays = [d.isoformat() for d, w, _ in entries if w]
             parts = ([f"放假 {'、'.join(holidays)}"] if holidays else []) + (
                 [f"调休上班 {'、'.join(workdays)}"] if workdays else [])
+            for year in years:
+                self.db.execute("INSERT INTO calendar_years (year, entered_on) VALUES (?, ?)"
+                                " ON CONFLICT(year) DO NOTHING", [year, self.today.isoformat()])
             self._log("calendar_changed", "录入日历：" + "；".join(parts),
-                      data={"holidays": holidays, "workdays": workdays})
+                      data={"holidays": holidays, "workdays": workdays, "years": years})
             self._calendar = None
             plan = calendar_entry.plan(self._recompute_candidates(years), years, self.calendar)
             latest = self._latest_event_dates([r.item.id for r in plan.recomputed])
@@ -921,31 +926,15 @@ class Ledger:
             item = self._load(item_id)
             self._check_date_order(item_id)
             for u, a in self._targets(item, unit, (Status.PAUSED,), "恢复办理"):
-                data: dict[str, Any] = {"note": note}
-                said = ""
-                paused_on = self._paused_on(item_id, a.unit_id)
-                if paused_on is not None:
-                    data.update(paused_on=paused_on.isoformat(),
-                                paused_workdays=cal.workdays_between(paused_on, self.today).value)
-                if deadline is not None:
-                    data.update(to=_iso(deadline.due), due_basis=deadline.basis, within=deadline.within,
-                                **{"from": _iso(a.due)})
-                    said = f"，时限改为{deadline.due.isoformat()}"
-                elif keep_due or not self.settings["pause_extends_due"] or a.due is None:
-                    said = "，时限不变" if keep_due and a.due is not None else ""
-                elif data.get("paused_workdays"):
-                    days = data["paused_workdays"]
-                    if a.within is not None and a.assigned_on is not None:  # still N working days from the 交办
-                        span = cal.add_workdays(a.assigned_on, a.within + days)
-                        basis, new_within = ("estimated" if span.uncovered else "calendar"), a.within + days
-                    else:
-                        span = cal.add_workdays(a.due, days)
-                        basis, new_within = "given", None
-                    if span.uncovered:
-                        self._warn_uncovered(span.uncovered, f"顺延后的办理时限按法定节假日估算为 {span.value.isoformat()}")
-                    data.update(to=span.value.isoformat(), due_basis=basis, within=new_within,
-                                **{"from": _iso(a.due)})
-                    said = f"，暂缓{days}个工作日，时限顺延至{span.value.isoformat()}"
+                new = (deadline.due, deadline.basis, deadline.within) if deadline is not None else None
+                extend = self.settings["pause_extends_due"] and not keep_due
+                data, said, uncovered = rules.resume_change(a, self._paused_on(item_id, a.unit_id), self.today, cal,
+                                                            extend, new)
+                data["note"] = note
+                if uncovered:
+                    self._warn_uncovered(uncovered, f"顺延后的办理时限按法定节假日估算为 {data['to']}")
+                if keep_due and a.due is not None:
+                    said = "，时限不变"
                 item = self._apply(item, EventKind.RESUMED, f"“{u.name}”恢复办理{said}{tail}", u, data)
         return self.item(item_id)
 

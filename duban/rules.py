@@ -278,6 +278,42 @@ def due_uncertain(a: Assignment, cal: WorkCalendar) -> bool:
     return not cal.covered(a.due.year)
 
 
+# -- the clock stops while paused (DOMAIN.md §4) --------------------------------------------------
+
+
+def resume_change(a: Assignment, paused_on: dt.date | None, today: dt.date, cal: WorkCalendar, extend: bool,
+                  new: tuple[dt.date, str, int | None] | None = None) -> tuple[dict, str, tuple[int, ...]]:
+    """The `resumed` event's data, the words for its detail, and the estimated years it relied on.
+
+    The working days paused are those after ``paused_on`` up to and including ``today`` (paused 11-05,
+    resumed 11-18: 9). With ``new`` (due, basis, within) the clerk sets the deadline; else with
+    ``extend`` it moves later by the days paused — an N-working-day deadline stays one, N + days from
+    its 交办, so that entering a year's calendar later recounts it right.
+    """
+    data: dict[str, Any] = {}
+    if paused_on is not None:
+        data.update(paused_on=paused_on.isoformat(), paused_workdays=cal.workdays_between(paused_on, today).value)
+    if new is not None:
+        due, basis, within = new
+        data.update(to=due.isoformat(), due_basis=basis, within=within, **{"from": _iso(a.due)})
+        return data, f"，时限改为{due.isoformat()}", ()
+    days = data.get("paused_workdays")
+    if not extend or a.due is None or not days:
+        return data, "", ()
+    if a.within is not None and a.assigned_on is not None:
+        span = cal.add_workdays(a.assigned_on, a.within + days)
+        basis, within = ("estimated" if span.uncovered else "calendar"), a.within + days
+    else:
+        span = cal.add_workdays(a.due, days)
+        basis, within = "given", None
+    data.update(to=span.value.isoformat(), due_basis=basis, within=within, **{"from": _iso(a.due)})
+    return data, f"，暂缓{days}个工作日，时限顺延至{span.value.isoformat()}", span.uncovered
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
 # -- escalation (梯次加压) -----------------------------------------------------------------------
 
 

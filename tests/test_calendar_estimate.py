@@ -171,3 +171,16 @@ def test_entering_a_day_recomputes_too(across, tmp_path):
     assert result.exit_code == 0, result.output
     assert "重算时限 1 件" in result.stdout  # 02-11, 02-12 off: 33 to 02-04, 02-15..19, 02-22, 02-23
     assert json.loads(across("show", "1", "--format", "json", today="2026-12-21").stdout)["due"] == "2027-02-23"
+
+
+def test_a_notice_naming_a_day_of_the_year_before_does_not_make_that_year_known(units, tmp_path):
+    notice = tmp_path / "2028.txt"
+    notice.write_text("国务院办公厅关于2028年部分节假日安排的通知\n"
+                      "一、元旦：2027年12月31日至2028年1月2日放假调休，共3天。\n", encoding="utf-8")
+    ok = units("calendar", "import", str(notice), today="2026-12-21")
+    assert ok.exit_code == 0, ok.output
+    shown = units("calendar", "show", "2027", "--format", "json", today="2026-12-21")
+    days = {r["date"]: r["description"] for r in json.loads(shown.stdout)}
+    assert days["2027-12-31"] == "休息日（台账录入）"
+    assert days["2027-02-09"] == "法定节假日（春节补假，估算）"  # 2027 is still estimated
+    assert ESTIMATED_LINE in shown.stderr

@@ -258,6 +258,7 @@ def test_migration_gives_old_rows_their_working_day_count(tmp_path):
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [ledger_mod.SCHEMA])
     for table, column in (("assignments", "within"), ("assignments", "progress_since"), ("items", "preset")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE calendar_years")
     conn.commit()
     conn.close()
     led = Ledger.open(path, today=dt.date(2026, 11, 16))
@@ -267,3 +268,11 @@ def test_migration_gives_old_rows_their_working_day_count(tmp_path):
 
     report = check_ledger(path, today=dt.date(2026, 11, 16))
     assert (report.errors, [p.code for p in report.problems]) == (0, [])
+
+
+def test_resume_with_a_deadline_before_today_is_refused(units):
+    item_id = new(units, "--due", "2026-11-25")
+    ok(units("pause", str(item_id), "--reason", "待常务会研究", today="2026-11-05"))
+    result = units("resume", str(item_id), "--due", "2026-11-10", today="2026-11-18")
+    assert (result.exit_code, result.stderr) == (1, "错误：恢复办理后的时限 2026-11-10 早于今天 2026-11-18\n")
+    assert show(units, item_id, today="2026-11-18")["status"] == "paused"

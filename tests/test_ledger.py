@@ -53,6 +53,7 @@ def test_a_ledger_missing_only_the_newest_migration_gets_it(tmp_path):
     # undo m011_calendar_clock: the ledger as the previous release left it
     for table, column in (("assignments", "within"), ("assignments", "progress_since"), ("items", "preset")):
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    conn.execute("DROP TABLE calendar_years")
     conn.commit()
     conn.close()
     led = Ledger.open(path)

@@ -290,12 +290,12 @@ def _read_calendar_text(file: Path, year: Optional[int]):
         raise InvalidInput(f"{file} 不是 UTF-8 文本文件") from None
     if looks_like_notice(text):
         notice = parse_notice(text, year, source=file.name)
-        return notice.entries(), f"{notice.year}年节假日安排通知"
+        return notice.entries(), f"{notice.year}年节假日安排通知", [notice.year]
     entries = parse_calendar_file(file)
     if year is not None and any(d.year != year for d, _, _ in entries):
         wrong = next(d for d, _, _ in entries if d.year != year)
         raise InvalidInput(f"{file.name} 中的日期 {wrong.isoformat()} 不在 --year {year} 年内")
-    return entries, "日期清单"
+    return entries, "日期清单", None
 
 
 @calendar_app.command("import")
@@ -319,8 +319,8 @@ def calendar_import(
         raise UsageError("calendar import 只支持 table 或 json 格式")
     if not file.is_file():
         raise InvalidInput(f"找不到文件：{file}")
-    entries, what = _read_calendar_text(file, year)
-    entry = ledger().enter_calendar(entries, dry_run=dry_run)
+    entries, what, years = _read_calendar_text(file, year)
+    entry = ledger().enter_calendar(entries, dry_run=dry_run, years=years)
     out = render.console(stderr=True) if fmt is Format.json else render.console()
     if fmt is Format.json:
         render.write_json([{"date": d.isoformat(), "workday": w, "note": n} for d, w, n in entries])
