@@ -259,6 +259,9 @@ def parse_notice(text: str, year: int | None = None, source: str = "通知") -> 
             match = _PARAGRAPH.match(piece)
             body = match.group(2) if match else ""
             name = match.group(1).strip() if match else ""
+            if match and any(w in name for w in _HOLIDAY_WORDS) and not _DATE.search(body) \
+                    and _STARTS_PARAGRAPH.match(piece) and ("放假" in body or "上班" in body or not body.strip()):
+                raise InvalidInput(f"{where}无法完整读取（“{name}”一项中没有日期）：“{raw.strip()}”")
             if not match or not _DATE.search(body) or not any(w in name for w in _HOLIDAY_WORDS):
                 if any(_LOOSE_DATE_USE.match(piece[m.end():]) for m in _DATE.finditer(piece)):
                     raise InvalidInput(f"{where}无法完整读取（不在“一、元旦：…”这样的分项中）：“{raw.strip()}”")

@@ -203,6 +203,7 @@ def test_create_with_preset_11350_applies_to_that_item_only(units):
     ok(units("sign", str(fast), "--unit", "交通局", today="2026-11-16"))
     assert show(units, plain, today="2026-11-16")["due"] == "2026-12-07"  # 15 working days
     assert show(units, fast, today="2026-11-16")["due"] == "2026-11-23"  # 5 working days (seeds/003:L455)
+    assert (show(units, fast)["preset"], show(units, plain)["preset"]) == ("11350", None)
     item = show(units, fast, today="2026-11-20")  # first feedback due 11-19 (3 working days)
     assert item["light"] == "yellow"
     assert {"kind": "feedback_late", "light": "yellow", "text": "交办后3个工作日内首次反馈，反馈已逾期1个工作日"} \

@@ -367,7 +367,7 @@ def show(
     view = led.item_as_of(item_id, day) if day else led.item(item_id)
     when = day or led.today
     item = view.item
-    record = {**render.item_record(view), "content": item.content, "standard": item.standard}
+    record = {**render.item_record(view), "content": item.content, "standard": item.standard, "preset": item.preset}
     assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]
