@@ -148,7 +148,7 @@ def sign(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     unit: str = typer.Option(..., "--unit", help="签收单位"),
 ) -> None:
-    """签收：责任单位确认收到交办。
+    """签收：责任单位确认收到交办。交办后 sign_within_workdays（默认2）个工作日内未签收也未反馈的亮黄灯。
 
     示例：duban sign 12 --unit 市住建局
     """
@@ -228,7 +228,7 @@ def pause(
     reason: str = typer.Option(..., "--reason", help="暂缓理由，如 等待领导研究会商"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只暂缓该单位"),
 ) -> None:
-    """暂缓：事项挂起（如等待领导研究会商），暂缓期间不亮灯。
+    """暂缓：事项挂起（如等待领导研究会商），暂缓期间不亮灯、停止计时（恢复办理时办理时限相应顺延）。
 
     示例：duban pause 12 --reason "待市政府常务会研究"
     """
@@ -284,7 +284,7 @@ def reopen(
     due: Optional[str] = typer.Option(None, "--due", help="新的办理时限"),
     within: Optional[int] = typer.Option(None, "--within", help="新的时限：N 个工作日"),
 ) -> None:
-    """重启：已销号事项出现反弹，重新办理。
+    """重启：已销号事项出现反弹，重新办理。原完成百分比清空，序时进度从重启日起算。
 
     示例：duban reopen 12 --reason "回头看发现问题反弹" --within 10
     """
