@@ -183,6 +183,7 @@ class Ledger:
         self.warnings: list[str] = []
         self._calendar: WorkCalendar | None = None
         self._settings: dict[str, Any] | None = None
+        self._settings_on: dict[dt.date, dict[str, Any]] = {}  # settings in force on past days (show --as-of)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
@@ -285,7 +286,7 @@ class Ledger:
         """The settings in force at the end of ``day``: today's, with later `setting_changed` events undone."""
         if day is None or day >= self.today:
             return self.settings
-        cache = self.__dict__.setdefault("_settings_on", {})
+        cache = self._settings_on
         if day not in cache:
             stored = self.stored_settings()
             rows = self.db.execute("SELECT data FROM events WHERE kind = 'setting_changed' AND at > ? ORDER BY id DESC",
@@ -331,6 +332,7 @@ class Ledger:
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
         self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
         self._settings = None
+        self._settings_on.clear()
 
     # -- calendar -----------------------------------------------------------------------
     @property
