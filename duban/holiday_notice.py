@@ -68,7 +68,8 @@ def looks_like_notice(text: str) -> bool:
 
 def notice_year(text: str) -> int | None:
     normal = unicodedata.normalize("NFKC", text)
-    found = re.search(r"关于\s*(\d{4})\s*年", normal) or re.search(r"(\d{4})\s*年\s*部分节假日安排", normal)
+    found = (re.search(r"关于\s*(\d{4})\s*年", normal) or re.search(r"(\d{4})\s*年\s*部分节假日安排", normal)
+             or re.search(r"现将\s*(\d{4})\s*年", normal))
     return int(found.group(1)) if found else None
 
 
@@ -215,6 +216,28 @@ def _paragraph(name: str, body: str, year: int, where: str, line: str) -> tuple[
     return off_set, work_set
 
 
+_STARTS_PARAGRAPH = re.compile(r"^\s*[一二三四五六七八九十]+[、.．]")
+
+
+def _logical_lines(lines: list[str]) -> list[tuple[int, str]]:
+    """Lines with a paragraph that a PDF or a narrow column broke in two joined again (numbered by its first).
+
+    A holiday paragraph ends with "。"; a line after one that does not, and that starts no new
+    paragraph, continues it.
+    """
+    joined: list[tuple[int, str]] = []
+    for number, raw in enumerate(lines, start=1):
+        text = raw.strip()
+        if joined and text and not _STARTS_PARAGRAPH.match(text):
+            first, before = joined[-1]
+            normal = unicodedata.normalize("NFKC", before).strip()
+            if _STARTS_PARAGRAPH.match(normal) and ":" in normal and not normal.endswith("。"):
+                joined[-1] = (first, before.rstrip() + text)
+                continue
+        joined.append((number, raw))
+    return joined
+
+
 def parse_notice(text: str, year: int | None = None, source: str = "通知") -> Notice:
     """The days off and 调休 working days of a holiday notice; InvalidInput names the line it cannot read."""
     raw_lines = text.splitlines()
@@ -227,7 +250,7 @@ def parse_notice(text: str, year: int | None = None, source: str = "通知") -> 
     if not 1900 <= year <= 2200:
         raise InvalidInput(f"年份 {year} 超出范围")
     days: dict[dt.date, NoticeDay] = {}
-    for number, raw in enumerate(raw_lines, start=1):
+    for number, raw in _logical_lines(raw_lines):
         line = unicodedata.normalize("NFKC", raw)
         where = f"{source}第{number}行"
         for piece in re.split(r"(?=(?<![一二三四五六七八九十])[一二三四五六七八九十]+、[^、:]{1,20}:)", line):
@@ -236,6 +259,9 @@ def parse_notice(text: str, year: int | None = None, source: str = "通知") -> 
             match = _PARAGRAPH.match(piece)
             body = match.group(2) if match else ""
             name = match.group(1).strip() if match else ""
+            if match and any(w in name for w in _HOLIDAY_WORDS) and not _DATE.search(body) \
+                    and _STARTS_PARAGRAPH.match(piece) and ("放假" in body or "上班" in body or not body.strip()):
+                raise InvalidInput(f"{where}无法完整读取（“{name}”一项中没有日期）：“{raw.strip()}”")
             if not match or not _DATE.search(body) or not any(w in name for w in _HOLIDAY_WORDS):
                 if any(_LOOSE_DATE_USE.match(piece[m.end():]) for m in _DATE.finditer(piece)):
                     raise InvalidInput(f"{where}无法完整读取（不在“一、元旦：…”这样的分项中）：“{raw.strip()}”")

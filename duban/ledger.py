@@ -9,6 +9,7 @@ always what the log says. Queries return plain dataclasses from :mod:`duban.mode
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import difflib
 import json
@@ -114,6 +115,20 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+ITEM_PRESETS = ("11350",)  # presets that make sense for one item (seeds/003:L453–455: principal leaders' 交办)
+
+
+def _item_preset(name: str | None) -> None:
+    if name is not None and name not in ITEM_PRESETS:
+        raise InvalidInput(f"--preset 只能是 {'、'.join(ITEM_PRESETS)}（对单个事项生效），收到“{name}”；"
+                           "整本台账的规则用 duban rules preset 设置")
+
+
+def _check_not_before(due: dt.date | None, day: dt.date, what: str) -> None:
+    if due is not None and due < day:
+        raise InvalidInput(f"{what} {due.isoformat()} 早于今天 {day.isoformat()}")
+
+
 def _date_reader() -> Callable[[str | None], dt.date | None]:
     """``_date`` that parses each distinct text once: a bulk load repeats a few hundred dates."""
     seen: dict[str, dt.date] = {}
@@ -184,6 +199,7 @@ class Ledger(DailyJob):
         self.warnings: list[str] = []
         self._calendar: WorkCalendar | None = None
         self._settings: dict[str, Any] | None = None
+        self._settings_on: dict[dt.date, dict[str, Any]] = {}  # settings in force on past days (show --as-of)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
@@ -348,6 +364,22 @@ class Ledger(DailyJob):
             self.warnings += [settings_mod.bad_value_warning(*b) for b in bad]  # `check` reports them too
         return self._settings
 
+    def settings_on(self, day: dt.date | None) -> dict[str, Any]:
+        """The settings in force at the end of ``day``: today's, with later `setting_changed` events undone."""
+        if day is None or day >= self.today:
+            return self.settings
+        cache = self._settings_on
+        if day not in cache:
+            stored = self.stored_settings()
+            rows = self.db.execute("SELECT data FROM events WHERE kind = 'setting_changed' AND at > ? ORDER BY id DESC",
+                                   [day.isoformat()]).fetchall()
+            for (data,) in rows:
+                for key, (old, _new) in json.loads(data).get("changes", {}).items():
+                    if key in settings_mod.SETTINGS:
+                        stored[key] = old
+            cache[day] = settings_mod.resolve(stored)
+        return cache[day]
+
     def stored_settings(self) -> dict[str, str]:
         return {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
 
@@ -383,6 +415,7 @@ class Ledger(DailyJob):
         self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
         self._settings = None
         self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]
+        self._settings_on.clear()
 
     # -- calendar -----------------------------------------------------------------------
     @property
@@ -391,7 +424,8 @@ class Ledger(DailyJob):
             self._calendar = self._make_calendar()
         return self._calendar
 
-    def _make_calendar(self, extra: Sequence[tuple[dt.date, bool, str | None]] = ()) -> WorkCalendar:
+    def _make_calendar(self, extra: Sequence[tuple[dt.date, bool, str | None]] = (),
+                       extra_years: Iterable[int] = ()) -> WorkCalendar:
         """The ledger's calendar, with ``extra`` entries as if already entered (for ``--dry-run``)."""
         overrides = {}
         for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
@@ -406,8 +440,8 @@ class Ledger(DailyJob):
             overrides[when] = bool(workday)
         overrides.update({day: workday for day, workday, _ in extra})
         known = builtin_years()
-        entered = {d.year for d in overrides if d.year not in known}
-        return WorkCalendar(overrides, entered_years=entered)
+        years = {r[0] for r in self.db.execute("SELECT year FROM calendar_years")} | set(extra_years)
+        return WorkCalendar(overrides, entered_years={y for y in years if y not in known})
 
     def estimated_notice(self) -> str | None:
         """The one stderr line for a command whose answers depended on an estimated year, or None."""
@@ -422,22 +456,23 @@ class Ledger(DailyJob):
         """Record holidays (``workday`` False) and make-up working days, all in one write."""
         return self.enter_calendar(entries).count
 
-    def enter_calendar(self, entries: Sequence[tuple[dt.date, bool, str | None]],
-                       dry_run: bool = False) -> "calendar_entry.CalendarEntry":
+    def enter_calendar(self, entries: Sequence[tuple[dt.date, bool, str | None]], dry_run: bool = False,
+                       years: Iterable[int] | None = None) -> "calendar_entry.CalendarEntry":
         """Enter days (or a whole year) of the holiday schedule, and recompute the deadlines it settles.
 
         In the same transaction every live assignment whose deadline was counted as N working days
         on an estimated year is recounted from its 交办 date: one `due_recomputed` event each
-        (:mod:`duban.calendar_entry`). With ``dry_run`` nothing is written.
+        (:mod:`duban.calendar_entry`). With ``dry_run`` nothing is written. ``years``: the years whose
+        schedule this entry gives (a notice's year; by default every year of the entries).
         """
         from . import calendar_entry
 
         if not entries:
             raise InvalidInput("请至少给出一个日期")
         entries = sorted(entries)
-        years = sorted({d.year for d, _, _ in entries})
+        years = sorted(set(years) if years is not None else {d.year for d, _, _ in entries})
         if dry_run:
-            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries))
+            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries, years))
             self.warnings.extend(plan.warnings)
             return calendar_entry.CalendarEntry(len(entries), plan)
         with self._write():
@@ -458,6 +493,10 @@ class Ledger(DailyJob):
                 self.db.execute(f"DELETE FROM calendar_days WHERE {BAD_CALENDAR_DAY}")
                 parts.append(f"删除无效日历行 {'、'.join(bad)}")
                 data["removed_invalid"] = bad
+            for year in years:
+                self.db.execute("INSERT INTO calendar_years (year, entered_on) VALUES (?, ?)"
+                                " ON CONFLICT(year) DO NOTHING", [year, self.today.isoformat()])
+            data["years"] = years
             self._log("calendar_changed", "录入日历：" + "；".join(parts), data=data)
             self._calendar = None
             plan = calendar_entry.plan(self._recompute_candidates(years), years, self.calendar)
@@ -663,13 +702,13 @@ class Ledger(DailyJob):
         An item split into sub-items (``parents``: the ids known to have some, else asked) is lit
         by the worst of its own light and its open sub-items' (issue #17).
         """
-        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings)
+        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings_on(day))
         if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
             from .ledger_clerk import worst_light
 
             children = self._items_where("i.parent_id = ? AND i.status IN ('pending', 'open', 'paused', 'done')",
                                          [item.id])
-            light = worst_light(light, [(c, rules.item_light(c, day or self.today, self.calendar, self.settings)[0])
+            light = worst_light(light, [(c, rules.item_light(c, day or self.today, self.calendar, self.settings_on(day))[0])
                                         for c in children])
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
         uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
@@ -688,7 +727,7 @@ class Ledger(DailyJob):
         return [self.view(c, day, set()) for c in self._items_where("i.parent_id = ?", [item_id])]
 
     def assignment_light(self, item: Item, a: Assignment, day: dt.date | None = None) -> LightResult:
-        return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings)
+        return rules.assignment_light(a, item, day or self.today, self.calendar, self.settings_on(day))
 
     def escalation(self, item: Item, a: Assignment, day: dt.date | None = None) -> Escalation:
         """The escalation level of one open assignment, counting 催办 since its last feedback.
@@ -699,16 +738,17 @@ class Ledger(DailyJob):
             return Escalation(None, "不在办理中")
         count = self.db.execute(
             "SELECT count(*) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'reminded' AND at > ?"
-            f" AND {CHASE_LEVEL_SQL} >= 1",
-            [item.id, a.unit_id, _iso(a.last_feedback) or ""],
+            f" AND at <= ? AND {CHASE_LEVEL_SQL} >= 1",  # nothing recorded after the day asked about
+            [item.id, a.unit_id, _iso(a.last_feedback) or "", (day or self.today).isoformat()],
         ).fetchone()[0]
-        return rules.escalation(self.assignment_light(item, a, day), count, self.settings)
+        return rules.escalation(self.assignment_light(item, a, day), count, self.settings_on(day))
 
     def item(self, item_id: int) -> ItemView:
         return self.view(self._load(item_id))
 
     def list_items(self, flt: ListFilter = ListFilter()) -> list[ItemView]:
-        where, params = ["1"], []
+        self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
+        where, params = ["i.created <= ?"], [self.today.isoformat()]  # nothing exists before it was created
         if flt.status is not None:
             where.append("i.status = ?")
             params.append(flt.status.code)
@@ -817,12 +857,14 @@ class Ledger(DailyJob):
                lead: str | None = None, co: Sequence[str] = (), due: dt.date | None = None,
                within: int | None = None, person: str | None = None,
                milestones: Sequence[tuple[dt.date, str]] = (), long_term: bool = False,
-               parent: int | None = None) -> ItemView:
+               parent: int | None = None, preset: str | None = None) -> ItemView:
         """Register an item (立项); with ``lead`` it is assigned (交办) at once.
 
         ``long_term`` (长期): no deadline at all, not the default one; lit by its feedback
-        cadence and milestones only.
+        cadence and milestones only. ``preset`` (11350) applies that preset's deadline and
+        first-feedback rule to this item only.
         """
+        _item_preset(preset)
         if long_term and (due is not None or within is not None):
             raise InvalidInput("长期事项不设办理时限：--due 长期 不能与日期或 --within 同时给出")
         title = (title or "").strip()
@@ -853,11 +895,13 @@ class Ledger(DailyJob):
                 data["long_term"] = True
             if parent is not None:
                 data["parent"] = parent
+            if preset:
+                data["preset"] = preset
             said = f"，分解自事项 #{parent}" if parent is not None else ""
             item = self._apply(None, EventKind.CREATED, f"立项：{title}（{source.label}）{said}", data=data,
                                item_id=item_id)
             if units:
-                item = self._assign_units(item, units, due, within, person, long_term)
+                item = self._assign_units(item, units, due, within, person, long_term, preset)
             for when, what in milestones:
                 item = self._add_milestone(item, when, what)
         return self.item(item_id)
@@ -896,7 +940,7 @@ class Ledger(DailyJob):
         return result
 
     def _assign_units(self, item: Item, units: list[tuple[Unit, Role]], due: dt.date | None,
-                      within: int | None, person: str | None, long_term: bool = False) -> Item:
+                      within: int | None, person: str | None, long_term: bool = False, preset: str | None = None) -> Item:
         if long_term:
             if due is not None or within is not None:
                 raise InvalidInput("长期事项不设办理时限：--due 长期 不能与日期或 --within 同时给出")
@@ -910,11 +954,14 @@ class Ledger(DailyJob):
             elif item.due is not None:
                 due = item.due
             else:
-                within = item.within or self.settings["default_due_workdays"]
+                rules_now = rules.item_settings(dataclasses.replace(item, preset=preset or item.preset), self.settings)
+                within = item.within or rules_now["default_due_workdays"]
         deadline = self.resolve_deadline(due, within, self.today)
         for unit, role in units:
             data = {"role": role.code, "due": _iso(deadline.due), "due_basis": deadline.basis,
                     "within": deadline.within, "person": person if role is Role.LEAD else None}
+            if preset and preset != item.preset:
+                data["preset"] = preset
             when = f"，办理时限 {deadline.due.isoformat()}" if deadline.due else "，长期事项，不设办理时限"
             item = self._apply(item, EventKind.ASSIGNED, f"交办{role.label}单位“{unit.name}”{when}", unit, data)
         return item
@@ -938,8 +985,10 @@ class Ledger(DailyJob):
         return edit(self, item_id, fields)
 
     def assign(self, item_id: int, lead: str | None, co: Sequence[str] = (), due: dt.date | None = None,
-               within: int | None = None, person: str | None = None, long_term: bool = False) -> ItemView:
+               within: int | None = None, person: str | None = None, long_term: bool = False,
+               preset: str | None = None) -> ItemView:
         """交办: give a pending item its lead (and co) units, or add co units to an assigned one."""
+        _item_preset(preset)
         with self._write():
             item = self._load(item_id)
             self._check_date_order(item_id)
@@ -964,7 +1013,7 @@ class Ledger(DailyJob):
                 units.append((unit, Role.CO))
             if not units:
                 raise InvalidInput(f"事项 #{item_id} 没有需要新交办的单位")
-            self._assign_units(item, units, due, within, person, long_term)
+            self._assign_units(item, units, due, within, person, long_term, preset)
         return self.item(item_id)
 
     def _targets(self, item: Item, unit: str | None, statuses: Iterable[Status],
@@ -1040,10 +1089,38 @@ class Ledger(DailyJob):
         return self._act(item_id, unit, (Status.OPEN,), "暂缓", EventKind.PAUSED, lambda u: f"“{u}”暂缓：{reason}",
                          {"reason": reason})
 
-    def resume(self, item_id: int, unit: str | None = None, note: str | None = None) -> ItemView:
+    def resume(self, item_id: int, unit: str | None = None, note: str | None = None, keep_due: bool = False,
+               due: dt.date | None = None, within: int | None = None) -> ItemView:
+        """恢复办理. The clock stopped while paused (DOMAIN.md §4): the deadline moves later by the working
+        days after the pause date up to and including today, unless ``keep_due``, a new ``due``/``within``,
+        or the setting ``pause_extends_due`` off says otherwise."""
+        if keep_due and (due is not None or within is not None):
+            raise InvalidInput("--keep-due 与 --due/--within 只能给出一个")
+        deadline = self.resolve_deadline(due, within) if (due is not None or within is not None) else None
+        if deadline is not None:
+            _check_not_before(deadline.due, self.today, "恢复办理后的时限")
         tail = f"：{note}" if note else ""
-        return self._act(item_id, unit, (Status.PAUSED,), "恢复办理", EventKind.RESUMED, lambda u: f"“{u}”恢复办理{tail}",
-                         {"note": note})
+        cal = self.calendar
+        with self._write():
+            item = self._load(item_id)
+            self._check_date_order(item_id)
+            for u, a in self._targets(item, unit, (Status.PAUSED,), "恢复办理"):
+                new = (deadline.due, deadline.basis, deadline.within) if deadline is not None else None
+                extend = self.settings["pause_extends_due"] and not keep_due
+                data, said, uncovered = rules.resume_change(a, self._paused_on(item_id, a.unit_id), self.today, cal,
+                                                            extend, new)
+                data["note"] = note
+                if uncovered:
+                    self._warn_uncovered(uncovered, f"顺延后的办理时限按法定节假日估算为 {data['to']}")
+                if keep_due and a.due is not None:
+                    said = "，时限不变"
+                item = self._apply(item, EventKind.RESUMED, f"“{u.name}”恢复办理{said}{tail}", u, data)
+        return self.item(item_id)
+
+    def _paused_on(self, item_id: int, unit_id: int) -> dt.date | None:
+        row = self.db.execute("SELECT max(at) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'paused'",
+                              [item_id, unit_id]).fetchone()
+        return _date(row[0]) if row else None
 
     def cancel(self, item_id: int, reason: str, unit: str | None = None) -> ItemView:
         """撤销 the whole item (every unit still at work), or one co-operating unit."""

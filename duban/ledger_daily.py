@@ -48,7 +48,7 @@ class DailyJob:
         if item_ids is not None:
             only = json.dumps(sorted(set(item_ids)))
             where, params = f"{where} AND i.id IN (SELECT value FROM json_each(?))", [*params, only]
-        items = self._items_where(where, params)
+        items = self._items_where(f"{where} AND i.created <= ?", [*params, today])  # none before its creation
         units = {u.id: u for u in self.units()}
         return chase.standings(items, units, self._chase_history(only), self.today, self.calendar, self.settings)
 

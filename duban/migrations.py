@@ -283,13 +283,21 @@ def m011_calendar_clock(db: Database) -> None:
     序时 baseline restarts after a reopen, and a rules preset applied to one item only.
 
     Existing rows get their N from the 交办/导入 event that set the deadline still in force, exactly as
-    a replay of their events now gives."""
+    a replay of their events now gives. ``calendar_years`` lists the years whose schedule was entered
+    (a notice for 2028 also holds 2027-12-31, which does not make 2027 known); a year with entered days
+    counted as entered before, and still does."""
     _run(
         db,
         """
         ALTER TABLE assignments ADD COLUMN within INTEGER;
         ALTER TABLE assignments ADD COLUMN progress_since TEXT;
         ALTER TABLE items ADD COLUMN preset TEXT;
+        CREATE TABLE calendar_years (
+            year INTEGER PRIMARY KEY,
+            entered_on TEXT NOT NULL
+        );
+        INSERT INTO calendar_years (year, entered_on)
+            SELECT DISTINCT CAST(substr(day, 1, 4) AS INTEGER), date('now') FROM calendar_days;
         UPDATE assignments SET within = (
             SELECT json_extract(e.data, '$.within') FROM events e
             WHERE e.item_id = assignments.item_id AND e.kind IN ('assigned', 'imported')

@@ -108,13 +108,16 @@ def feedback_due(item: Item, a: Assignment, cal: WorkCalendar, settings: Mapping
 
 
 def schedule_percent(a: Assignment, today: dt.date, cal: WorkCalendar) -> int | None:
-    """序时进度: the share of the working time from 交办 to the deadline that has passed."""
-    if a.assigned_on is None or a.due is None or a.due <= a.assigned_on:
+    """序时进度: the share of the working time from 交办 (or the reopen) to the deadline that has passed."""
+    start = a.assigned_on
+    if a.progress_since is not None and (start is None or a.progress_since > start):
+        start = a.progress_since  # reopened: progress restarts at the reopen date
+    if start is None or a.due is None or a.due <= start:
         return None
-    total = cal.workdays_between(a.assigned_on, a.due).value
+    total = cal.workdays_between(start, a.due).value
     if total <= 0:
         return None
-    elapsed = cal.workdays_between(a.assigned_on, min(today, a.due)).value
+    elapsed = cal.workdays_between(start, min(today, a.due)).value
     return round(100 * elapsed / total)
 
 
@@ -130,10 +133,47 @@ def _late_text(workdays: int) -> str:
     return f"已逾期{workdays}个工作日" if workdays else "已过期限"
 
 
+def item_settings(item: Item, settings: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The settings for one item: the ledger's, with the item's own preset (create --preset 11350) on top."""
+    if not item.preset:
+        return settings
+    from .settings import PRESETS, SETTINGS
+
+    _, values = PRESETS.get(item.preset, ("", None))
+    if not values:
+        return settings
+    return {**settings, **{k: SETTINGS[k].parse(v) for k, v in values.items()}}
+
+
+def feedback_late_light(settings: Mapping[str, Any]) -> Light:
+    """A progress report overdue: yellow; red in the four-colour preset (seeds/003:L597 黔南: 对未按时反馈事项亮红灯警告)."""
+    return Light.RED if settings.get("light_preset") == "四色" else Light.YELLOW
+
+
+def unsigned_finding(a: Assignment, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]) -> Finding | None:
+    """签收: an assignment not signed within ``sign_within_workdays`` working days of its 交办 (nor heard from).
+
+    A unit that has reported progress has evidently received the work; 配合单位 count only with
+    ``cadence_co_units`` on (DOMAIN.md §3: statistics follow the lead unit)."""
+    if a.assigned_on is None or a.signed_on is not None and a.signed_on <= today:
+        return None
+    if a.role is Role.CO and not settings["cadence_co_units"]:
+        return None  # 配合单位 are held to account only when the ledger says so (as for feedback)
+    if a.last_feedback is not None and a.last_feedback <= today or a.restarted_on is not None:
+        return None  # the unit has reported on it, or worked on it (closed, resumed): it has it
+    waited = cal.workdays_between(a.assigned_on, today).value
+    limit = settings["sign_within_workdays"]
+    if waited <= limit:
+        return None
+    return Finding("unsigned", Light.YELLOW,
+                   f"交办{waited}个工作日未签收（{a.assigned_on.isoformat()}交办，应于{limit}个工作日内签收）")
+
+
 def assignment_light(
     a: Assignment, item: Item, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]
 ) -> LightResult:
     """The light of one unit's assignment: the worst of its findings, with all of them kept."""
+    settings = item_settings(item, settings)
     if a.status is not Status.OPEN:
         reason = _GREY_REASONS[a.status]
         if a.status in (Status.DONE, Status.CLOSED) and a.closed_on and a.due:
@@ -172,7 +212,11 @@ def assignment_light(
     if fb_due is not None and today > fb_due:
         fb_late = cal.workdays_between(fb_due, today).value
         if fb_late:
-            findings.append(Finding("feedback_late", Light.YELLOW, f"{fb_basis}，反馈已逾期{fb_late}个工作日"))
+            findings.append(Finding("feedback_late", feedback_late_light(settings),
+                                    f"{fb_basis}，反馈已逾期{fb_late}个工作日"))
+    unsigned = unsigned_finding(a, today, cal, settings)
+    if unsigned is not None:
+        findings.append(unsigned)
     expected = schedule_percent(a, today, cal) if a.percent is not None else None
     if expected is not None:
         behind = expected - a.percent
@@ -233,6 +277,42 @@ def due_uncertain(a: Assignment, cal: WorkCalendar) -> bool:
             return a.due_basis == "weekends" or not cal.covered(a.due.year)  # not recomputable: kept for review
         return any(not cal.covered(y) for y in range(a.assigned_on.year, a.due.year + 1))
     return not cal.covered(a.due.year)
+
+
+# -- the clock stops while paused (DOMAIN.md §4) --------------------------------------------------
+
+
+def resume_change(a: Assignment, paused_on: dt.date | None, today: dt.date, cal: WorkCalendar, extend: bool,
+                  new: tuple[dt.date, str, int | None] | None = None) -> tuple[dict, str, tuple[int, ...]]:
+    """The `resumed` event's data, the words for its detail, and the estimated years it relied on.
+
+    The working days paused are those after ``paused_on`` up to and including ``today`` (paused 11-05,
+    resumed 11-18: 9). With ``new`` (due, basis, within) the clerk sets the deadline; else with
+    ``extend`` it moves later by the days paused — an N-working-day deadline stays one, N + days from
+    its 交办, so that entering a year's calendar later recounts it right.
+    """
+    data: dict[str, Any] = {}
+    if paused_on is not None:
+        data.update(paused_on=paused_on.isoformat(), paused_workdays=cal.workdays_between(paused_on, today).value)
+    if new is not None:
+        due, basis, within = new
+        data.update(to=due.isoformat(), due_basis=basis, within=within, **{"from": _iso(a.due)})
+        return data, f"，时限改为{due.isoformat()}", ()
+    days = data.get("paused_workdays")
+    if not extend or a.due is None or not days:
+        return data, "", ()
+    if a.within is not None and a.assigned_on is not None:
+        span = cal.add_workdays(a.assigned_on, a.within + days)
+        basis, within = ("estimated" if span.uncovered else "calendar"), a.within + days
+    else:
+        span = cal.add_workdays(a.due, days)
+        basis, within = "given", None
+    data.update(to=span.value.isoformat(), due_basis=basis, within=within, **{"from": _iso(a.due)})
+    return data, f"，暂缓{days}个工作日，时限顺延至{span.value.isoformat()}", span.uncovered
+
+
+def _iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 # -- escalation (梯次加压) -----------------------------------------------------------------------

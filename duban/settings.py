@@ -135,6 +135,12 @@ SETTINGS: dict[str, Setting] = {
                 "seeds/003:L469（速办速报类一般3个工作日内反馈）"),
         Setting("review_required", False, _bool,
                 "办结后是否须经审核（四查）才销号；否则办结即销号", "seeds/003:L239（“四查”严审）"),
+        Setting("pause_extends_due", True, _bool,
+                "恢复办理时，办理时限是否按暂缓期间的工作日数顺延（暂缓期间停止计时）", "DOMAIN.md §4（暂缓停止计时）"),
+        Setting("sign_within_workdays", 2, _int_between(1, 60),
+                "交办后该工作日数内未签收的，亮黄灯提示“未签收”",
+                "DOMAIN.md §3（宜昌：事项 → 审核 → 下发 → 签收 → 办理）；seeds/003:L237（第一时间接收指令）；"
+                "默认2个工作日（issue 13）"),
         Setting("office_name", "督查室", _text, "督查机构名称，用于专报和通知的落款"),
         Setting("notice_ref_prefix", "督办", _ref_prefix,
                 "文号的机关代字：催办通知、督办单、任务交办单、任务销号单等按年统一编号，如“督办〔2026〕12号”",
@@ -144,8 +150,8 @@ SETTINGS: dict[str, Setting] = {
                 "seeds/003:L519–521、L1021–1035（督查检查过多过频）；默认按每个工作日不超过3项次（5×3），"
                 "与 seeds/003:L469 速办速报类3个工作日一报的节奏相当"),
         Setting("light_preset", "三色", _choice("三色", "四色"),
-                "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，黄灯只表示反馈滞后或落后序时进度）",
-                "DOMAIN.md §5；宿迁、黔南四色预警"),
+                "亮灯方案：三色（临期亮黄灯）或四色（临期亮蓝灯，进展反馈逾期亮红灯，黄灯表示落后序时进度或未签收）",
+                "DOMAIN.md §5；宿迁、黔南四色预警；seeds/003:L597（对未按时反馈事项亮红灯警告）"),
         *(Setting(key, default, _points, f"计公分：{meaning}", source) for key, default, meaning, source in [
             ("score_base", 100, "每个单位每期的基础分", "seeds/003:L1061（计公分，季度算小账）"),
             ("score_on_time", 2, "按期办结一件加分", "seeds/003:L1061"),
@@ -168,7 +174,7 @@ SETTINGS: dict[str, Setting] = {
 # name → (meaning, values); values None means "every rule back to its default".
 PRESETS: dict[str, tuple[str, dict[str, str] | None]] = {
     "三色": ("红灯逾期、黄灯临期或反馈滞后、绿灯正常（默认）", {"light_preset": "三色"}),
-    "四色": ("蓝灯临期、黄灯反馈滞后或落后序时进度、红灯逾期、绿灯正常（宿迁、黔南式）", {"light_preset": "四色"}),
+    "四色": ("蓝灯临期、红灯逾期或反馈逾期、黄灯落后序时进度或未签收、绿灯正常（宿迁、黔南式）", {"light_preset": "四色"}),
     "11350": ("主要领导交办事项“11350”：首次反馈3个工作日内、办结5个工作日内（seeds/003:L455）",
               {"default_due_workdays": "5", "first_feedback_workdays": "3"}),
     "默认": ("全部规则恢复默认值（机构名称 office_name、文号代字 notice_ref_prefix 保留）", None),

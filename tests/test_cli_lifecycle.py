@@ -345,7 +345,9 @@ def test_pause_and_resume(units):
 
     ok(units("resume", str(item_id), "--note", "常务会已研究同意", today="2026-11-17"))
     item = show(units, item_id, today="2026-11-17")
-    assert (item["status"], item["light"], item["overdue_workdays"]) == ("open", "red", 2)
+    # paused 11-16, resumed 11-17: one working day paused, the deadline moves from 11-13 to 11-16 (issue 13)
+    assert (item["status"], item["light"], item["due"], item["overdue_workdays"]) == ("open", "red", "2026-11-16", 1)
+    assert log(units, item_id)[-1]["detail"] == "“市住房和城乡建设局”恢复办理，暂缓1个工作日，时限顺延至2026-11-16：常务会已研究同意"
     assert [(e["at"], e["kind"]) for e in log(units, item_id)][-2:] == [
         ("2026-11-16", "paused"), ("2026-11-17", "resumed")]
 
@@ -534,6 +536,7 @@ def test_item_light_is_the_worst_of_its_open_assignments(units):
     item_id = new_item(units, "推进城区主干道综合整治", "--source", "领导批示", "--lead", "交通局",
                        "--due", "2026-12-31")
     assert show(units, item_id)["light"] == "green"
+    ok(units("sign", str(item_id), "--unit", "交通局"))  # else 交办3个工作日未签收 by 11-19
 
     ok(units("assign", str(item_id), "--co", "住建局", "--due", "2026-11-18"))
     item = show(units, item_id)
@@ -544,9 +547,10 @@ def test_item_light_is_the_worst_of_its_open_assignments(units):
 
     ok(units("pause", str(item_id), "--reason", "等待会商", "--unit", "住建局"))
     assert show(units, item_id)["light"] == "green"  # a paused assignment has no light
-    ok(units("resume", str(item_id), "--unit", "住建局", today="2026-11-19"))
+    ok(units("resume", str(item_id), "--unit", "住建局", "--keep-due", today="2026-11-19"))
     item = show(units, item_id, today="2026-11-19")
-    assert (item["light"], item["overdue_workdays"]) == ("red", 1)
+    assert (item["light"], item["overdue_workdays"]) == ("red", 1)  # --keep-due: the deadline 11-18 stays
+    assert log(units, item_id)[-1]["detail"] == "“市住房和城乡建设局”恢复办理，时限不变"
     assert [r["id"] for r in listed(units, "--light", "red", today="2026-11-19")] == [item_id]
 
     ok(units("close", str(item_id), "--result", "配合完成", "--unit", "住建局", today="2026-11-19"))

@@ -40,6 +40,8 @@ def four(ledger) -> Ledger:
     ledger.create("预算绩效评价", Source.DOCUMENT, lead="财政局", co=["交通局", "住建局"], due=dt.date(2026, 12, 31))
     ledger.create("待研究事项", Source.OTHER)
     ledger.feedback(1, "交通局", "已完成招标", 40)
+    ledger.sign(2, "住建局")  # signed: no 未签收 yellow by Friday (issue 13)
+    ledger.sign(3, "财政局")
     return Ledger(ledger.db, today=FRIDAY)
 
 

@@ -50,8 +50,8 @@ def row(title: str, lead: str = "市交通运输局", co: str | None = None, due
     return [seq, title, source, ref, leader, lead, co, due, progress, note]
 
 
-def items(duban) -> list[dict]:
-    result = duban("list", "--all", "--sort", "id", "--format", "json")
+def items(duban, today: str | None = None) -> list[dict]:
+    result = duban("list", "--all", "--sort", "id", "--format", "json", today=today)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
@@ -528,7 +528,7 @@ def test_an_error_found_while_writing_rolls_back_the_rows_already_written(units,
     assert result.stderr == ("错误：工作表“台账”第3行：事项 #1 已有 2026-11-20 的记录，"
                              "不能再记入更早日期 2026-11-18 的操作\n")
     assert counts(db_path) == before
-    assert [i["title"] for i in items(units)] == ["事项甲"]
+    assert [i["title"] for i in items(units, today="2026-11-20")] == ["事项甲"]  # imported, so created, on 11-20
 
 
 def test_dry_run_writes_nothing(units, tmp_path, db_path):
@@ -825,7 +825,7 @@ def test_the_messy_example_sheet_imports_cleanly_in_one_command(duban, tmp_path)
     assert report["counts"] == {"new": 13, "progress": 0, "unchanged": 0, "skip": 6, "blank": 1, "placeholder": 0, "prefilled": 0, "hidden": 0, "errors": 0,
                                 "notes": 0, "new_units": 0}
     assert [s["name"] for s in report["sheets"] if s["imported"]] == ["重点工作", "民生实事"]
-    got = {i["title"]: i for i in items(duban)}
+    got = {i["title"]: i for i in items(duban, today="2026-11-20")}  # nothing is listed before it was created
     assert len(got) == 13
     assert [got[t]["leader"] for t in ("推进城区主干道综合整治", "实施老旧小区改造三年行动", "加快地下管网排查改造")] == \
         ["张副市长"] * 3  # a vertically merged 分管领导 cell
@@ -833,7 +833,7 @@ def test_the_messy_example_sheet_imports_cleanly_in_one_command(duban, tmp_path)
     assert got["加快地下管网排查改造"]["co_units"] == ["市财政局", "市自然资源和规划局"]
     assert got["推进城区主干道综合整治"]["assigned_on"] == "2026-03-02"
     assert duban("import", str(path), today="2026-11-20").exit_code == 0
-    assert len(items(duban)) == 13
+    assert len(items(duban, today="2026-11-20")) == 13
 
 
 def test_unrecognised_columns_after_the_known_ones_are_left_unread(units, tmp_path):

@@ -279,6 +279,7 @@ def test_overdue_counts_working_days_across_a_holiday(ledger):
 
 def test_item_light_is_the_worst_open_assignment(ledger):
     ledger.create("事项", Source.OTHER, lead="交通局", co=["财政局"], within=10)
+    ledger.sign(1, "交通局")
     ledger.extend(1, D("2026-12-31"), "牵头单位需更多时间", unit="交通局")
     ledger.today = D("2026-12-01")
     view = ledger.item(1)

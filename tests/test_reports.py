@@ -56,9 +56,9 @@ def chased(found) -> list[tuple[int, str, int]]:
 #   #4 噪音治理      群众诉求  交通局 lead          due 10-23  closed 10-22 on time, 重启 11-10 due 11-17 → 临期
 #                                                            (提醒 level 0 on 11-13, not a 催办)
 #   #5 临时任务      其他      住建局 lead          due 10-30  撤销 10-14 → left out everywhere
-#   #6 排水改造      会议议定  住建局 lead          due 11-10, 延期 11-09 to 11-27 → green
+#   #6 排水改造      会议议定  住建局 lead          due 11-10, 签收 10-20, 延期 11-09 to 11-27 → green
 #   #7 债务化解      文件部署  财政局 lead          due 11-20, 暂缓 11-05 → paused
-#   #8 停车场建设    文件部署  交通局 lead          created 11-02, due 12-31 → green
+#   #8 停车场建设    文件部署  交通局 lead          created 11-02, 签收 11-03, due 12-31 → green
 
 
 def build(led: Ledger) -> Ledger:
@@ -72,6 +72,7 @@ def build(led: Ledger) -> Ledger:
     on(led, "2026-10-19")
     assert led.create("排水改造", Source.MEETING_DECISION, lead="住建局", due=D("2026-11-10")).item.id == 6
     assert led.create("债务化解", Source.DOCUMENT, lead="财政局", due=D("2026-11-20")).item.id == 7
+    on(led, "2026-10-20").sign(6, "住建局")  # signed: not lit yellow for 未签收 (issue 13)
     on(led, "2026-10-22").close(4, "已整改")
     on(led, "2026-10-28").close(1, "已修复")
     on(led, "2026-10-29").close(2, "已拨付")
@@ -80,6 +81,7 @@ def build(led: Ledger) -> Ledger:
     led.revisit(1, Satisfaction.SATISFIED, "群众满意")
     led.escalate(1, EscalationKind.PRAISE, "交通局", "按期高质量完成")
     on(led, "2026-11-03").revisit(2, Satisfaction.UNSATISFIED, "资金到位慢")
+    led.sign(8, "交通局")
     on(led, "2026-11-05").pause(7, "等待上级政策")
     on(led, "2026-11-09").extend(6, D("2026-11-27"), "雨季施工受阻")
     # only #3 is late: due 11-06, 1 working day over → 催办

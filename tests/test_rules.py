@@ -453,12 +453,14 @@ def test_four_colour_near_due_is_blue():
     assert light_of(a, "2026-11-19", settings=FOUR).light is Light.RED
 
 
-def test_four_colour_feedback_late_stays_yellow_over_blue():
+def test_four_colour_feedback_late_is_red_over_blue():
     # 重点 item, last report 11-05 → 按旬 due 11-20; on 11-24 two working days late and
-    # the deadline 11-26 is two working days away (临期).
+    # the deadline 11-26 is two working days away (临期). Under 四色 a report overdue is red
+    # (seeds/003:L597 黔南: 对未按时反馈事项亮红灯警告; issue 13).
     a = assignment(due="2026-11-26", last_feedback="2026-11-05")
     res = light_of(a, "2026-11-24", klass=ItemClass.KEY, settings=FOUR)
-    assert res.light is Light.YELLOW
+    assert res.light is Light.RED
+    assert res.reason == "上次反馈2026-11-05，按旬应于2026-11-20前反馈，反馈已逾期2个工作日"
     assert {"near_due", "feedback_late"} <= kinds(res)
     near = next(f for f in res.findings if f.kind == "near_due")
     assert near.light is Light.BLUE

@@ -205,6 +205,8 @@ def calendar_add_holiday(
 ) -> None:
     """录入放假日期（如尚未内置的下一年度国务院安排，或地方性假日）。
 
+    录入后，涉及该年、按“N个工作日”估算的在办时限从交办日重算（输出“重算时限 N 件”）。
+
     示例：duban calendar add-holiday 2027-01-01 2027-01-02 2027-01-03 --note 元旦
     """
     entry = ledger().enter_calendar([(d, False, note) for d in _dates(days)])
@@ -219,6 +221,8 @@ def calendar_add_workday(
     note: Optional[str] = typer.Option(None, "--note", help="说明，如 春节调休"),
 ) -> None:
     """录入调休上班日期（周末上班）。
+
+    录入后，涉及该年、按“N个工作日”估算的在办时限从交办日重算（输出“重算时限 N 件”）。
 
     示例：duban calendar add-workday 2027-02-06 --note 春节调休
     """
@@ -289,12 +293,12 @@ def _read_calendar_text(file: Path, year: Optional[int]):
         raise InvalidInput(f"{file} 不是 UTF-8 文本文件") from None
     if looks_like_notice(text):
         notice = parse_notice(text, year, source=file.name)
-        return notice.entries(), f"{notice.year}年节假日安排通知"
+        return notice.entries(), f"{notice.year}年节假日安排通知", [notice.year]
     entries = parse_calendar_file(file)
     if year is not None and any(d.year != year for d, _, _ in entries):
         wrong = next(d for d, _, _ in entries if d.year != year)
         raise InvalidInput(f"{file.name} 中的日期 {wrong.isoformat()} 不在 --year {year} 年内")
-    return entries, "日期清单"
+    return entries, "日期清单", None
 
 
 @calendar_app.command("import")
@@ -318,8 +322,8 @@ def calendar_import(
         raise UsageError("calendar import 只支持 table 或 json 格式")
     if not file.is_file():
         raise InvalidInput(f"找不到文件：{file}")
-    entries, what = _read_calendar_text(file, year)
-    entry = ledger().enter_calendar(entries, dry_run=dry_run)
+    entries, what, years = _read_calendar_text(file, year)
+    entry = ledger().enter_calendar(entries, dry_run=dry_run, years=years)
     out = render.console(stderr=True) if fmt is Format.json else render.console()
     if fmt is Format.json:
         render.write_json([{"date": d.isoformat(), "workday": w, "note": n} for d, w, n in entries])

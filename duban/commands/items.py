@@ -37,6 +37,8 @@ from .common import (
 app = typer.Typer()
 
 FORMAT_HELP = "输出格式：table（表格）、json 或 csv"
+PRESET_HELP = ("只对本事项适用的规则预设：11350（主要领导交办事项：3个工作日内首次反馈、5个工作日办结，"
+               "seeds/003:L455）；整本台账的规则用 duban rules preset")
 
 
 def _show_item(item_id: int, fmt: Format = Format.table) -> None:
@@ -112,11 +114,13 @@ def create(
     person: Optional[str] = typer.Option(None, "--person", help="牵头单位责任人"),
     milestone: list[str] = typer.Option([], "--milestone", help="节点“日期:内容”，可重复，如 2026-12-15:完成招标"),
     parent: Optional[int] = typer.Option(None, "--parent", help="分解：作为该事项的子事项（立项依据、文号、领导、类别沿用上级）"),
+    preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
 ) -> None:
     """立项：登记一个督办事项，打印新事项编号。
 
     给出 --lead 时同时交办；未给时限时按设置 default_due_workdays（默认15个工作日）。
     --parent 把一个批示或任务分解为各单位的子事项：上级事项的亮灯取它自己和在办子事项中最差的。
+    --preset 11350 只对本事项适用“11350”：未给时限时5个工作日办结、交办后3个工作日内首次反馈。
 
     示例：duban create "推进城区主干道综合整治" --source 领导批示 --ref "市委批示〔2026〕12号"
     --lead 市交通运输局 --co 市财政局 --within 10；duban create "人民路段整治" --parent 1 --lead 市住建局 --due 12月底前
@@ -132,7 +136,7 @@ def create(
         leader=leader if leader is not None or above is None else above.leader,
         klass=ItemClass.parse(klass, "--class") if klass is not None else (above.klass if above else ItemClass.ROUTINE),
         content=content, standard=standard, lead=lead, co=co, due=due_date, within=within, person=person,
-        milestones=[parse_milestone(m) for m in milestone], long_term=long_term, parent=parent,
+        milestones=[parse_milestone(m) for m in milestone], long_term=long_term, parent=parent, preset=preset,
     )
     typer.echo(view.item.id)
 
@@ -146,13 +150,14 @@ def assign(
     due: Optional[str] = typer.Option(None, "--due", help=DUE_HELP),
     within: Optional[str] = typer.Option(None, "--within", help=WITHIN_HELP),
     person: Optional[str] = typer.Option(None, "--person", help="牵头单位责任人"),
+    preset: Optional[str] = typer.Option(None, "--preset", help=PRESET_HELP),
 ) -> None:
     """交办：把待交办事项交给牵头单位（及配合单位），或给已交办事项增加配合单位。
 
-    示例：duban assign 12 --lead 市住建局 --co 市自然资源局 --within 15
+    示例：duban assign 12 --lead 市住建局 --co 市自然资源局 --within 15；duban assign 13 --lead 市住建局 --preset 11350
     """
     due_date, within, long_term = _within_or_due(due, within)
-    ledger().assign(item_id, lead, co, due=due_date, within=within, person=person, long_term=long_term)
+    ledger().assign(item_id, lead, co, due=due_date, within=within, person=person, long_term=long_term, preset=preset)
     _show_item(item_id)
 
 
@@ -162,7 +167,7 @@ def sign(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     unit: str = typer.Option(..., "--unit", help="签收单位"),
 ) -> None:
-    """签收：责任单位确认收到交办。
+    """签收：责任单位确认收到交办。交办后 sign_within_workdays（默认2）个工作日内未签收也未反馈的亮黄灯。
 
     示例：duban sign 12 --unit 市住建局
     """
@@ -261,7 +266,7 @@ def pause(
     reason: str = typer.Option(..., "--reason", help="暂缓理由，如 等待领导研究会商"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只暂缓该单位"),
 ) -> None:
-    """暂缓：事项挂起（如等待领导研究会商），暂缓期间不亮灯。
+    """暂缓：事项挂起（如等待领导研究会商），暂缓期间不亮灯、停止计时（恢复办理时办理时限相应顺延）。
 
     示例：duban pause 12 --reason "待市政府常务会研究"
     """
@@ -275,12 +280,21 @@ def resume(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     unit: Optional[str] = typer.Option(None, "--unit", help="只恢复该单位"),
     note: Optional[str] = typer.Option(None, "--note", help="说明"),
+    keep_due: bool = typer.Option(False, "--keep-due", help="办理时限不顺延"),
+    due: Optional[str] = typer.Option(None, "--due", help="新的办理时限（日期）"),
+    within: Optional[int] = typer.Option(None, "--within", help="新的时限：今天起 N 个工作日"),
 ) -> None:
-    """恢复办理：结束暂缓。
+    """恢复办理：结束暂缓。暂缓期间停止计时：办理时限按暂缓的工作日数顺延（暂缓日之后至恢复日，含恢复日）。
 
-    示例：duban resume 12 --note "常务会已研究同意"
+    --keep-due 保留原时限；--due / --within 另定时限；设置 pause_extends_due 为 false 时不顺延。
+    顺延的天数和新时限记入恢复办理记录，show 和 log 可见，如“暂缓9个工作日，时限顺延至2026-12-08”。
+
+    示例：duban resume 12 --note "常务会已研究同意"；duban resume 12 --keep-due；duban resume 12 --within 10
     """
-    ledger().resume(item_id, unit, note)
+    due_date, within = _within_or_due(due, within)
+    if keep_due and (due_date is not None or within is not None):
+        raise UsageError("--keep-due 与 --due/--within 只能给出一个")
+    ledger().resume(item_id, unit, note, keep_due=keep_due, due=due_date, within=within)
     _show_item(item_id)
 
 
@@ -308,7 +322,7 @@ def reopen(
     due: Optional[str] = typer.Option(None, "--due", help="新的办理时限（如 2026-12-31、12月底前）"),
     within: Optional[str] = typer.Option(None, "--within", help="新的时限：N 个工作日（1–1000）"),
 ) -> None:
-    """重启：已销号事项出现反弹，重新办理。
+    """重启：已销号事项出现反弹，重新办理。原完成百分比清空，序时进度从重启日起算。
 
     示例：duban reopen 12 --reason "回头看发现问题反弹" --within 10
     """
@@ -401,7 +415,7 @@ def list_items(
 def show(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     explain: bool = typer.Option(False, "--explain", help="说明每个单位为何亮该颜色的灯"),
-    as_of: Optional[str] = typer.Option(None, "--as-of", help="按记录还原该日期时的事项状态"),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="按记录还原该日期时的事项状态（只用该日及以前的记录和当时有效的设置）"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table 或 json"),
 ) -> None:
     """查看一个事项的全部信息、各责任单位情况、节点和最近记录。
@@ -417,7 +431,7 @@ def show(
     item = view.item
     from ..ledger_clerk import merged_from, merged_into
 
-    record = {**render.item_record(view), "content": item.content, "standard": item.standard,
+    record = {**render.item_record(view), "content": item.content, "standard": item.standard, "preset": item.preset,
               "children": [render.item_record(c) for c in led.children(item_id, day)],
               "merged_into": merged_into(led, item_id),
               "merged_from": [render.item_record(led.item(i)) for i in merged_from(led, item_id)]}
