@@ -121,6 +121,7 @@ class Scoped:
     light: Light | None = None
     behind: bool = False            # reported % behind 序时进度
     feedback_late: bool = False
+    unsigned: bool = False          # not signed for within sign_within_workdays of 交办
     late_workdays: int = 0
     workdays_left: int | None = None
 
@@ -308,6 +309,7 @@ def _set_light(s: Scoped, result: Any) -> None:
     s.light = result.light
     s.behind = any(f.kind == "behind" for f in result.findings)
     s.feedback_late = result.feedback_late_workdays > 0
+    s.unsigned = any(f.kind == "unsigned" for f in result.findings)
     s.late_workdays = result.late_workdays
     s.workdays_left = result.workdays_left
 

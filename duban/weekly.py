@@ -248,6 +248,10 @@ def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
         shown = "、".join(named(x.item_id, x.title) for x in late_reports[:3])
         more = "等" if len(late_reports) > 3 else ""
         problems.append(f"进展报送不及时。{shown}{more}{len(late_reports)}件事项未按规定频次报送办理进展。")
+    unsigned = Counter(s.unit for s in rows if not s.closed and not s.paused and s.unsigned)
+    if unsigned:
+        problems.append("交办后未及时签收。" + "、".join(f"{u}（{n}项）" for u, n in sorted(unsigned.items()))
+                        + "的交办事项超过规定时限仍未签收。")
     if unanswered:
         problems.append("催办后落实不力。本周" + "；".join(
             f"{unit}被催办{n}次（{'、'.join(names[:3])}{'等' if len(names) > 3 else ''}）" for unit, n, names in unanswered[:5])

@@ -62,6 +62,19 @@ def test_a_unit_that_answered_after_the_chase_is_not_said_to_be_chased_without_r
     assert not any("催办后落实不力" in p for p in w.problems), w.problems
 
 
+def test_units_that_have_not_signed_are_named_in_the_problems(ledger):
+    """签收 is tracked (issue #13): a unit that neither signed nor reported within sign_within_workdays."""
+    on(ledger, "2026-11-09")
+    ledger.create("未签收事项", Source.DOCUMENT, lead="财政局", due=D("2026-12-31"))
+    ledger.create("已签收事项", Source.DOCUMENT, lead="交通局", due=D("2026-12-31"))
+    ledger.sign(2, "交通局")
+    w = report(on(ledger, "2026-11-16"), "2026-W47")
+    assert "交办后未及时签收。市财政局（1项）的交办事项超过规定时限仍未签收。" in w.problems
+    on(ledger, "2026-11-17").sign(1, "财政局")
+    w = report(on(ledger, "2026-11-23"), "2026-W48")
+    assert not any("签收" in p for p in w.problems), w.problems
+
+
 def test_slow_key_items_lists_only_key_items_by_number_and_short_title(ledger):
     on(ledger, "2026-10-12")
     ledger.create("常规事项", Source.DOCUMENT, lead="财政局", due=D("2026-11-02"))
