@@ -318,6 +318,7 @@ def test_a_changed_class_changes_the_cadence_and_the_light(six):
         lead = record["assignments"][0]
         return record["light"], lead["feedback_due"]
 
+    ok(six("sign", "3", "--unit", "财政局", today="2026-11-16"))  # signed: no 签收 finding
     assert light("2026-11-20") == ("green", "2026-12-31")
     ok(six("edit", "3", "--class", "速办", today="2026-11-17"))
     assert light("2026-11-20") == ("yellow", "2026-11-19")
