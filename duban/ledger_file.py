@@ -25,12 +25,17 @@ def read_only_connection(path: Path) -> sqlite3.Connection:
     index cannot be opened, as on a read-only mount)."""
     uri = f"file:{quote(str(path.absolute()))}"
     conn = sqlite3.connect(f"{uri}?mode=ro", uri=True)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")  # a writer at work is waited for, not bypassed
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.OperationalError:
+    except sqlite3.OperationalError as exc:
+        if not any(w in str(exc).lower() for w in ("unable to open", "readonly")):
+            conn.close()
+            raise
+        # a WAL ledger whose index (-shm) cannot be made: a read-only folder or mount, where nobody
+        # can be writing; read the file as it is
         conn.close()
         conn = sqlite3.connect(f"{uri}?mode=ro&immutable=1", uri=True)
-    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
 

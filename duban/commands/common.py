@@ -8,6 +8,7 @@ ledger collected (an uncovered holiday year, a deadline on a holiday) go to stde
 from __future__ import annotations
 
 import datetime as dt
+import contextlib
 import functools
 import re
 import sqlite3
@@ -259,39 +260,56 @@ def _empty_unit(kwargs: dict[str, Any]) -> str | None:
     return None
 
 
+def _close() -> None:
+    """Close the command's ledger, as the end of a process would (in-process runs: tests, scripts),
+    so that its WAL is checkpointed now rather than whenever the object is collected."""
+    led = _current.ledger if _current is not None else None
+    if led is not None:
+        _current.ledger = None
+        with contextlib.suppress(Exception):
+            led.db.close()
+
+
+def _run(fn: Callable[..., Any], args: tuple, kwargs: dict[str, Any]) -> Any:
+    bad = _bad_argument([*args, *kwargs.values()])
+    if bad is not None:
+        fail(f"参数“{bad}”不是有效的 UTF-8 文本（请检查终端或脚本的编码）", 2)
+    empty = _empty_unit(kwargs)
+    if empty is not None:
+        fail(f"{empty} 的单位名称不能为空", 2)
+    try:
+        result = fn(*args, **kwargs)
+    except DubanError as exc:
+        fail(exc.message, exc.exit_code)
+    except sqlite3.Error as exc:
+        fail(sqlite_error_text(exc))
+    except OSError as exc:
+        from ..files import os_error_text
+
+        fail(os_error_text(exc))
+    except OverflowError:
+        fail("日期或数值超出可处理的范围（日期应在 2000-01-01 至 2099-12-31 之间）")
+    except UnicodeError as exc:
+        fail(f"文本编码无效：{exc.reason}（请使用 UTF-8）")
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # a bug: say so plainly, keep the trace for whoever reports it
+        if os.environ.get("DUBAN_DEBUG"):
+            traceback.print_exc()
+        fail(f"内部错误（{type(exc).__name__}: {exc}）。请用 duban log 核对该事项的最近记录，"
+             "并设置 DUBAN_DEBUG=1 重试后报告此问题")
+    _flush_warnings()
+    return result
+
+
 def guarded(fn: F) -> F:
     """Run a command inside the error boundary."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        bad = _bad_argument([*args, *kwargs.values()])
-        if bad is not None:
-            fail(f"参数“{bad}”不是有效的 UTF-8 文本（请检查终端或脚本的编码）", 2)
-        empty = _empty_unit(kwargs)
-        if empty is not None:
-            fail(f"{empty} 的单位名称不能为空", 2)
         try:
-            result = fn(*args, **kwargs)
-        except DubanError as exc:
-            fail(exc.message, exc.exit_code)
-        except sqlite3.Error as exc:
-            fail(sqlite_error_text(exc))
-        except OSError as exc:
-            from ..files import os_error_text
-
-            fail(os_error_text(exc))
-        except OverflowError:
-            fail("日期或数值超出可处理的范围（日期应在 2000-01-01 至 2099-12-31 之间）")
-        except UnicodeError as exc:
-            fail(f"文本编码无效：{exc.reason}（请使用 UTF-8）")
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
-            raise
-        except Exception as exc:  # a bug: say so plainly, keep the trace for whoever reports it
-            if os.environ.get("DUBAN_DEBUG"):
-                traceback.print_exc()
-            fail(f"内部错误（{type(exc).__name__}: {exc}）。请用 duban log 核对该事项的最近记录，"
-                 "并设置 DUBAN_DEBUG=1 重试后报告此问题")
-        _flush_warnings()
-        return result
+            return _run(fn, args, kwargs)
+        finally:
+            _close()
 
     return wrapper  # type: ignore[return-value]
