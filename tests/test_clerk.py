@@ -643,3 +643,14 @@ def test_show_unit_table_at_80_columns(six, monkeypatch):
     lines = [line.rstrip() for line in ok(six("show", "1")).splitlines()]
     start = lines.index(next(line for line in lines if line.strip() == "责任单位"))
     assert lines[start + 1:start + 13] == TABLE_SHOW_80.splitlines()
+
+
+@pytest.mark.parametrize("argv", [[], ["create"], ["list"], ["assign"], ["extend"], ["edit"], ["merge"], ["report"]])
+def test_help_at_80_columns_folds_chinese_instead_of_cutting_it(duban, monkeypatch, argv):
+    import re
+
+    monkeypatch.setenv("COLUMNS", "80")
+    out = ok(duban(*argv, "--help"))
+    assert max(cell_len(line) for line in out.splitlines()) <= 80
+    cut = [line for line in out.splitlines() if re.search(r"…\s*│\s*$", line)]
+    assert cut == []

@@ -145,6 +145,26 @@ def _localise_rich(module: Any) -> None:
         if hasattr(module, name):
             setattr(module, name, text)
     module.rich_format_error = print_usage_error
+    make_help = module._make_command_help
+    if not getattr(make_help, "_duban", False):
+        def command_help(**kwargs: Any) -> Any:
+            text = make_help(**kwargs)
+            if hasattr(text, "overflow"):
+                text.overflow = "fold"  # Chinese has no spaces to wrap at: fold, never cut to “…”
+            return text
+
+        command_help._duban = True  # type: ignore[attr-defined]
+        module._make_command_help = command_help
+        parameter_help = module._get_parameter_help
+
+        def option_help(**kwargs: Any) -> Any:
+            columns = parameter_help(**kwargs)
+            for part in getattr(columns, "renderables", []):
+                if hasattr(part, "overflow"):
+                    part.overflow = "fold"
+            return columns
+
+        module._get_parameter_help = option_help
     highlight = module.types_highlighter
     if getattr(highlight, "_duban", False):
         return
