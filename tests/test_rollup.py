@@ -151,6 +151,7 @@ def test_an_older_ledger_is_read_through_its_own_version_or_refused_by_name(duba
     (["{db}", "ranking", "--by", "ledger"], 2, "错误：--by 不适用于 rollup ranking\n"),
     (["{db}", "stats", "--by", "leader"], 2, "错误：--by 应为 unit、source 或 ledger，收到“leader”\n"),
     (["{db}", "screen"], 2, "错误：rollup screen 须用 --out 指定输出的 HTML 文件\n"),
+    (["{db}", "screen", "--format", "json"], 2, "错误：--format 不适用于 rollup screen（大屏是 HTML 页面，用 --out 指定文件）\n"),
     (["{db}", "{db}", "stats"], 2, "错误：台账 {db} 重复给出\n"),
     (["{missing}", "stats"], 1, "错误：台账文件不存在：{missing}\n"),
 ])
