@@ -100,7 +100,7 @@ def test_three_parts_give_the_single_ledgers_figures(duban, split, monkeypatch, 
     # the screen over the three shows the single ledger's lights
     out = tmp_path / "汇总.html"
     result = ok(duban(*args, "screen", "--out", str(out), "--by", "ledger"))
-    assert result.stdout.startswith(f"大屏页面已写入 {out}：红灯4项、黄灯3项")
+    assert result.stdout == f"大屏页面已写入 {out}：红灯4项、黄灯3项，3本台账（{TODAY}）\n"
     page = out.read_text(encoding="utf-8")
     assert '<span class="n" data-k="total">17</span>' in page and "汇总3本台账：甲县督查室、乙县督查室、丙县督查室" in page
     assert {p: sha(p) for p in parts} == before
