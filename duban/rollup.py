@@ -76,6 +76,8 @@ def read_all(paths: Sequence[str | os.PathLike], today: dt.date, work: Callable[
     if len(jobs) >= PARALLEL_FROM and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
 
+        from . import migrations  # noqa: F401 - imported once here, not in every worker (open_readonly needs it)
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = list(pool.map(_job, jobs, chunksize=max(1, len(jobs) // (4 * workers))))
     else:

@@ -101,7 +101,7 @@ def test_three_parts_give_the_single_ledgers_figures(duban, split, monkeypatch, 
     # the screen over the three shows the single ledger's lights
     out = tmp_path / "汇总.html"
     result = ok(duban(*args, "screen", "--out", str(out), "--by", "ledger"))
-    assert result.stdout.startswith(f"大屏页面已写入 {out}：红灯4项、黄灯3项")
+    assert result.stdout == f"大屏页面已写入 {out}：红灯4项、黄灯3项，3本台账（{TODAY}）\n"
     page = out.read_text(encoding="utf-8")
     assert '<span class="n" data-k="total">17</span>' in page and "汇总3本台账：甲县督查室、乙县督查室、丙县督查室" in page
     assert {p: sha(p) for p in parts} == before
@@ -152,6 +152,7 @@ def test_an_older_ledger_is_read_through_its_own_version_or_refused_by_name(duba
     (["{db}", "ranking", "--by", "ledger"], 2, "错误：--by 不适用于 rollup ranking\n"),
     (["{db}", "stats", "--by", "leader"], 2, "错误：--by 应为 unit、source 或 ledger，收到“leader”\n"),
     (["{db}", "screen"], 2, "错误：rollup screen 须用 --out 指定输出的 HTML 文件\n"),
+    (["{db}", "screen", "--format", "json"], 2, "错误：--format 不适用于 rollup screen（大屏是 HTML 页面，用 --out 指定文件）\n"),
     (["{db}", "{db}", "stats"], 2, "错误：台账 {db} 重复给出\n"),
     (["{missing}", "stats"], 1, "错误：台账文件不存在：{missing}\n"),
 ])

@@ -20,7 +20,7 @@ _ALLOWED = {"stats": {"--from", "--to", "--by"}, "ranking": {"--quarter"}, "over
 
 @guarded
 def rollup(
-    args: List[str] = typer.Argument(..., help="台账文件（一个或多个），最后是报表：stats、ranking、overdue 或 screen"),
+    args: List[str] = typer.Argument(..., metavar="台账… 报表", help="台账文件（一个或多个），最后是报表：stats、ranking、overdue 或 screen"),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="以该日期为准汇总（默认：今天，或 --today）"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table（表格）、json 或 csv（stats、ranking、overdue）"),
     by: Optional[str] = typer.Option(None, "--by", help="stats：unit、source 或 ledger（每本台账一行）；screen：ledger"),
@@ -54,6 +54,8 @@ def rollup(
     if by is not None and by not in (("unit", "source", "ledger") if report == "stats" else ("ledger",)):
         raise UsageError(f"--by 应为 {'unit、source 或 ledger' if report == 'stats' else 'ledger'}，收到“{by}”")
     if report == "screen":
+        if fmt is not Format.table:
+            raise UsageError("--format 不适用于 rollup screen（大屏是 HTML 页面，用 --out 指定文件）")
         if out is None:
             raise UsageError("rollup screen 须用 --out 指定输出的 HTML 文件")
         check_refresh(refresh)

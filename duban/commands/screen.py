@@ -27,7 +27,7 @@ def write_screen(screen, out: Path, refresh: int) -> None:
     files.write_text(out, text)
     typer.echo(
         f"大屏页面已写入 {out}：红灯{screen.lights.get('red', 0)}项、黄灯{screen.lights.get('yellow', 0)}项，"
-        f"{len(screen.units)}个单位（{screen.today.isoformat()}）")
+        f"{len(screen.units)}{'本台账' if screen.by_ledger else '个单位'}（{screen.today.isoformat()}）")
 
 
 @guarded
