@@ -103,6 +103,7 @@ class Reader:
         self.variables: dict[str, str] = {}
         self.runner = CliRunner()
         self.ran: list[str] = []
+        self.results: dict[str, object] = {}
 
     def line(self, line: str) -> None:
         command, comment = split_comment(line)
@@ -130,6 +131,7 @@ class Reader:
         assert args and args[0] == "duban", f"这一行既不是 duban 命令，也不在 NOT_RUN 中：{command}"
         result = self.runner.invoke(app, args[1:], env=env)
         self.ran.append(command)
+        self.results[command] = result
         where = f"\n$ {command}\n{result.output}"
         assert "Traceback" not in result.output and "内部错误" not in result.output, where
         if result.exception is not None:
@@ -163,6 +165,25 @@ def test_every_command_in_the_document_runs_on_the_example_ledger(doc, tmp_path,
     for line in lines:
         reader.line(line)
     assert reader.ran
+
+
+def test_the_life_of_an_item_prints_what_its_comments_say(tmp_path, monkeypatch):
+    import json
+
+    doc = ROOT / "docs" / "命令.md"
+    reader = reader_in(tmp_path, doc, monkeypatch)
+    for line in runnable(doc):
+        reader.line(line)
+    out = {cmd.split(" #")[0]: res.stdout.strip() for cmd, res in reader.results.items()}
+    creates = [v for k, v in out.items() if k.startswith("duban create") and "--parent" not in k]
+    assert creates[:3] == ["1", "2", "3"]
+    close = next(v for k, v in out.items() if k.startswith("duban --today 2026-11-25 close 1"))
+    assert close == "事项 #1：已办结，待审核"
+    listed = reader.duban("duban --db 台账.db --today 2026-12-04 list --format json", "")
+    rows = {row["id"]: row for row in json.loads(listed.stdout)}
+    assert sorted(rows) == [1, 2]
+    assert (rows[1]["light"], rows[1]["due"]) == ("green", "2026-12-11")
+    assert (rows[2]["light"], rows[2]["overdue_workdays"]) == ("red", 4)
 
 
 def test_the_docs_run_over_a_hundred_commands():
