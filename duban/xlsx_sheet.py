@@ -108,7 +108,7 @@ def vocabulary_rows() -> list[tuple[str, str, str]]:
 
 
 def vocabulary_markdown() -> str:
-    """The import vocabulary table of docs/Excel.md (tests/test_import_vocabulary.py compares them)."""
+    """The import vocabulary table of docs/Excel.md (tests/test_import_robust.py compares them)."""
     lines = ["| 字段 | 代码 | 能识别的列名 |", "|---|---|---|"]
     lines += [f"| {label} | {code} | {names} |" for label, code, names in vocabulary_rows()]
     return "\n".join(lines)

@@ -186,6 +186,18 @@ def test_the_life_of_an_item_prints_what_its_comments_say(tmp_path, monkeypatch)
     assert (rows[2]["light"], rows[2]["overdue_workdays"]) == ("red", 4)
 
 
+def test_the_daily_commands_do_what_their_comments_say(tmp_path, monkeypatch):
+    doc = ROOT / "docs" / "定时任务.md"
+    reader = reader_in(tmp_path, doc, monkeypatch)
+    for line in runnable(doc):
+        reader.line(line)
+    again = reader.duban("duban remind --out 每日/2026-11-20/通知", "")
+    assert "没有新的需要催办的事项" in again.output
+    first = sorted(p.name for p in (tmp_path / "每日" / "2026-11-20" / "通知").iterdir())
+    assert first and first == sorted(p.name for p in (tmp_path / "重印").iterdir())  # same notices, same 文号
+    assert (tmp_path / "逾期清单.csv").read_text(encoding="utf-8").count("\n") > 1
+
+
 def test_the_docs_run_over_a_hundred_commands():
     commands = [ln for doc in DOCS for ln in runnable(doc) if "duban " in split_comment(ln)[0]]
     assert len(commands) >= 100, len(commands)
