@@ -99,16 +99,16 @@ def parse_map(texts: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-# -- the vocabulary, printed (duban import --columns) and in the README ---------------------------
+# -- the vocabulary, printed (duban import --columns) and in docs/Excel.md ---------------------------
 
 
 def vocabulary_rows() -> list[tuple[str, str, str]]:
-    """(字段, code, 能识别的列名) for every field: the one table `--columns` and the README show."""
+    """(字段, code, 能识别的列名) for every field: the one table `--columns` and docs/Excel.md show."""
     return [(f.label, "class" if f.code == "klass" else f.code, "、".join(f.synonyms)) for f in FIELDS]
 
 
 def vocabulary_markdown() -> str:
-    """The README's import vocabulary table (tests/test_import_vocabulary.py compares them)."""
+    """The import vocabulary table of docs/Excel.md (tests/test_import_robust.py compares them)."""
     lines = ["| 字段 | 代码 | 能识别的列名 |", "|---|---|---|"]
     lines += [f"| {label} | {code} | {names} |" for label, code, names in vocabulary_rows()]
     return "\n".join(lines)
