@@ -181,7 +181,8 @@ def test_the_life_of_an_item_prints_what_its_comments_say(tmp_path, monkeypatch)
     rows = {row["id"]: row for row in json.loads(listed.stdout)}
     assert sorted(rows) == [1, 2]
     assert (rows[1]["light"], rows[1]["due"]) == ("green", "2026-12-11")
-    assert (rows[2]["light"], rows[2]["overdue_workdays"]) == ("red", 4)
+    # #2 was paused 11-05 to 11-12: its deadline moved 5 working days later (issue #13), to 12-07
+    assert (rows[2]["light"], rows[2]["due"], rows[2]["workdays_left"]) == ("yellow", "2026-12-07", 1)
 
 
 def test_the_daily_commands_do_what_their_comments_say(tmp_path, monkeypatch):
