@@ -157,6 +157,8 @@ def tracks(changes: Iterable[tuple[int | None, dt.date, str, Mapping[str, Any]]]
             s.status = "open"
             if kind == "reopened" and data.get("due"):
                 s.due = date(data["due"])
+            elif kind == "resumed" and data.get("to"):  # the deadline moved by the days paused (issue #13)
+                s.due = date(data["to"])
         elif kind == "extended":
             s.due = date(data.get("to")) or s.due
         elif kind == "paused":

@@ -170,8 +170,9 @@ def _paused_past_due(led: "Ledger", rows: list[Scoped], day: dt.date) -> dict[tu
     for n in range(0, len(ids), 900):
         chunk = ids[n:n + 900]
         since: dict[tuple[int, int], dt.date] = {}
-        for item_id, unit_id, at, kind in led.db.execute(
-                f"SELECT e.item_id, e.unit_id, e.at, e.kind FROM events e WHERE {ANY_UNIT}"
+        for item_id, unit_id, at, kind, moved in led.db.execute(
+                f"SELECT e.item_id, e.unit_id, e.at, e.kind,"
+                f" json_extract(e.data, '$.to') IS NOT json_extract(e.data, '$.from') FROM events e WHERE {ANY_UNIT}"
                 f" AND e.kind IN ('paused', 'resumed') AND e.at <= ?"
                 f" AND e.item_id IN ({','.join('?' * len(chunk))}) ORDER BY e.id", [day.isoformat(), *chunk]):
             key = (item_id, unit_id)
@@ -179,6 +180,10 @@ def _paused_past_due(led: "Ledger", rows: list[Scoped], day: dt.date) -> dict[tu
                 continue
             if kind == "paused":
                 since[key] = dt.date.fromisoformat(at)
+            elif kind == "resumed" and moved:
+                # the resume moved the deadline by the days paused (or set a new one): counted from the
+                # deadline in force, the light's days are already the days at work past it
+                since.pop(key, None)
             elif key in since:
                 low = max(since.pop(key), wanted[key])
                 found[key] = found.get(key, 0) + led.calendar.workdays_between(low, dt.date.fromisoformat(at)).value

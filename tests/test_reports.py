@@ -620,6 +620,7 @@ def test_weekly_numbers(scenario):
     # #3 is 常规, not 重点: no “重点事项推进缓慢”
     assert w.problems == [
         "部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。",
+        "交办后未及时签收。市住房和城乡建设局（1项）的交办事项超过规定时限仍未签收。",
         "按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。",
     ]
     assert w.next_steps[0].startswith("紧盯1件逾期事项")
@@ -762,7 +763,8 @@ def test_cli_weekly_writes_the_report(cli, tmp_path):
     ]
     problems = paras[paras.index("四、存在问题") + 1:paras.index("五、下步工作")]
     assert problems == ["（一）部分事项办理滞后。逾期事项1件，逾期较多的单位有市住房和城乡建设局（1项）。",
-                        "（二）按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。"]
+                        "（二）交办后未及时签收。市住房和城乡建设局（1项）的交办事项超过规定时限仍未签收。",
+                        "（三）按期办结率偏低。今年以来按期办结率为50.0%，逾期办结1件。"]
     section = doc.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)   # A4
     footer_xml = section.footer.paragraphs[0]._p.xml

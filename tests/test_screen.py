@@ -98,11 +98,13 @@ def small(units):
     ok(duban("create", "B 资金拨付", "--source", "会议议定", "--lead", "财政局", "--due", "2026-11-06", today="2026-11-02"))
     ok(duban("create", "C <script>alert(1)</script> & 改造", "--source", "领导批示", "--lead", "住建局",
              "--due", "2026-11-05", today="2026-11-03"))
+    ok(duban("sign", "2", "--unit", "财政局", today="2026-11-02"))  # signed: no 签收 finding (issue #13)
     ok(duban("extend", "2", "--to", "2026-11-30", "--reason", "等待审批", today="2026-11-10"))
     ok(duban("close", "3", "--result", "已完成", today="2026-11-12"))
     ok(duban("create", "D 临时任务", "--source", "其他", "--lead", "交通局", "--due", "2026-11-18", today="2026-11-16"))
     ok(duban("pause", "4", "--reason", "等待会议研究", today="2026-11-19"))
     ok(duban("create", "E 债务化解", "--source", "文件部署", "--lead", "财政局", "--due", "2026-11-24", today="2026-11-16"))
+    ok(duban("sign", "5", "--unit", "财政局", today="2026-11-16"))
     return duban
 
 
