@@ -426,6 +426,20 @@ def test_escalate_records_a_supervision_notice(units):
     assert (after["status"], after["light"], after["due"]) == (before["status"], before["light"], before["due"])
 
 
+def test_praise_names_only_a_responsible_unit_of_the_item(units):
+    item_id = new_item(units, "城东片区改造", "--source", "会议议定", "--lead", "住建局", "--due", "2026-12-31")
+    path = os.environ["DUBAN_DB"]
+    before = event_rows(path)
+    result = units("escalate", str(item_id), "--kind", "通报表扬", "--unit", "财政局")
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：单位“市财政局”不是事项 #{item_id} 的责任单位\n"
+    assert event_rows(path) == before
+    ok(units("close", str(item_id), "--result", "已完成改造"))
+    ok(units("escalate", str(item_id), "--kind", "通报表扬", "--unit", "住建局"))  # its own unit, after closure
+    ok(units("escalate", str(item_id), "--kind", "通报表扬"))  # the item as a whole
+    assert kinds(units, item_id)[-2:] == ["escalated", "escalated"]
+
+
 def test_every_write_appends_exactly_its_events(units):
     path = os.environ["DUBAN_DB"]
     steps = [
