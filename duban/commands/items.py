@@ -282,7 +282,7 @@ def resume(
     note: Optional[str] = typer.Option(None, "--note", help="说明"),
     keep_due: bool = typer.Option(False, "--keep-due", help="办理时限不顺延"),
     due: Optional[str] = typer.Option(None, "--due", help="新的办理时限（日期）"),
-    within: Optional[int] = typer.Option(None, "--within", help="新的时限：今天起 N 个工作日"),
+    within: Optional[str] = typer.Option(None, "--within", help="新的时限：今天起 N 个工作日（1–1000）"),
 ) -> None:
     """恢复办理：结束暂缓。暂缓期间停止计时：办理时限按暂缓的工作日数顺延（暂缓日之后至恢复日，含恢复日）。
 
@@ -291,7 +291,7 @@ def resume(
 
     示例：duban resume 12 --note "常务会已研究同意"；duban resume 12 --keep-due；duban resume 12 --within 10
     """
-    due_date, within = _within_or_due(due, within)
+    due_date, within, _ = _within_or_due(due, within, long_term=False)
     if keep_due and (due_date is not None or within is not None):
         raise UsageError("--keep-due 与 --due/--within 只能给出一个")
     ledger().resume(item_id, unit, note, keep_due=keep_due, due=due_date, within=within)
