@@ -71,8 +71,11 @@ def check_calendar(conn: sqlite3.Connection, add: Callable, problem: type) -> No
 
 
 def check_issue_numbers(conn: sqlite3.Connection, add: Callable, problem: type) -> None:
+    # the year an issue is numbered in is its own (report_issues.year: 2026-W53 issued on 2027-01-01 is
+    # 2027年第1期), not the year its period label starts with
     rows = conn.execute(
-        "SELECT kind, substr(period, 1, 4), issue_no, group_concat(period, '、') FROM reports"
-        " GROUP BY kind, substr(period, 1, 4), issue_no HAVING count(*) > 1 ORDER BY 2, 3")
+        "SELECT r.kind, coalesce(i.year, substr(r.period, 1, 4)) AS year, r.issue_no, group_concat(r.period, '、')"
+        " FROM reports r LEFT JOIN report_issues i ON i.kind = r.kind AND i.period = r.period"
+        " GROUP BY r.kind, year, r.issue_no HAVING count(*) > 1 ORDER BY 2, 3")
     for kind, year, number, periods in rows:
         add(problem("duplicate_issue_no", f"督查专报 {year}年第{number}期 用于多个周期（{periods}）：期号重复"))

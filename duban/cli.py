@@ -8,6 +8,7 @@ pay for Excel, Word, reports or the rest.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Optional
 
@@ -79,7 +80,12 @@ def main_callback(
     示例：duban --db 台账.db list --light red
     """
     try:
-        day = parse_date(today, "--today") if today else None
+        if today is not None and not today.strip():
+            raise UsageError("--today 的值为空，应为日期，如 2026-11-30（不给出 --today 即以系统日期为今天）")
+        if today is None and os.environ.get("DUBAN_TODAY") is not None and not os.environ["DUBAN_TODAY"].strip():
+            # Click reads an empty variable as unset: it would fall back to the machine's clock
+            raise UsageError("环境变量 DUBAN_TODAY（即 --today）的值为空，应为日期，如 2026-11-30；要以系统日期为今天，请删除该变量")
+        day = parse_date(today, "--today") if today is not None else None
         for label, value in (("--db", str(db)), ("--today", today or "")):
             if value != value.encode("utf-8", "replace").decode("utf-8"):
                 raise UsageError(f"{label} 的值不是有效的 UTF-8 文本（请检查终端或脚本的编码）")

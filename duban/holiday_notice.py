@@ -250,6 +250,7 @@ def parse_notice(text: str, year: int | None = None, source: str = "通知") -> 
     if not 1900 <= year <= 2200:
         raise InvalidInput(f"年份 {year} 超出范围")
     days: dict[dt.date, NoticeDay] = {}
+    read_on: dict[dt.date, int] = {}  # the line each day was first read on
     for number, raw in _logical_lines(raw_lines):
         line = unicodedata.normalize("NFKC", raw)
         where = f"{source}第{number}行"
@@ -272,10 +273,11 @@ def parse_notice(text: str, year: int | None = None, source: str = "通知") -> 
                     raise InvalidInput(f"{where}的日期 {day.isoformat()} 不在{year}年前后")
                 before = days.get(day)
                 if before is not None and before.workday != workday:
-                    raise InvalidInput(f"{where}：{day.isoformat()} 在前文中是"
+                    raise InvalidInput(f"{where}：{day.isoformat()} 在第{read_on[day]}行中是"
                                        f"{'上班日' if before.workday else '放假日'}，此处相反")
                 if before is None:
                     days[day] = NoticeDay(day, workday, f"{name}调休上班" if workday else name)
+                    read_on[day] = number
     if not days:
         raise InvalidInput(f"{source}中没有读到任何放假安排（应有“一、元旦：1月1日放假……”这样的分项）")
     return Notice(year, tuple(days[d] for d in sorted(days)))

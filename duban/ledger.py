@@ -600,19 +600,20 @@ class Ledger(DailyJob):
                 for r in rows]
 
     # -- deadlines ------------------------------------------------------------------------
-    def resolve_deadline(self, due: dt.date | None, within: int | None, start: dt.date | None = None) -> Deadline:
+    def resolve_deadline(self, due: dt.date | None, within: int | None, start: dt.date | None = None,
+                         what: str = "办理时限") -> Deadline:
         """A date given as is, or "N个工作日" counted after ``start`` (交办 date).
 
         Adds a warning when the answer depends on a year whose holidays are unknown, or
-        when a given date is not a working day.
+        when a given date is not a working day; ``what`` names the date in them (办理时限, 节点日期).
         """
         if due is not None and within is not None:
             raise InvalidInput("--due 与 --within 只能给出一个")
         start = start or self.today
         cal = self.calendar
         if due is not None and due.year not in YEARS:
-            raise InvalidInput(f"办理时限 {due.isoformat()} 的年份超出范围（{YEARS.start}–{YEARS.stop - 1}）；"
-                               "长期事项请不设时限")
+            raise InvalidInput(f"{what} {due.isoformat()} 的年份超出范围（{YEARS.start}–{YEARS.stop - 1}）"
+                               + ("；长期事项请不设时限" if what == "办理时限" else ""))
         if within is not None:
             if not 1 <= within <= MAX_WITHIN:
                 raise InvalidInput(f"--within 应为 1 到 {MAX_WITHIN} 之间的工作日数，收到 {within}")
@@ -623,9 +624,9 @@ class Ledger(DailyJob):
             return Deadline(span.value, "calendar", within)
         if due is not None:
             if not cal.covered(due.year):
-                self._warn_uncovered((due.year,), f"无法确认办理时限 {due.isoformat()} 是否为工作日")
+                self._warn_uncovered((due.year,), f"无法确认{what} {due.isoformat()} 是否为工作日")
             elif not cal.is_workday(due):
-                self.warnings.append(f"注意：办理时限 {due.isoformat()} 是{cal.describe(due)}，不是工作日")
+                self.warnings.append(f"注意：{what} {due.isoformat()} 是{cal.describe(due)}，不是工作日")
         return Deadline(due, "given", None)
 
     def _warn_uncovered(self, years: Iterable[int], what: str) -> None:
@@ -907,7 +908,7 @@ class Ledger(DailyJob):
         return self.item(item_id)
 
     def _add_milestone(self, item: Item, due: dt.date, title: str) -> Item:
-        self.resolve_deadline(due, None)  # warns about a holiday or an unknown year
+        self.resolve_deadline(due, None, what="节点日期")  # warns about a holiday or an unknown year
         return self._apply(item, EventKind.MILESTONE_ADDED, f"设定节点：{due.isoformat()} {title}",
                            data={"due": due.isoformat(), "title": title})
 

@@ -400,12 +400,14 @@ def _milestone_done(item: Item, change: Change) -> None:
 
 
 def _on_live_assignment(action: str):
-    """催办 and 督办 need work still under way; only 通报表扬 may follow a closure."""
+    """催办 and 督办 need work still under way; only 通报表扬 may follow a closure (of a unit on the item)."""
 
     def handler(item: Item, change: Change) -> None:
         if change.data.get("kind") == "praise":
             if item.status in (Status.CANCELLED, Status.PENDING):
                 raise InvalidTransition(f"事项 #{item.id} 状态为“{item.status.label}”，不能通报表扬")
+            if change.unit_id is not None:
+                _assignment(item, change)
             return
         if change.unit_id is None:
             if item.status in (Status.CANCELLED, Status.PENDING, Status.CLOSED):

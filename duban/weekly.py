@@ -192,9 +192,14 @@ def _paused_past_due(led: "Ledger", rows: list[Scoped], day: dt.date) -> dict[tu
     return found
 
 
+def _late(late: int) -> str:
+    """A red item's lateness: N working days, or only past its date over days off."""
+    return f"逾期{late}个工作日" if late else "已过期限"
+
+
 def _state(s: Scoped, late: int) -> str:
     if s.light is Light.RED:
-        return f"逾期{late}个工作日" if late else "已过期限"
+        return _late(late)
     if s.feedback_late:
         return "进展反馈逾期"
     if s.behind:
@@ -244,7 +249,7 @@ def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
     key_red = sorted((x for x in red if x.key), key=lambda x: (-x.late_workdays, x.item_id))[:3]
     if key_red:
         problems.append("重点事项推进缓慢。" + "；".join(
-            f"{named(x.item_id, x.title)}（{x.lead}牵头）逾期{x.late_workdays}个工作日"
+            f"{named(x.item_id, x.title)}（{x.lead}牵头）{_late(x.late_workdays)}"
             + (f"，{DONE_LEVEL[x.level]}" if x.level else "") for x in key_red) + "。")
     # every item whose lead unit's progress report is late is lit (yellow at least, red if overdue too)
     late_ids = {s.item_id for s in rows if s.lead and not s.closed and not s.paused and s.feedback_late}

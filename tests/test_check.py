@@ -246,6 +246,25 @@ def test_closed_items_deadlines_are_not_checked(work):
     assert (code, found) == (0, [])
 
 
+def test_year_end_issue_numbered_in_the_next_year_is_no_duplicate(duban, tmp_path):
+    """2026-W49 is 2026年第1期; 2026-W53, issued on 2027-01-01, is 2027年第1期: two years, no clash."""
+    assert duban("init").exit_code == 0
+    assert duban("unit", "add", "甲局").exit_code == 0
+    assert duban("create", "事项", "--source", "其他", "--lead", "甲局", "--within", "5", today="2026-12-01").exit_code == 0
+    assert duban("report", "weekly", "--out", str(tmp_path), today="2026-12-04").exit_code == 0
+    assert duban("report", "weekly", "--out", str(tmp_path), today="2027-01-01").exit_code == 0
+    conn = sqlite3.connect(db_path())
+    try:
+        issued = conn.execute("SELECT r.period, r.issue_no, i.year FROM reports r JOIN report_issues i"
+                              " USING (kind, period) ORDER BY r.period").fetchall()
+    finally:
+        conn.close()
+    assert issued == [("2026-W49", 1, 2026), ("2026-W53", 1, 2027)]
+    result = duban("check", "--format", "json", today="2027-01-01")
+    assert "duplicate_issue_no" not in codes(json.loads(result.stdout))
+    assert result.exit_code == 0, result.output
+
+
 def test_table_and_csv_output(work):
     sql("UPDATE assignments SET result = NULL WHERE item_id = 1")
     result = work("check", "--quick")

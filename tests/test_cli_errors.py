@@ -311,6 +311,20 @@ def test_bad_today_from_environment_is_a_usage_error(items):
     assert assert_one_error_line(result, 2) == "错误：--today 的取值“2026/02/30”不是存在的日期"
 
 
+def test_an_empty_today_is_a_usage_error_not_the_machine_clock(items, monkeypatch):
+    """--today "" (or DUBAN_TODAY="") would otherwise record events on the machine's date."""
+    before = snapshot(db_path())
+    for argv in (["--today", "", "feedback", "1", "--unit", "交通局", "已开展整治"],
+                 ["--today", "  ", "unit", "add", "市教育局"]):
+        assert assert_one_error_line(items(*argv), 2) == (
+            "错误：--today 的值为空，应为日期，如 2026-11-30（不给出 --today 即以系统日期为今天）")
+    monkeypatch.setenv("DUBAN_TODAY", "")
+    assert assert_one_error_line(items("feedback", "1", "--unit", "交通局", "已开展整治"), 2) == (
+        "错误：环境变量 DUBAN_TODAY（即 --today）的值为空，应为日期，如 2026-11-30；要以系统日期为今天，请删除该变量")
+    assert snapshot(db_path()) == before
+    assert items("--today", "2026-11-17", "feedback", "1", "--unit", "交通局", "已开展整治").exit_code == 0
+
+
 CLICK_USAGE_ERRORS = [
     ("missing-required-option", ["create", "新事项"], "--source", "错误：缺少选项：--source"),
     ("missing-argument", ["feedback", "1", "--unit", "交通局"], "进展情况", "错误：缺少参数：进展情况"),

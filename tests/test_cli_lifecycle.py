@@ -426,6 +426,33 @@ def test_escalate_records_a_supervision_notice(units):
     assert (after["status"], after["light"], after["due"]) == (before["status"], before["light"], before["due"])
 
 
+def test_praise_names_only_a_responsible_unit_of_the_item(units):
+    item_id = new_item(units, "城东片区改造", "--source", "会议议定", "--lead", "住建局", "--due", "2026-12-31")
+    path = os.environ["DUBAN_DB"]
+    before = event_rows(path)
+    result = units("escalate", str(item_id), "--kind", "通报表扬", "--unit", "财政局")
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：单位“市财政局”不是事项 #{item_id} 的责任单位\n"
+    assert event_rows(path) == before
+    ok(units("close", str(item_id), "--result", "已完成改造"))
+    ok(units("escalate", str(item_id), "--kind", "通报表扬", "--unit", "住建局"))  # its own unit, after closure
+    ok(units("escalate", str(item_id), "--kind", "通报表扬"))  # the item as a whole
+    assert kinds(units, item_id)[-2:] == ["escalated", "escalated"]
+
+
+def test_a_milestone_on_a_weekend_is_warned_about_as_a_node_date(units):
+    item_id = new_item(units, "城东片区改造", "--source", "会议议定", "--lead", "住建局", "--due", "2026-12-31")
+    result = units("milestone", "add", str(item_id), "2026-12-20", "开工建设")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "注意：节点日期 2026-12-20 是周末，不是工作日\n"
+    assert result.stdout == f"事项 #{item_id} 已设定节点1：2026-12-20 开工建设\n"
+    created = units("create", "老旧小区改造", "--source", "会议议定", "--lead", "住建局", "--due", "2026-12-20",
+                    "--milestone", "2026-12-19:开工")
+    assert created.exit_code == 0, created.output
+    assert created.stderr == ("注意：办理时限 2026-12-20 是周末，不是工作日\n"
+                              "注意：节点日期 2026-12-19 是周末，不是工作日\n")
+
+
 def test_every_write_appends_exactly_its_events(units):
     path = os.environ["DUBAN_DB"]
     steps = [

@@ -122,6 +122,9 @@ REFUSED = [
     ("国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1月1日放假。", 2027,
      "通知标题为2026年的安排，与 --year 2027 不一致"),
     ("一、元旦：1月1日放假。1月1日上班。", 2026, "通知第1行无法完整读取（2026-01-01 既是放假日又是上班日）"),
+    ("一、元旦：1月1日至3日放假调休，共3天。1月2日上班。", 2026,
+     "通知第1行无法完整读取（2026-01-02 既是放假日又是上班日）"),
+    ("一、元旦：1月1日至3日放假。\n二、春节：1月2日上班。", 2026, "通知第2行：2026-01-02 在第1行中是放假日，此处相反"),
     ("各省、自治区、直辖市人民政府：\n经国务院批准，现将有关安排通知如下。", 2026,
      "通知中没有读到任何放假安排（应有“一、元旦：1月1日放假……”这样的分项）"),
     ("一、元旦：1月1日至3日放假，由各地自行安排。", 2026, "通知第1行无法完整读取（“由各地自行安排”）"),
@@ -191,3 +194,19 @@ def test_newspaper_paste_with_dateline_and_a_paragraph_broken_over_two_lines():
     assert notice.year == 2026
     assert [d.day.isoformat() for d in notice.days if d.workday] == ["2026-01-04", "2026-02-14", "2026-02-28"]
     assert len([d for d in notice.days if not d.workday]) == 12
+
+
+def test_a_date_list_contradicting_itself_is_refused_naming_both_lines(duban, tmp_path):
+    assert duban("init").exit_code == 0
+    dates = tmp_path / "2027.txt"
+    dates.write_text("2027-01-01,休,元旦\n2027-01-01,班,调休\n", encoding="utf-8")
+    refused = duban("calendar", "import", str(dates))
+    assert refused.exit_code == 1
+    assert refused.stderr == "错误：2027.txt 第2行：2027-01-01 与第1行矛盾（第1行为休，此行为班）\n"
+    assert _calendar_rows(tmp_path / "test.db") == 0
+    dates.write_text("2027-01-01,休,元旦\n# 再列一次\n2027-01-02,休\n2027-01-01,休\n", encoding="utf-8")
+    result = duban("calendar", "import", str(dates))
+    assert result.exit_code == 0, result.output
+    assert "读到日期清单：放假 2 天、调休上班 0 天（2027.txt）" in result.stdout
+    assert "已录入 2 个日期（2027.txt）" in result.stdout
+    assert _calendar_rows(tmp_path / "test.db") == 2

@@ -197,3 +197,21 @@ def test_the_rollup_screen_keeps_each_units_ledger(duban, split, tmp_path):
     assert '市住房和城乡建设局<div class="ledger">乙县督查室</div>' in row and "逾期11个工作日" in row
     assert page.count('data-unit="甲县督查室·市住房和城乡建设局"') == 1
     assert page.count('data-unit="丙县督查室·市住房和城乡建设局"') == 1  # the same unit, another county
+
+
+def test_the_ranking_table_says_whether_a_row_is_the_units_lead_or_co_work(duban, split):
+    """A unit ranked as lead and as co in one ledger gives two rows: the 角色 column tells them apart."""
+    _, parts = split
+    args = ["rollup", *map(str, parts), "--as-of", TODAY]
+    ranked = as_json(duban, *args, "ranking")
+    assert set(ranked[0]) == {"ledger", "quarter", "rank", "unit", "role", "score", "board", "gained", "lost", "details"}
+    roles: dict[tuple[str, str], set[str]] = {}
+    for r in ranked:
+        roles.setdefault((r["ledger"], r["unit"]), set()).add(r["role"])
+    ledger, unit = next(key for key, found in roles.items() if found == {"lead", "co"})
+    table = ok(duban(*args, "ranking")).stdout
+    header = next(line for line in table.splitlines() if "单位" in line and "得分" in line)
+    assert re.search(r"单位\s*┃\s*角色\s*┃\s*得分", header), header
+    rows = [line for line in table.splitlines() if ledger in line and f" {unit} " in line]
+    assert len(rows) == 2 and [bool(re.search(r"│\s*牵头\s*│", rows[i])) for i in (0, 1)].count(True) == 1
+    assert [bool(re.search(r"│\s*配合\s*│", rows[i])) for i in (0, 1)].count(True) == 1

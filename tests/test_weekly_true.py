@@ -85,6 +85,15 @@ def test_slow_key_items_lists_only_key_items_by_number_and_short_title(ledger):
     assert weekly.short_title("城区主干道改造提升及配套管网建设工程") == "城区主干道改造提升及配…"   # 12 characters
 
 
+def test_a_key_item_past_its_deadline_only_by_days_off_is_said_to_be_past_it_not_0_days_late(ledger):
+    """Due Friday 12-04, reported on Saturday 12-05: red, but no working day late yet (as the tables say)."""
+    on(ledger, "2026-11-16").create("城区主干道改造", Source.LEADER_INSTRUCTION, klass=ItemClass.KEY, lead="交通局",
+                                    due=D("2026-12-04"))
+    w = report(on(ledger, "2026-12-05"), "2026-W49")
+    assert "重点事项推进缓慢。#1“城区主干道改造”（市交通运输局牵头）已过期限。" in w.problems, w.problems
+    assert not any("逾期0个工作日" in p for p in w.problems)
+
+
 def test_the_unit_table_follows_the_ranking_not_the_completion_rate(ledger):
     on(ledger, "2026-10-12")
     ledger.create("交通局事项", Source.DOCUMENT, lead="交通局", due=D("2026-10-23"))

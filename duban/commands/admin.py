@@ -242,6 +242,7 @@ def parse_calendar_file(path: Path) -> list[tuple[dt.date, bool, str | None]]:
     except UnicodeDecodeError:
         raise InvalidInput(f"{path} 不是 UTF-8 文本文件") from None
     entries = []
+    first_on: dict[dt.date, tuple[int, bool]] = {}  # day → (the line it was first read on, workday)
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
@@ -262,6 +263,13 @@ def parse_calendar_file(path: Path) -> list[tuple[dt.date, bool, str | None]]:
             workday = True
         else:
             raise InvalidInput(f"{path.name} 第{number}行：类型“{parts[1]}”应为 休 或 班")
+        if day in first_on:
+            earlier, was = first_on[day]
+            if was != workday:
+                raise InvalidInput(f"{path.name} 第{number}行：{day.isoformat()} 与第{earlier}行矛盾"
+                                   f"（第{earlier}行为{'班' if was else '休'}，此行为{'班' if workday else '休'}）")
+            continue  # the same day again, the same way: already read
+        first_on[day] = (number, workday)
         entries.append((day, workday, parts[2] if len(parts) > 2 and parts[2] else None))
     if not entries:
         raise InvalidInput(f"{path.name} 中没有日期")

@@ -92,11 +92,14 @@ def rollup(
 def _ranking_table(records: list[dict]):
     from rich.table import Table
 
-    table = Table(title="各台账计公分排名（名次为本台账内的名次）", header_style="bold")
-    for header in ("台账", "季度", "名次", "单位", "得分", "榜", "失分"):
+    from ..scoring import ROLE_LABELS
+
+    table = Table(title="各台账计公分排名（名次为本台账内、同一角色内的名次）", header_style="bold")
+    for header in ("台账", "季度", "名次", "单位", "角色", "得分", "榜", "失分"):
         table.add_column(header, overflow="fold")
     for r in records:
-        table.add_row(r["ledger"], r["quarter"], str(r["rank"]), r["unit"], f"{r['score']:g}", r["board"] or "",
+        table.add_row(r["ledger"], r["quarter"], str(r["rank"]), r["unit"], ROLE_LABELS[r["role"]].removesuffix("单位"),
+                      f"{r['score']:g}", r["board"] or "",
                       "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in r["lost"]) or "—")
     return table
 
