@@ -121,7 +121,8 @@ def tracks(changes: Iterable[tuple[int | None, dt.date, str, Mapping[str, Any]]]
 
     A working day is overdue when the assignment was at work (open) at its start and past the
     deadline then in force: the day of a closure or a pause counts, the day of a resume or a
-    reopen does not; days paused or awaiting review never do.
+    reopen does not, nor the day of an extension past the new deadline; days paused or awaiting
+    review never do.
     """
     state: dict[int, _State] = {}
 
@@ -144,7 +145,8 @@ def tracks(changes: Iterable[tuple[int | None, dt.date, str, Mapping[str, Any]]]
         s = state.get(unit_id)
         if s is None:
             continue
-        advance(s, at)
+        # from the day of an extension on, the new deadline rules: that day is judged by it
+        advance(s, at - dt.timedelta(days=1) if kind == "extended" else at)
         if kind == "closed":
             s.status = "done"
             if period.start is None or at >= period.start:

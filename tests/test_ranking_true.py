@@ -129,8 +129,20 @@ def test_an_extension_moves_the_deadline_from_its_day_on(ledger):
     on(ledger, "2026-10-12").create("排水改造", Source.DOCUMENT, lead="住建局", due=D("2026-10-14"))
     on(ledger, "2026-10-19").extend(1, D("2026-11-30"), "雨季施工")
     on(ledger, "2026-11-16")
-    # 10-15, 10-16 and 10-19 (the day of the extension) were past the deadline then in force
-    assert by_unit(ledger)["市住房和城乡建设局"].details == ["#1 本期逾期3个工作日"]
+    # 10-15 and 10-16 were past the deadline then in force; from 10-19, the day of the extension, 11-30 rules
+    assert by_unit(ledger)["市住房和城乡建设局"].details == ["#1 本期逾期2个工作日"]
+
+
+def test_the_day_an_extension_is_approved_is_not_overdue(ledger):
+    # the QA case: due 11-10, extended on 11-13 to 11-20, closed 11-19 — overdue 11-11 and 11-12 only
+    on(ledger, "2026-11-02").create("延期测试", Source.DOCUMENT, lead="交通局", due=D("2026-11-10"))
+    on(ledger, "2026-11-13").extend(1, D("2026-11-20"), "测试")
+    on(ledger, "2026-11-19").close(1, "完成")
+    on(ledger, "2026-12-31")
+    u = by_unit(ledger)["市交通运输局"]
+    assert u.lost == [{"reason": "逾期工作日", "count": 2, "points": -1}]
+    assert u.gained == [{"reason": "按期办结", "count": 1, "points": 2}]
+    assert u.score == 101
 
 
 # -- the same step on the same item, unit and day counts once ----------------------------------------------
