@@ -5,6 +5,9 @@ How each case is scored (issue #12; the README says the same):
 * **Lateness once incurred stays incurred.** A closure counts in the period it happened, on
   time or late against the deadline then in force, whatever happens to the item later (a
   reopen, another closure). Overdue working days count in the period they passed.
+* **One closure per assignment per period** (:func:`counted_closure`): closed again after a
+  reopen, an item is credited or charged once in the period, by its latest closure there —
+  unless one of its closures there was late, which stays charged.
 * **反弹**: a reopen after a 不满意 回访 costs the unit that closed it ``score_rebound``
   (seeds/003 L547 公开曝光单 for 反弹问题, L573 回头看).
 * **Paused working days are never overdue days**; nor are the days a closure awaits review.
@@ -90,6 +93,13 @@ class Track:
 
     closures: list[tuple[dt.date, dt.date | None, bool]] = field(default_factory=list)
     overdue_days: int = 0
+
+
+def counted_closure(closures: list[tuple[dt.date, dt.date | None, bool]]) -> tuple[dt.date, dt.date | None, bool] | None:
+    """The one closure of an assignment the period credits or charges: the latest late one if any
+    was late (lateness once incurred stays incurred), else the latest; None when it closed none."""
+    late = [c for c in closures if not c[2]]
+    return (late or closures or [None])[-1]
 
 
 def overdue_workdays(cal: "WorkCalendar", after: dt.date, last: dt.date, due: dt.date | None, period: Period) -> int:
@@ -213,7 +223,9 @@ def ranking(led: "Ledger", period: Period, items: Mapping[int, "Item"] | None = 
         if track is None:  # a plain history: 交办, perhaps 办结
             track = Track([(s.closed_on, s.due, s.closed_on_time)] if s.closed else [],
                           0 if s.paused else overdue_workdays(cal, dt.date.min, s.closed_on or period.end, s.due, period))
-        for closed_on, due, on_time in track.closures:
+        counted = counted_closure(track.closures)
+        if counted is not None:
+            closed_on, due, on_time = counted
             f["on_time" if on_time else "late"] += 1
             if not on_time:
                 details[key].append(f"#{s.item_id} 逾期办结（时限 {due}，{closed_on} 办结）")

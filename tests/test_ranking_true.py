@@ -98,6 +98,32 @@ def test_cli_ranking_keeps_the_late_closure_and_charges_the_rebound(units):
     assert [(r["unit"], r["role"], r["score"]) for r in found] == [("市交通运输局", "lead", 90.5)]
 
 
+def test_an_item_closed_again_after_a_reopen_is_credited_once(ledger):
+    on(ledger, "2026-10-12").create("路灯维修", Source.DOCUMENT, lead="交通局", due=D("2026-12-31"))
+    on(ledger, "2026-10-20").close(1, "已修复")
+    on(ledger, "2026-10-22").reopen(1, "又有路灯不亮")
+    on(ledger, "2026-11-02").close(1, "已全部修复")
+    on(ledger, "2026-11-16")
+    u = by_unit(ledger)["市交通运输局"]
+    # one item, one closure credited (as report stats counts one closed item): 100 + 2
+    assert (u.score, u.gained, u.lost) == (102, [{"reason": "按期办结", "count": 1, "points": 2}], [])
+    assert stats(ledger)["全部"]["closed"] == 1
+
+
+def test_a_late_closure_stays_charged_when_the_item_is_closed_again_on_time(ledger):
+    on(ledger, "2026-10-12").create("信访积案化解", Source.PUBLIC_REQUEST, lead="交通局", due=D("2026-10-16"))
+    on(ledger, "2026-10-20").close(1, "已化解")          # late: 10-19, 10-20
+    on(ledger, "2026-10-22").reopen(1, "群众反映未化解", due=D("2026-11-30"))
+    on(ledger, "2026-11-02").close(1, "已化解")          # on time against 11-30
+    on(ledger, "2026-11-16")
+    u = by_unit(ledger)["市交通运输局"]
+    # the late closure stays charged, the later on-time one earns nothing: 100 − 2 − 2 × 0.5
+    assert (u.score, u.gained) == (97, [])
+    assert u.lost == [{"reason": "逾期办结", "count": 1, "points": -2},
+                      {"reason": "逾期工作日", "count": 2, "points": -1}]
+    assert u.details == ["#1 逾期办结（时限 2026-10-16，2026-10-20 办结）", "#1 本期逾期2个工作日"]
+
+
 # -- paused working days are never overdue days ----------------------------------------------------------
 
 
