@@ -11,7 +11,7 @@ import json
 
 from duban import reports, scoring
 from duban.ledger import Ledger
-from duban.models import Channel, EscalationKind, Satisfaction, Source
+from duban.models import Channel, EscalationKind, ItemClass, Satisfaction, Source
 
 D = dt.date.fromisoformat
 
@@ -122,6 +122,39 @@ def test_a_late_closure_stays_charged_when_the_item_is_closed_again_on_time(ledg
     assert u.lost == [{"reason": "逾期办结", "count": 1, "points": -2},
                       {"reason": "逾期工作日", "count": 2, "points": -1}]
     assert u.details == ["#1 逾期办结（时限 2026-10-16，2026-10-20 办结）", "#1 本期逾期2个工作日"]
+
+
+# -- a missed 节点 costs overdue days as a missed deadline does --------------------------------------------
+
+
+def milestone_missed(led: Ledger) -> Ledger:
+    on(led, "2026-11-02").create("节点测试", Source.OTHER, klass=ItemClass.KEY, lead="交通局", co=["财政局"],
+                                 due=D("2026-12-31"), milestones=[(D("2026-11-20"), "完成招标")])
+    return on(led, "2026-11-27").feedback(1, "交通局", "进行中", percent=50)
+
+
+def test_a_missed_milestone_costs_its_overdue_days(ledger):
+    milestone_missed(ledger)
+    u = by_unit(ledger)["市交通运输局"]
+    # 11-23..27 past the 节点 of 11-20, the deadline 12-31 not yet: 100 − 5 × 0.5
+    assert (u.score, u.lost) == (97.5, [{"reason": "逾期工作日", "count": 5, "points": -2.5}])
+    assert u.details == ["#1 本期节点逾期5个工作日"]
+    assert by_unit(ledger, "co")["市财政局"].lost == []      # a 节点 binds the lead unit (as the lights)
+
+
+def test_a_milestone_done_late_keeps_its_days(ledger):
+    milestone_missed(ledger)
+    on(ledger, "2026-12-02").complete_milestone(1, 1)         # late 11-23..27, 11-30..12-02: 8 working days
+    on(ledger, "2026-12-09")
+    assert by_unit(ledger)["市交通运输局"].lost == [{"reason": "逾期工作日", "count": 8, "points": -4}]
+
+
+def test_a_day_past_both_the_deadline_and_a_milestone_counts_once(ledger):
+    on(ledger, "2026-11-02").create("双重逾期", Source.OTHER, lead="交通局", due=D("2026-11-25"),
+                                    milestones=[(D("2026-11-20"), "完成招标")])
+    on(ledger, "2026-11-27")
+    # 11-23..27 past the 节点, 11-26..27 past the deadline as well: 5 days, 3 of them past the 节点 only
+    assert by_unit(ledger)["市交通运输局"].details == ["#1 本期逾期5个工作日（其中节点逾期3个）"]
 
 
 # -- paused working days are never overdue days ----------------------------------------------------------
