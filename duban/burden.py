@@ -9,7 +9,9 @@ seeds/000 L31 「指尖上」的形式主义). Per unit and ISO week this counts
 * ``feedback_required``: progress reports falling due in the week under the cadences, for every
   assignment at work then (after each one due, the next is counted from its due date);
 * ``forms``: 反馈表 sent to the unit (ledger records of kind ``form_sent``, from ``duban form``);
-* ``open_items``: the unit's assignments (lead or co) still at work at the end of the week;
+* ``open_items``: the unit's assignments (lead or co) still at work at the end of the week, as the
+  log says: an item with records after the week (closed, paused, cancelled since) is rebuilt from
+  its log, so that a past week's figures never change;
 * ``load``: their sum, ``over_limit`` when it exceeds the setting ``burden_limit``;
 * ``merge_suggestions``: the unit's open items whose titles are alike (ids, grouped), candidates
   for ``duban merge`` — fewer items, fewer reports.
@@ -19,12 +21,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import rules
-from .models import Status
+from .errors import NotFound
+from .models import Item, Status
+from .reports import _changed  # the items with records after the period: rebuilt from their log
 
 if TYPE_CHECKING:
     from .ledger import Ledger
@@ -93,27 +98,47 @@ def burden(led: "Ledger", period: "Period") -> list[Burden]:
     for unit, n in feedback_required(led, period).items():
         rows[unit].feedback_required = n
     open_titles: dict[str, list[tuple[int, str]]] = {}
-    for unit_id, item_id, title, status in led.db.execute(
-            "SELECT a.unit_id, a.item_id, i.title, a.status FROM assignments a JOIN items i ON i.id = a.item_id"
-            " WHERE a.assigned_on IS NOT NULL AND a.assigned_on <= ?"
-            " AND (a.status = 'open' OR (a.status IN ('done', 'closed') AND a.closed_on > ?))"
-            " ORDER BY a.item_id", [end, end]):
+    changed = _changed(led, period)
+    for unit_id, item_id, title in led.db.execute(
+            "SELECT a.unit_id, a.item_id, i.title FROM assignments a JOIN items i ON i.id = a.item_id"
+            " WHERE a.assigned_on IS NOT NULL AND a.assigned_on <= ? AND a.status = 'open'"
+            " AND a.item_id NOT IN (SELECT value FROM json_each(?)) ORDER BY a.item_id", [end, json.dumps(changed)]):
         row = rows[names[unit_id]]
         row.open_items += 1
-        if status == "open":
-            open_titles.setdefault(row.unit, []).append((item_id, title))
+        open_titles.setdefault(row.unit, []).append((item_id, title))
+    for item in _as_of(led, changed, period.end):
+        for a in item.assignments:
+            if a.status is Status.OPEN and a.assigned_on is not None and a.assigned_on <= period.end:
+                rows[names[a.unit_id]].open_items += 1
+                open_titles.setdefault(names[a.unit_id], []).append((item.id, item.title))
+    for titles in open_titles.values():
+        titles.sort()
     for unit, titles in open_titles.items():
         rows[unit].merge_suggestions = similar_groups(titles)
     return sorted(rows.values(), key=lambda b: (-b.load, b.unit))
 
 
+def _as_of(led: "Ledger", item_ids: list[int], day: dt.date) -> list[Item]:
+    """The items as their log describes them at the end of ``day`` (those not yet registered left out)."""
+    found = []
+    for item_id in item_ids:
+        try:
+            found.append(led.replayed(item_id, day))
+        except NotFound:
+            continue
+    return found
+
+
 def feedback_required(led: "Ledger", period: "Period") -> Counter:
-    """Progress reports falling due in the week, per unit, for the assignments at work then."""
+    """Progress reports falling due in the week, per unit, for the assignments at work then (as the
+    log says: an item with records after the week is rebuilt from it)."""
     start, end = period.start, period.end
+    changed = _changed(led, period)
     items = led._items_where(
         "i.id IN (SELECT item_id FROM assignments WHERE assigned_on IS NOT NULL AND assigned_on <= ?"
-        " AND (status = 'open' OR (status IN ('done', 'closed') AND closed_on >= ?)))",
-        [end.isoformat(), start.isoformat()])
+        " AND (status = 'open' OR (status IN ('done', 'closed') AND closed_on >= ?)))"
+        " AND i.id NOT IN (SELECT value FROM json_each(?))",
+        [end.isoformat(), start.isoformat(), json.dumps(changed)]) + _as_of(led, changed, end)
     # the last report each assignment made before the week (what is stored may be later)
     before = {(item_id, unit_id): dt.date.fromisoformat(at) for item_id, unit_id, at in led.db.execute(
         "SELECT item_id, unit_id, max(at) FROM events WHERE unit_id IN (SELECT id FROM units) AND kind = 'feedback'"

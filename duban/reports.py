@@ -123,6 +123,7 @@ class Scoped:
     feedback_late: bool = False
     unsigned: bool = False          # not signed for within sign_within_workdays of 交办
     late_workdays: int = 0
+    milestone_late: bool = False    # red for a missed 节点 while its deadline is not yet past
     workdays_left: int | None = None
 
     @property
@@ -311,6 +312,8 @@ def _set_light(s: Scoped, result: Any) -> None:
     s.feedback_late = result.feedback_late_workdays > 0
     s.unsigned = any(f.kind == "unsigned" for f in result.findings)
     s.late_workdays = result.late_workdays
+    s.milestone_late = (any(f.kind == "milestone" for f in result.findings)
+                        and not any(f.kind == "overdue" for f in result.findings))
     s.workdays_left = result.workdays_left
 
 

@@ -2,7 +2,8 @@
 
 * new: items registered (立项 or 导入) in the week, not since cancelled — as the 专报 counts 本周新增
   (the item's registration date is its first record's);
-* closed: lead units' 办结 records (``closed`` events) in the week;
+* closed: items whose lead unit recorded a 办结 (``closed`` event) in the week, each once a week
+  (closed, returned by the review and closed again is one);
 * overdue (红灯): lead assignments that, at the end of the week (today for the current week),
   were given out, still at work (not finished, paused or cancelled then) and past their deadline
   as it stood then. The state and the deadline at the end of each week are read from the
@@ -60,11 +61,18 @@ def trend(led: "Ledger", count: int = WEEKS) -> list[Week]:
         "SELECT created, count(*) FROM items WHERE created >= ? AND created <= ? AND status NOT IN ('cancelled', 'merged')"
         " GROUP BY created", [first, last]).fetchall(), spans)
     # e.unit_id IN units: every closed record has its unit; so written, idx_events_unit serves the kind and dates
-    closed = _per_week(led.db.execute(
-        "SELECT e.at, count(*) FROM events e JOIN assignments a"
-        " ON a.item_id = e.item_id AND a.unit_id = e.unit_id AND a.role = 'lead'"
-        " WHERE e.unit_id IN (SELECT id FROM units) AND e.kind = 'closed' AND e.at >= ? AND e.at <= ?"
-        " GROUP BY e.at", [first, last]).fetchall(), spans)
+    # an item closed twice in a week (returned by the review, closed again) counts once, as the 专报 does
+    closed_on: dict[tuple[int, int], None] = {}
+    for item_id, at in led.db.execute(
+            "SELECT DISTINCT e.item_id, e.at FROM events e JOIN assignments a"
+            " ON a.item_id = e.item_id AND a.unit_id = e.unit_id AND a.role = 'lead'"
+            " WHERE e.unit_id IN (SELECT id FROM units) AND e.kind = 'closed' AND e.at >= ? AND e.at <= ?",
+            [first, last]):
+        closed_on[item_id, (dt.date.fromisoformat(at) - spans[0][1]).days // 7] = None
+    closed = [0] * len(spans)
+    for _, index in closed_on:
+        if 0 <= index < len(spans):
+            closed[index] += 1
     red = _overdue(led, spans)
     return [Week(label, monday, end, new[n], closed[n], red[n]) for n, (label, monday, end) in enumerate(spans)]
 

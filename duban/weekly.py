@@ -68,6 +68,12 @@ class LitItem:
     level: str | None = None
     state: str = ""
     key: bool = False              # a 重点 item
+    milestone: bool = False        # the lateness is a missed 节点's, the deadline not yet past
+
+    @property
+    def late_text(self) -> str:
+        """逾期N个工作日, or 节点逾期N个工作日 when the lateness is a missed 节点's (as ``duban overdue`` says)."""
+        return _late(self.late_workdays, self.milestone)
 
 
 @dataclass
@@ -133,9 +139,11 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
         if top.light in (Light.RED, Light.YELLOW, Light.BLUE):
             lead = next((s.unit for s in group if s.lead), top.unit)
             title, klass = about[item_id]
-            late = max(max(0, s.late_workdays - paused_days.get((s.item_id, s.unit_id), 0)) for s in group)
+            late, latest = max(((max(0, s.late_workdays - paused_days.get((s.item_id, s.unit_id), 0)), s)
+                                for s in group), key=lambda x: x[0])
+            milestone = top.light is Light.RED and latest.milestone_late
             lit.append(LitItem(item_id, title, top.light, lead, [s.unit for s in group], top.due, late,
-                               levels.get(item_id), _state(top, late), klass is ItemClass.KEY))
+                               levels.get(item_id), _state(top, late, milestone), klass is ItemClass.KEY, milestone))
     lit.sort(key=lambda x: (_LIGHT_ORDER[x.light], -x.late_workdays, x.item_id))
     quarter_so_far = quarter(None, period.end)
     scores = {u.unit: u.score for u in scoring.ranking(led, quarter_so_far, items) if u.role == scoring.LEAD}
@@ -192,14 +200,16 @@ def _paused_past_due(led: "Ledger", rows: list[Scoped], day: dt.date) -> dict[tu
     return found
 
 
-def _late(late: int) -> str:
-    """A red item's lateness: N working days, or only past its date over days off."""
+def _late(late: int, milestone: bool = False) -> str:
+    """A red item's lateness: N working days (of a deadline or a milestone), or only past its date over days off."""
+    if milestone:
+        return f"节点逾期{late}个工作日" if late else "节点已过期"
     return f"逾期{late}个工作日" if late else "已过期限"
 
 
-def _state(s: Scoped, late: int) -> str:
+def _state(s: Scoped, late: int, milestone: bool = False) -> str:
     if s.light is Light.RED:
-        return _late(late)
+        return _late(late, milestone)
     if s.feedback_late:
         return "进展反馈逾期"
     if s.behind:
@@ -249,7 +259,7 @@ def _problems(overall: GroupStats, lit: list[LitItem], rows: list[Scoped],
     key_red = sorted((x for x in red if x.key), key=lambda x: (-x.late_workdays, x.item_id))[:3]
     if key_red:
         problems.append("重点事项推进缓慢。" + "；".join(
-            f"{named(x.item_id, x.title)}（{x.lead}牵头）{_late(x.late_workdays)}"
+            f"{named(x.item_id, x.title)}（{x.lead}牵头）{x.late_text}"
             + (f"，{DONE_LEVEL[x.level]}" if x.level else "") for x in key_red) + "。")
     # every item whose lead unit's progress report is late is lit (yellow at least, red if overdue too)
     late_ids = {s.item_id for s in rows if s.lead and not s.closed and not s.paused and s.feedback_late}

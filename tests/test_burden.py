@@ -122,3 +122,22 @@ def test_burden_limit_is_a_setting_with_its_source(units):
 def test_a_bad_week_is_a_usage_error(units):
     result = units("report", "burden", "--week", "2026-47")
     assert (result.exit_code, result.stderr) == (2, "错误：--week 应为 2026-W47 这样的 ISO 周，收到“2026-47”\n")
+
+
+def test_a_past_week_keeps_its_figures_when_an_item_is_cancelled_or_paused_later(units):
+    d = units
+    ok(d("create", "道路养护", "--source", "其他", "--class", "常规", "--lead", "交通局", "--due", "2026-12-31",
+         today="2026-11-02"))
+    ok(d("create", "道路养护专项检查", "--source", "其他", "--class", "常规", "--lead", "交通局", "--due", "2026-12-31",
+         today="2026-11-02"))
+
+    def w45() -> dict:
+        rows = json.loads(ok(d("report", "burden", "--week", "2026-W45", "--format", "json", today="2026-11-30")).stdout)
+        return next(r for r in rows if r["unit"] == T)
+
+    before = w45()
+    assert (before["open_items"], before["merge_suggestions"]) == (2, [[1, 2]])
+    ok(d("cancel", "2", "--reason", "并入道路养护", today="2026-11-16"))
+    ok(d("pause", "1", "--reason", "等待上级政策", today="2026-11-17"))
+    # at the end of 2026-W45 both were at work, whatever happened to them since
+    assert w45() == before

@@ -9,7 +9,8 @@ nothing. After every day it checks what must hold whatever happened:
 - the light counts of ``list`` add up to the items still at work;
 - a past week's statistics, taken when the week ended, never change afterwards;
 - lateness once incurred never vanishes from the quarter's ranking (a unit's deductions for late
-  closure and overdue days only grow);
+  closure and overdue days, up to the end of each day past, only grow — the day in progress is
+  not yet incurred: an extension approved today rules today);
 - an item shown as of a past day holds nothing recorded after that day.
 
 A failure shrinks to the few actions that break an invariant.
@@ -131,9 +132,10 @@ class Office:
 
     def check_lateness(self) -> None:
         led = self.led
-        if led.today < dt.date(2026, 10, 1):
+        yesterday = led.today - dt.timedelta(days=1)
+        if yesterday < dt.date(2026, 10, 1):
             return
-        period = reports.quarter("2026Q4", led.today)
+        period = reports.span(dt.date(2026, 10, 1), yesterday, led.today)
         for u in scoring.ranking(led, period):
             late = sum(line["points"] for line in u.lost if line["reason"] in LATENESS)
             seen = self.lateness.get((u.unit, u.role), 0)
@@ -158,3 +160,16 @@ def test_an_office_over_weeks_keeps_every_invariant(steps):
             office.check_day()
         office.try_act(kind, which, pick, n)
     office.check_day()
+
+
+def test_an_extension_of_an_overdue_item_keeps_the_days_already_past():
+    # created with 1 working day (due 10-09), extended on 10-14, then closed: the working days past
+    # already (Saturday 10-10, a 调休 working day, 10-12 and 10-13) stay charged; 10-14 falls under the new deadline
+    office = Office()
+    for gap, kind, which, pick, n in [(0, "create", 0, 0, 1), (6, "extend", 0, 0, 10), (2, "close", 0, 0, 1)]:
+        for _ in range(gap):
+            office.led.today += dt.timedelta(days=1)
+            office.check_day()
+        office.try_act(kind, which, pick, n)
+    office.check_day()
+    assert office.lateness[UNITS[0], "lead"] == -1.5

@@ -11,7 +11,7 @@ import json
 
 from duban import reports, scoring
 from duban.ledger import Ledger
-from duban.models import Channel, EscalationKind, Satisfaction, Source
+from duban.models import Channel, EscalationKind, ItemClass, Satisfaction, Source
 
 D = dt.date.fromisoformat
 
@@ -98,6 +98,65 @@ def test_cli_ranking_keeps_the_late_closure_and_charges_the_rebound(units):
     assert [(r["unit"], r["role"], r["score"]) for r in found] == [("市交通运输局", "lead", 90.5)]
 
 
+def test_an_item_closed_again_after_a_reopen_is_credited_once(ledger):
+    on(ledger, "2026-10-12").create("路灯维修", Source.DOCUMENT, lead="交通局", due=D("2026-12-31"))
+    on(ledger, "2026-10-20").close(1, "已修复")
+    on(ledger, "2026-10-22").reopen(1, "又有路灯不亮")
+    on(ledger, "2026-11-02").close(1, "已全部修复")
+    on(ledger, "2026-11-16")
+    u = by_unit(ledger)["市交通运输局"]
+    # one item, one closure credited (as report stats counts one closed item): 100 + 2
+    assert (u.score, u.gained, u.lost) == (102, [{"reason": "按期办结", "count": 1, "points": 2}], [])
+    assert stats(ledger)["全部"]["closed"] == 1
+
+
+def test_a_late_closure_stays_charged_when_the_item_is_closed_again_on_time(ledger):
+    on(ledger, "2026-10-12").create("信访积案化解", Source.PUBLIC_REQUEST, lead="交通局", due=D("2026-10-16"))
+    on(ledger, "2026-10-20").close(1, "已化解")          # late: 10-19, 10-20
+    on(ledger, "2026-10-22").reopen(1, "群众反映未化解", due=D("2026-11-30"))
+    on(ledger, "2026-11-02").close(1, "已化解")          # on time against 11-30
+    on(ledger, "2026-11-16")
+    u = by_unit(ledger)["市交通运输局"]
+    # the late closure stays charged, the later on-time one earns nothing: 100 − 2 − 2 × 0.5
+    assert (u.score, u.gained) == (97, [])
+    assert u.lost == [{"reason": "逾期办结", "count": 1, "points": -2},
+                      {"reason": "逾期工作日", "count": 2, "points": -1}]
+    assert u.details == ["#1 逾期办结（时限 2026-10-16，2026-10-20 办结）", "#1 本期逾期2个工作日"]
+
+
+# -- a missed 节点 costs overdue days as a missed deadline does --------------------------------------------
+
+
+def milestone_missed(led: Ledger) -> Ledger:
+    on(led, "2026-11-02").create("节点测试", Source.OTHER, klass=ItemClass.KEY, lead="交通局", co=["财政局"],
+                                 due=D("2026-12-31"), milestones=[(D("2026-11-20"), "完成招标")])
+    return on(led, "2026-11-27").feedback(1, "交通局", "进行中", percent=50)
+
+
+def test_a_missed_milestone_costs_its_overdue_days(ledger):
+    milestone_missed(ledger)
+    u = by_unit(ledger)["市交通运输局"]
+    # 11-23..27 past the 节点 of 11-20, the deadline 12-31 not yet: 100 − 5 × 0.5
+    assert (u.score, u.lost) == (97.5, [{"reason": "逾期工作日", "count": 5, "points": -2.5}])
+    assert u.details == ["#1 本期节点逾期5个工作日"]
+    assert by_unit(ledger, "co")["市财政局"].lost == []      # a 节点 binds the lead unit (as the lights)
+
+
+def test_a_milestone_done_late_keeps_its_days(ledger):
+    milestone_missed(ledger)
+    on(ledger, "2026-12-02").complete_milestone(1, 1)         # late 11-23..27, 11-30..12-02: 8 working days
+    on(ledger, "2026-12-09")
+    assert by_unit(ledger)["市交通运输局"].lost == [{"reason": "逾期工作日", "count": 8, "points": -4}]
+
+
+def test_a_day_past_both_the_deadline_and_a_milestone_counts_once(ledger):
+    on(ledger, "2026-11-02").create("双重逾期", Source.OTHER, lead="交通局", due=D("2026-11-25"),
+                                    milestones=[(D("2026-11-20"), "完成招标")])
+    on(ledger, "2026-11-27")
+    # 11-23..27 past the 节点, 11-26..27 past the deadline as well: 5 days, 3 of them past the 节点 only
+    assert by_unit(ledger)["市交通运输局"].details == ["#1 本期逾期5个工作日（其中节点逾期3个）"]
+
+
 # -- paused working days are never overdue days ----------------------------------------------------------
 
 
@@ -129,8 +188,20 @@ def test_an_extension_moves_the_deadline_from_its_day_on(ledger):
     on(ledger, "2026-10-12").create("排水改造", Source.DOCUMENT, lead="住建局", due=D("2026-10-14"))
     on(ledger, "2026-10-19").extend(1, D("2026-11-30"), "雨季施工")
     on(ledger, "2026-11-16")
-    # 10-15, 10-16 and 10-19 (the day of the extension) were past the deadline then in force
-    assert by_unit(ledger)["市住房和城乡建设局"].details == ["#1 本期逾期3个工作日"]
+    # 10-15 and 10-16 were past the deadline then in force; from 10-19, the day of the extension, 11-30 rules
+    assert by_unit(ledger)["市住房和城乡建设局"].details == ["#1 本期逾期2个工作日"]
+
+
+def test_the_day_an_extension_is_approved_is_not_overdue(ledger):
+    # the QA case: due 11-10, extended on 11-13 to 11-20, closed 11-19 — overdue 11-11 and 11-12 only
+    on(ledger, "2026-11-02").create("延期测试", Source.DOCUMENT, lead="交通局", due=D("2026-11-10"))
+    on(ledger, "2026-11-13").extend(1, D("2026-11-20"), "测试")
+    on(ledger, "2026-11-19").close(1, "完成")
+    on(ledger, "2026-12-31")
+    u = by_unit(ledger)["市交通运输局"]
+    assert u.lost == [{"reason": "逾期工作日", "count": 2, "points": -1}]
+    assert u.gained == [{"reason": "按期办结", "count": 1, "points": 2}]
+    assert u.score == 101
 
 
 # -- the same step on the same item, unit and day counts once ----------------------------------------------

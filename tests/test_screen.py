@@ -274,3 +274,28 @@ def test_the_four_colour_preset_shows_blue_items_with_their_name(small, tmp_path
     ok(small("rules", "preset", "三色"))
     ok(small("screen", "--out", str(three), today="2026-11-20"))
     assert 'data-k="blue"' not in three.read_text(encoding="utf-8")  # no blue tile without blue lights
+
+
+def test_the_trend_counts_an_item_closed_again_after_a_return_once_a_week():
+    import datetime as dt
+
+    from sqlite_utils import Database
+
+    from duban import trend, weekly, reports
+    from duban.ledger import Ledger
+    from duban.models import Source
+
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市交通运输局")
+    led.set_setting("review_required", "true")
+    led.create("道路养护", Source.DOCUMENT, lead="市交通运输局", due=dt.date(2026, 12, 31))
+    for day, act in (("2026-11-24", lambda: led.close(1, "已完成")),
+                     ("2026-11-25", lambda: led.review(1, False, "材料不全")),
+                     ("2026-11-25", lambda: led.close(1, "已补齐材料")),
+                     ("2026-11-26", lambda: led.review(1, True))):
+        led.today = dt.date.fromisoformat(day)
+        act()
+    led.today = dt.date(2026, 11, 27)
+    w48 = trend.trend(led)[-1]
+    assert (w48.label, w48.closed) == ("2026-W48", 1)
+    assert weekly.weekly(led, reports.week("2026-W48", led.today), 1).closed_this_week == 1

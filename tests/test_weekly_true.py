@@ -116,6 +116,15 @@ def test_paused_days_are_not_overdue_days_in_the_lit_items(ledger):
     assert [(x.item_id, x.late_workdays, x.state) for x in w.lit] == [(1, 7, "逾期7个工作日")]
 
 
+def test_a_missed_milestone_is_called_a_milestone_lateness(ledger):
+    on(ledger, "2026-11-02").create("节点测试", Source.OTHER, klass=ItemClass.KEY, lead="交通局", due=D("2026-12-31"),
+                                    milestones=[(D("2026-11-20"), "完成招标")])
+    on(ledger, "2026-11-27").feedback(1, "交通局", "进行中", percent=50)
+    w = report(ledger, "2026-W48")
+    assert [(x.item_id, x.due, x.state) for x in w.lit] == [(1, D("2026-12-31"), "节点逾期5个工作日")]
+    assert w.problems[1] == "重点事项推进缓慢。#1“节点测试”（市交通运输局牵头）节点逾期5个工作日。"
+
+
 # -- an issued 期 is reproducible; one year rules it; numbers -----------------------------------------------
 
 
