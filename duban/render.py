@@ -228,21 +228,23 @@ def due_text(record: dict) -> str:
     return f"{record['due']}（待核）" if record.get("due_uncertain") else record["due"]
 
 
-def _item_columns() -> list:
+def _item_columns(refs: bool) -> list:
     from .render_fit import Col
 
-    # rank: what a clerk reads first is kept longest; 事项 and the units wrap rather than vanish
+    # rank: what a clerk reads first is kept longest; 事项 and the units wrap rather than vanish.
+    # 文号 only when a listed item has one: it tells apart items of one title (imported 问题编号128 …)
     return [
         Col("编号", 0, justify="right"),
         Col("亮灯", 1),
         Col("事项", 2, wrap=True, min_width=16, max_width=40),
+        *([Col("文号", 7, wrap=True, min_width=8, max_width=20)] if refs else []),
         Col("牵头单位", 3, wrap=True, min_width=8, max_width=20),
         Col("办理时限", 4, wrap=True, min_width=10, max_width=18),
         Col("工作日", 5),
         Col("状态", 6),
-        Col("配合单位", 7, wrap=True, min_width=8, max_width=24),
-        Col("最近反馈", 8),
-        Col("来源", 9),
+        Col("配合单位", 8, wrap=True, min_width=8, max_width=24),
+        Col("最近反馈", 9),
+        Col("来源", 10),
     ]
 
 
@@ -254,11 +256,13 @@ def items_table(records: Iterable[dict], title: str | None = None, width: int | 
     """
     from .render_fit import fitted_table
 
+    records = list(records)
+    refs = any(r["ref"] for r in records)
     rows = [[str(r["id"]), light_text(r["light"]), f"└ {r['title']}" if r["id"] in nested else r["title"],
-             r["lead_unit"] or "—", due_text(r), left_text(r),
-             r["status_label"], "\n".join(r["co_units"]) or "—", r["last_feedback"] or "—", r["source_label"]]
+             *([r["ref"] or "—"] if refs else []), r["lead_unit"] or "—", due_text(r), left_text(r), r["status_label"],
+             "\n".join(r["co_units"]) or "—", r["last_feedback"] or "—", r["source_label"]]
             for r in records]
-    return fitted_table(_item_columns(), rows, width or console().width, title=title)
+    return fitted_table(_item_columns(refs), rows, width or console().width, title=title)
 
 
 def item_detail(record: dict, assignments: list[dict], milestones: list[dict], events: list[dict],
