@@ -11,6 +11,8 @@ footer rows, and finished rows (办理状态 已办结/是…) — a finished ro
 identifying number — a 事项编号 of this ledger (a sheet duban exported), else a 问题编号 /
 任务编号 / 编号 column, else a 文号 column whose every row has its own — and otherwise the
 same normalised title and lead unit. 序号 only numbers the rows and identifies nothing.
+The identifying number stays visible: a row without a 文号 gets it as its 文号 (header + value,
+“问题编号128”), a row with one keeps its 文号 and the number opens its 办理内容 (“任务编号：T-7”).
 """
 
 from __future__ import annotations
@@ -152,6 +154,8 @@ class RowPlanner:
         i_leader, i_standard, i_person, i_item = at["leader"], at["standard"], at["person"], at["item_id"]
         ident_code = identity_column(cols, rows)
         i_ident = at[ident_code] if ident_code else blank_col
+        # the identifying column's header as written (问题编号, 任务编号 …), for the 文号 it gives an item
+        ident_label = "".join(names.get(i_ident, FIELD_BY_CODE["ident"].label).split()) if ident_code else ""
         pad = (None,) * (blank_col + 1)
         file_name = self.path.name
         today = self.today
@@ -362,9 +366,16 @@ class RowPlanner:
             note = cell_text(values[i_note])
             if note:
                 content = f"{content}\n备注：{note}" if content else f"备注：{note}"
+            ref = one_line(cell_text(values[i_ref])) or None
+            if ident and ident_code == "ident":  # kept visibly: rows sharing one title stay told apart
+                label = ident_label
+                if ref is None:
+                    ref = one_line(ident if _norm(ident).startswith(_norm(label)) else f"{label}{ident}")
+                else:
+                    content = f"{label}：{ident}\n{content}" if content else f"{label}：{ident}"
             data = {
                 "title": title, "source": source.code, "source_text": source_text or None,
-                "ref": one_line(cell_text(values[i_ref])) or None, "leader": one_line(cell_text(values[i_leader])) or None,
+                "ref": ref, "leader": one_line(cell_text(values[i_leader])) or None,
                 "class": klass.code, "content": content, "standard": cell_text(values[i_standard]) or None,
                 "person": cell_text(values[i_person]) or None, "due": planned.due, "due_text": due_text,
                 "long_term": long_term, "due_basis": due_basis, "within": within, "assigned_on": planned.assigned_on,

@@ -228,21 +228,23 @@ def due_text(record: dict) -> str:
     return f"{record['due']}（待核）" if record.get("due_uncertain") else record["due"]
 
 
-def _item_columns() -> list:
+def _item_columns(refs: bool) -> list:
     from .render_fit import Col
 
-    # rank: what a clerk reads first is kept longest; 事项 and the units wrap rather than vanish
+    # rank: what a clerk reads first is kept longest; 事项 and the units wrap rather than vanish.
+    # 文号 only when a listed item has one: it tells apart items of one title (imported 问题编号128 …)
     return [
         Col("编号", 0, justify="right"),
         Col("亮灯", 1),
         Col("事项", 2, wrap=True, min_width=16, max_width=40),
+        *([Col("文号", 7, wrap=True, min_width=8, max_width=20)] if refs else []),
         Col("牵头单位", 3, wrap=True, min_width=8, max_width=20),
         Col("办理时限", 4, wrap=True, min_width=10, max_width=18),
         Col("工作日", 5),
         Col("状态", 6),
-        Col("配合单位", 7, wrap=True, min_width=8, max_width=24),
-        Col("最近反馈", 8),
-        Col("来源", 9),
+        Col("配合单位", 8, wrap=True, min_width=8, max_width=24),
+        Col("最近反馈", 9),
+        Col("来源", 10),
     ]
 
 
@@ -254,11 +256,13 @@ def items_table(records: Iterable[dict], title: str | None = None, width: int | 
     """
     from .render_fit import fitted_table
 
+    records = list(records)
+    refs = any(r["ref"] for r in records)
     rows = [[str(r["id"]), light_text(r["light"]), f"└ {r['title']}" if r["id"] in nested else r["title"],
-             r["lead_unit"] or "—", due_text(r), left_text(r),
-             r["status_label"], "\n".join(r["co_units"]) or "—", r["last_feedback"] or "—", r["source_label"]]
+             *([r["ref"] or "—"] if refs else []), r["lead_unit"] or "—", due_text(r), left_text(r), r["status_label"],
+             "\n".join(r["co_units"]) or "—", r["last_feedback"] or "—", r["source_label"]]
             for r in records]
-    return fitted_table(_item_columns(), rows, width or console().width, title=title)
+    return fitted_table(_item_columns(refs), rows, width or console().width, title=title)
 
 
 def item_detail(record: dict, assignments: list[dict], milestones: list[dict], events: list[dict],
@@ -290,9 +294,9 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
             grid.add_row(label, str(value))
     grid.add_row("亮灯", Text.assemble(light_text(record["light"]), "  ", record["light_reason"]))
     out.print(grid)
-    if assignments:
-        from .render_fit import Col, fitted_table
+    from .render_fit import Col, fitted_table
 
+    if assignments:
         cols = [Col("单位", 0, wrap=True, min_width=8, max_width=20), Col("角色", 3), Col("状态", 2), Col("亮灯", 1),
                 Col("办理时限", 4, wrap=True, min_width=10, max_width=24), Col("签收", 9), Col("最近反馈", 6),
                 Col("下次反馈", 7), Col("进度", 8), Col("催办等级", 5, wrap=True, min_width=8),
@@ -308,30 +312,27 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
                          f"{a['level']} {a['level_label']}" if a["level"] is not None else "—", a["result"] or "—"])
         out.print(fitted_table(cols, rows, out.width, title="责任单位"))
     if record.get("children"):
-        table = Table(title="子事项", header_style="bold")
-        for header in ("编号", "亮灯", "事项", "牵头单位", "办理时限", "状态"):
-            table.add_column(header, overflow="fold")
-        for c in record["children"]:
-            table.add_row(str(c["id"]), light_text(c["light"]), c["title"], c["lead_unit"] or "—", due_text(c),
-                          c["status_label"])
-        out.print(table)
+        cols = [Col("编号", 0), Col("亮灯", 1), Col("事项", 2, wrap=True, min_width=12),
+                Col("牵头单位", 3, wrap=True, min_width=8, max_width=20),
+                Col("办理时限", 4, wrap=True, min_width=10, max_width=18), Col("状态", 5)]
+        rows = [[str(c["id"]), light_text(c["light"]), c["title"], c["lead_unit"] or "—", due_text(c), c["status_label"]]
+                for c in record["children"]]
+        out.print(fitted_table(cols, rows, out.width, title="子事项"))
     if record.get("merged_from"):
-        table = Table(title="已并入的事项", header_style="bold")
-        for header in ("编号", "事项", "牵头单位", "配合单位", "办理时限", "最近反馈"):
-            table.add_column(header, overflow="fold")
-        for m in record["merged_from"]:
-            table.add_row(str(m["id"]), m["title"], m["lead_unit"] or "—", "\n".join(m["co_units"]) or "—", due_text(m),
-                          m["last_feedback"] or "—")
-        out.print(table)
+        cols = [Col("编号", 0), Col("事项", 1, wrap=True, min_width=12),
+                Col("牵头单位", 2, wrap=True, min_width=8, max_width=20),
+                Col("配合单位", 5, wrap=True, min_width=8, max_width=24),
+                Col("办理时限", 3, wrap=True, min_width=10, max_width=18), Col("最近反馈", 4)]
+        rows = [[str(m["id"]), m["title"], m["lead_unit"] or "—", "\n".join(m["co_units"]) or "—", due_text(m),
+                 m["last_feedback"] or "—"] for m in record["merged_from"]]
+        out.print(fitted_table(cols, rows, out.width, title="已并入的事项"))
     if milestones:
-        table = Table(title="节点", header_style="bold")
-        for header in ("序号", "日期", "节点内容", "完成情况"):
-            table.add_column(header, overflow="fold")
+        cols = [Col("序号", 0), Col("日期", 1), Col("节点内容", 2, wrap=True, min_width=12), Col("完成情况", 3)]
+        rows = []
         for m in milestones:
             state = f"已于 {m['done_on']} 完成" if m["done_on"] else ("未完成（已逾期）" if m["missed"] else "未到期")
-            table.add_row(str(m["seq"]), m["due"], m["title"],
-                          Text(state, style="bold red" if m["missed"] else ""))
-        out.print(table)
+            rows.append([str(m["seq"]), m["due"], m["title"], Text(state, style="bold red" if m["missed"] else "")])
+        out.print(fitted_table(cols, rows, out.width, title="节点"))
     if explain:
         out.print(Text("亮灯说明", style="bold"))
         for line in explain:

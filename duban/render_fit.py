@@ -9,7 +9,7 @@ spare width to the wrapping columns. The caller prints a note naming what was dr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -79,8 +79,12 @@ def dropped_note(cols: Sequence[Col], kept: Sequence[int]) -> str | None:
 
 
 def fitted_table(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
-                 title: str | None = None, title_justify: str = "center") -> "RenderableType":
-    """A Rich table of ``rows`` fitted to ``width`` cells, followed by the note when columns were dropped."""
+                 title: str | None = None, title_justify: str = "center",
+                 section_ends: Collection[int] = ()) -> "RenderableType":
+    """A Rich table of ``rows`` fitted to ``width`` cells, followed by the note when columns were dropped.
+
+    A rule is drawn under each row whose index is in ``section_ends`` (a 合计 row, say).
+    """
     from rich.console import Group
     from rich.table import Table
     from rich.text import Text
@@ -91,8 +95,8 @@ def fitted_table(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
         col = cols[i]
         table.add_column(col.header, justify=col.justify, width=w, min_width=w, max_width=w,  # type: ignore[arg-type]
                          no_wrap=not col.wrap, overflow="fold")
-    for row in rows:
-        table.add_row(*(row[i] for i in kept))
+    for n, row in enumerate(rows):
+        table.add_row(*(row[i] for i in kept), end_section=n in section_ends)
     note = dropped_note(cols, kept)
     if note is None:
         return table

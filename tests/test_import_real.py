@@ -66,6 +66,13 @@ def test_audit_ledger_35_problems_21_open_one_item_each(fresh):
     first = got[0]
     assert (first["title"], first["due"], first["leader"], first["source"]) == (
         "应收账款存在回收风险", "2024-08-01", "小于", "inspection_finding")
+    # the sheet has no 文号: each item's 问题编号 is its 文号, so the 14 rows of one 问题简述 are told apart
+    assert first["ref"] == "问题编号33"
+    assert [(i["id"], i["ref"]) for i in got if i["title"] == "进度产值审核不严格"] == [
+        (n, f"问题编号{k}") for n, k in zip(range(8, 22), (128, 130, 131, 132, 134, 135, 140, 141, 142, 146, 147, 148,
+                                                          149, 150))]
+    found = fresh("list", "--grep", "128", "--format", "json", today="2024-07-24")
+    assert [(i["id"], i["title"]) for i in json.loads(found.stdout)] == [(8, "进度产值审核不严格")]
     # the same file again: nothing new, nothing duplicated
     again = imported(fresh, "audit_A公司整改台账.xlsx")
     assert counts_of(again) == {"unchanged": 21, "skip": 14, "notes": 9}

@@ -188,6 +188,44 @@ def test_distinct_问题编号_sharing_one_title_are_distinct_items(units, tmp_p
     assert len(items(units)) == 2
 
 
+
+def test_the_identifying_number_is_kept_as_文号_when_the_sheet_has_none(units, tmp_path, monkeypatch):
+    """Rows sharing one title are told apart afterwards: 问题编号 becomes the item's 文号 (header + value),
+    shown by list and show, found by list --grep and --ref; re-import still matches by the number."""
+    header = ["序号", "问题简述", "所属责任公司", "目标设定完成时间", "是否整改完成", "问题 编号"]
+    rows = [[1, "未建立采购管理制度", "交通局", "2026年12月31日", "否", 56],
+            [2, "未建立采购管理制度", "交通局", "2026年12月31日", "否", "问题编号66"]]
+    report = report_of(units, sheet(tmp_path / "a.xlsx", rows, header))
+    assert nonzero(report) == {"new": 2}
+    assert [(i["title"], i["ref"]) for i in items(units)] == [("未建立采购管理制度", "问题编号56"),
+                                                              ("未建立采购管理制度", "问题编号66")]
+    assert [i["id"] for i in json.loads(units("list", "--grep", "66", "--format", "json").stdout)] == [2]
+    assert [i["id"] for i in json.loads(units("list", "--ref", "问题编号56", "--format", "json").stdout)] == [1]
+    monkeypatch.setenv("COLUMNS", "120")
+    table = [line.rstrip() for line in units("list").stdout.splitlines()]
+    assert table[4:8] == [
+        "│    1 │ ● 绿灯 │ 未建立采购管理制度 │ 问题编号 │ 市交通运 │ 2026-12-31 │ 剩 33  │ 办理中 │ —        │ —        │ 其他 │",
+        "│      │        │                    │ 56       │ 输局     │            │        │        │          │          │      │",
+        "│    2 │ ● 绿灯 │ 未建立采购管理制度 │ 问题编号 │ 市交通运 │ 2026-12-31 │ 剩 33  │ 办理中 │ —        │ —        │ 其他 │",
+        "│      │        │                    │ 66       │ 输局     │            │        │        │          │          │      │",
+    ]
+    assert "文号      问题编号66" in units("show", "2").stdout
+    # the same rows again, re-numbered and reordered: matched by the number, nothing new
+    again = sheet(tmp_path / "b.xlsx", [[9, *rows[1][1:]], [8, *rows[0][1:]]], header)
+    assert nonzero(report_of(units, again)) == {"unchanged": 2}
+
+
+def test_with_a_文号_column_too_the_number_opens_the_content(units, tmp_path):
+    header = ["序号", "问题简述", "所属责任公司", "目标设定完成时间", "文号", "整改措施", "任务编号"]
+    rows = [[1, "未建立采购管理制度", "交通局", "2026年12月31日", "审计〔2026〕3号", "建立制度", "T-7"],
+            [2, "未建立采购管理制度", "交通局", "2026年12月31日", None, None, "T-8"]]
+    assert nonzero(report_of(units, sheet(tmp_path / "a.xlsx", rows, header))) == {"new": 2}
+    shown = [json.loads(units("show", str(n), "--format", "json").stdout) for n in (1, 2)]
+    assert [(s["ref"], s["content"]) for s in shown] == [("审计〔2026〕3号", "任务编号：T-7\n建立制度"),
+                                                        ("任务编号T-8", None)]
+    assert [i["id"] for i in json.loads(units("list", "--grep", "T-7", "--format", "json").stdout)] == [1]
+
+
 def test_序号_identifies_nothing(units, tmp_path):
     path = sheet(tmp_path / "a.xlsx", [[1, "事项甲", "交通局", "2026年12月31日"], [2, "事项甲", "交通局", "2026年12月31日"]])
     result = run(units, path)

@@ -899,3 +899,49 @@ def test_weekly_lists_at_most_thirty_lit_items_and_points_to_the_ledger(ledger, 
     assert any("亮红灯（逾期）事项33件，亮黄灯（临期或进展滞后）事项0件，以下列出其中30件" in p.text
                for p in doc.paragraphs)
     assert doc.tables[0].rows[1].cells[2].text == "逾期事项00"   # the longest overdue first (due 11-04)
+
+
+STATS_BY_UNIT = {
+    80: """\
+                     督办统计（建账 至 2026-11-16，按单位）
+┏━━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━┓
+┃ 分组        ┃ 事项 ┃ 已办结 ┃ 按期 ┃ 逾期 ┃ 办结率 ┃ 按期办结率 ┃ 序时推进率 ┃
+┡━━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━┩
+│ 市财政局    │    2 │      1 │    0 │    0 │  50.0% │       0.0% │      50.0% │
+│ 市交通运输  │    3 │      1 │    1 │    0 │  33.3% │     100.0% │     100.0% │
+│ 局          │      │        │      │      │        │            │            │
+│ 市住房和城  │    2 │      0 │    0 │    1 │   0.0% │          — │      50.0% │
+│ 乡建设局    │      │        │      │      │        │            │            │
+│ 全部        │    7 │      2 │    1 │    1 │  28.6% │      50.0% │      71.4% │
+└─────────────┴──────┴────────┴──────┴──────┴────────┴────────────┴────────────┘
+另有8列（满意率、催办、督办单、挂牌、约谈、问责、延期、重启）未显示，加宽终端或
+用 --format json
+""",
+    120: """\
+                                         督办统计（建账 至 2026-11-16，按单位）
+┏━━━━━━━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━┳━━━━━━┳━━━━━━━━┳━━━━━━┳━━━━━━┓
+┃ 分组         ┃ 事项 ┃ 已办结 ┃ 按期 ┃ 逾期 ┃ 办结率 ┃ 按期办结率 ┃ 序时推进率 ┃ 满意率 ┃ 催办 ┃ 督办单 ┃ 挂牌 ┃ 约谈 ┃
+┡━━━━━━━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━╇━━━━━━╇━━━━━━━━╇━━━━━━╇━━━━━━┩
+│ 市财政局     │    2 │      1 │    0 │    0 │  50.0% │       0.0% │      50.0% │   0.0% │    0 │      0 │    0 │    0 │
+│ 市交通运输局 │    3 │      1 │    1 │    0 │  33.3% │     100.0% │     100.0% │ 100.0% │    0 │      0 │    0 │    0 │
+│ 市住房和城乡 │    2 │      0 │    0 │    1 │   0.0% │          — │      50.0% │      — │    1 │      1 │    0 │    1 │
+│ 建设局       │      │        │      │      │        │            │            │        │      │        │      │      │
+│ 全部         │    7 │      2 │    1 │    1 │  28.6% │      50.0% │      71.4% │  50.0% │    1 │      1 │    0 │    1 │
+└──────────────┴──────┴────────┴──────┴──────┴────────┴────────────┴────────────┴────────┴──────┴────────┴──────┴──────┘
+另有3列（问责、延期、重启）未显示，加宽终端或用 --format json
+""",
+}
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_cli_stats_by_unit_fits_the_terminal(cli, monkeypatch, width):
+    """Every column shown has room (单位 wraps, nothing squeezed to nothing or cut to …); what does
+    not fit is named in the note, the measures taken going first (render_fit, as duban list)."""
+    from rich.cells import cell_len
+
+    monkeypatch.setenv("COLUMNS", str(width))
+    result = cli("report", "stats", "--by", "unit")
+    assert result.exit_code == 0, result.output
+    lines = [line.rstrip() for line in result.stdout.splitlines()]
+    assert lines == STATS_BY_UNIT[width].splitlines()
+    assert max(cell_len(line) for line in lines) <= width

@@ -13,7 +13,7 @@ from ..render import Format
 from .common import guarded, ledger, parse_date
 
 if TYPE_CHECKING:  # pragma: no cover
-    from rich.table import Table
+    from rich.console import RenderableType
 
 # duban.reports, duban.rules and Rich are imported inside the commands: listing the
 # commands (duban --help) does not load them.
@@ -76,23 +76,25 @@ def stats_command(
                 keys=stats_keys() + (["unit", "rollup"] if rollup else []))
 
 
-def stats_table(records: list[dict], title: str) -> Table:
-    from rich.table import Table
-
+def stats_table(records: list[dict], title: str, width: int | None = None) -> RenderableType:
+    """The stats fitted to the terminal (render_fit): 分组 wraps, the rarer counts drop first, with a note."""
     from .. import reports
+    from ..render_fit import Col, fitted_table
     from ..rules import percent_text as pct
 
-    table = Table(title=title, header_style="bold")
-    for header in ("分组", "事项", "已办结", "按期", "逾期", "办结率", "按期办结率", "序时推进率", "满意率", "催办",
-                   "督办单", "挂牌", "约谈", "问责", "延期", "重启"):
-        table.add_column(header, justify="left" if header == "分组" else "right", no_wrap=header != "分组")
-    for r in records:
-        table.add_row(r["group"], str(r["total"]), str(r["closed"]), str(r["closed_on_time"]), str(r["overdue"]),
-                      pct(r["completion_rate"]), pct(r["on_time_rate"]), pct(r["progress_rate"]),
-                      pct(r["satisfaction_rate"]), str(r["reminders"]), str(r["notices"]), str(r["listed"]),
-                      str(r["interviews"]), str(r["accountability"]), str(r["extensions"]), str(r["reopened"]),
-                      end_section=r["group"] == reports.ALL)
-    return table
+    # rank (0 kept longest): the group and the item counts first, then the rates, then the measures taken
+    cols = [Col("分组", 0, wrap=True, min_width=8, max_width=24)] + [
+        Col(h, rank, justify="right") for h, rank in (
+            ("事项", 1), ("已办结", 2), ("按期", 7), ("逾期", 3), ("办结率", 4), ("按期办结率", 5), ("序时推进率", 6),
+            ("满意率", 8), ("催办", 9), ("督办单", 10), ("挂牌", 11), ("约谈", 12), ("问责", 13), ("延期", 14),
+            ("重启", 15))]
+    rows = [[r["group"], str(r["total"]), str(r["closed"]), str(r["closed_on_time"]), str(r["overdue"]),
+             pct(r["completion_rate"]), pct(r["on_time_rate"]), pct(r["progress_rate"]),
+             pct(r["satisfaction_rate"]), str(r["reminders"]), str(r["notices"]), str(r["listed"]),
+             str(r["interviews"]), str(r["accountability"]), str(r["extensions"]), str(r["reopened"])]
+            for r in records]
+    ends = {n for n, r in enumerate(records) if r["group"] == reports.ALL}
+    return fitted_table(cols, rows, width or render.console().width, title=title, section_ends=ends)
 
 
 RANKING_KEYS = ("rank", "unit", "role", "score", "board", "gained", "lost", "details")
