@@ -248,16 +248,20 @@ def _feedback(item: Item, change: Change) -> None:
     a.last_feedback = change.at
 
 
-def _extended(item: Item, change: Change) -> None:
+def _later_deadline(item: Item, change: Change, action: str, what: str, than: str) -> tuple[Assignment, dt.date]:
+    """The assignment and the later deadline an extension (or a request for one) names, checked."""
     a = _assignment(item, change)
-    _require(a, (Status.OPEN, Status.PAUSED), "延期", item)
+    _require(a, (Status.OPEN, Status.PAUSED), action, item)
     _need_text(change.data.get("reason"), "延期理由")
     new_due = _date(change.data["to"])
     if a.due is not None and new_due <= a.due:
-        raise InvalidInput(
-            f"延期后的时限 {new_due.isoformat()} 应晚于原时限 {a.due.isoformat()}"
-        )
-    _check_due(new_due, change.at, "延期后的时限", "今天")
+        raise InvalidInput(f"{what} {new_due.isoformat()} 应晚于{than} {a.due.isoformat()}")
+    _check_due(new_due, change.at, what, "今天")
+    return a, new_due
+
+
+def _extended(item: Item, change: Change) -> None:
+    a, new_due = _later_deadline(item, change, "延期", "延期后的时限", "原时限")
     a.due = new_due
     a.due_basis = change.data.get("due_basis", "given")
     a.within = None
@@ -268,13 +272,7 @@ def _extended(item: Item, change: Change) -> None:
 
 def _extension_requested(item: Item, change: Change) -> None:
     """A unit asks for a later deadline (from its returned 反馈表): checked, pending, nothing moves yet."""
-    a = _assignment(item, change)
-    _require(a, (Status.OPEN, Status.PAUSED), "申请延期", item)
-    _need_text(change.data.get("reason"), "延期理由")
-    to = _date(change.data["to"])
-    if a.due is not None and to <= a.due:
-        raise InvalidInput(f"申请延期至 {to.isoformat()} 应晚于现时限 {a.due.isoformat()}")
-    _check_due(to, change.at, "申请延期至", "今天")
+    _later_deadline(item, change, "申请延期", "申请延期至", "现时限")
 
 
 def _extension_granted(item: Item, change: Change) -> None:
