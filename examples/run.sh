@@ -95,11 +95,11 @@ wb = load_workbook(path)
 ws = wb["反馈表"]
 col = {c.value: c.column for c in ws[3]}
 for row in range(4, ws.max_row + 1):
-    item = ws.cell(row, 1).value
-    if item == 11:
+    title = ws.cell(row, col["事项"]).value or ""
+    if title.startswith("市政协委员第0089号提案"):
         ws.cell(row, col["本期进展"]).value = "已完成全市校外培训机构摸底，整改清单已下发"
         ws.cell(row, col["完成百分比"]).value = 80
-    elif item == 30:
+    elif title == "新增公办幼儿园学位2000个":
         ws.cell(row, col["申请延期至"]).value = dt.date(2027, 3, 31)
         ws.cell(row, col["延期理由"]).value = "两所新建园舍竣工验收推迟"
     ws.cell(row, col["填报人"]).value = "陈静"
@@ -114,4 +114,5 @@ echo "再收一次同一份表（不会重复记录）："
 DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" collect "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx" | head -n 1
 echo
 DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" requests
-DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" extend 30 --grant
+kindergarten=$("$DUBAN" --db "$db" list --grep 新增公办幼儿园学位2000个 --format csv | sed -n 2p | cut -d, -f1)
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" extend "$kindergarten" --grant
