@@ -111,7 +111,7 @@ echo "收回（2026-11-23）："
 DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" collect "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx"
 echo
 echo "再收一次同一份表（不会重复记录）："
-DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" collect "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx" | head -n 1
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" collect "$forms/市教育局-反馈表-$DUBAN_TODAY.xlsx" | sed -n 1p
 echo
 DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" requests
 kindergarten=$("$DUBAN" --db "$db" list --grep 新增公办幼儿园学位2000个 --format csv | sed -n 2p | cut -d, -f1)
