@@ -113,7 +113,7 @@ def gather(led: "Ledger", label: str | None = None) -> Screen:
     groups = reports.stats(led, period, "unit", reports._scope(led, period, "unit", lead_only=True, items=items))
     overall = groups.pop()
     quarter = reports.quarter(None, today)
-    scores = [s for s in scoring.ranking(led, quarter) if s.role == scoring.LEAD]  # the units' own items
+    scores = [s for s in scoring.ranking(led, quarter, items) if s.role == scoring.LEAD]  # the units' own items
     rows: dict[str, UnitRow] = {}
     for g in groups:
         rows[g.group] = UnitRow(g.group, label, unit_lights.get(g.group, Counter()), g.total, g.closed,

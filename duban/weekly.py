@@ -97,6 +97,7 @@ class Weekly:
     quarter: Period | None = None  # the quarter so far, whose ranking orders ``units``
     scores: dict[str, float] = field(default_factory=dict)  # lead unit → 计公分 for ``quarter``
     base_score: float = 100        # the score of a unit with nothing gained or lost
+    burden: str = ""               # 减负: what the office demanded of the units this week (duban.burden)
 
 
 _LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.BLUE: 2, Light.GREEN: 3}
@@ -152,9 +153,12 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
     at_work = {(s.item_id, s.unit) for s in rows if not s.closed and not s.paused}
     problems = _problems(overall, lit, rows, _unanswered(chased, at_work, about))
     paused = sum(c.paused for c in scope.counted) + sum(1 for s in rows if s.lead and s.paused)
+    from . import burden
+
+    load = burden.sentence(burden.burden(led, period), "本周")
     return Weekly(period, year_scope, issue_no, led.settings["office_name"], period.end, overall, week_stats,
                   new_items, closed_week, lights, paused, lit, by_unit, problems, _next_steps(lit), year,
-                  quarter_so_far, scores, base)
+                  quarter_so_far, scores, base, load)
 
 
 def _about(led: "Ledger", ids: list[int]) -> dict[int, tuple[str, ItemClass]]:

@@ -97,6 +97,8 @@ def write(w: Weekly, path: Path) -> Path:
     _heading(doc, "一、总体情况")
     _body(doc, overview_text(w))
     _body(doc, chase_text(w))
+    if w.burden:
+        _body(doc, w.burden)
 
     _heading(doc, "二、亮灯情况")
     red = [x for x in w.lit if x.light is Light.RED]

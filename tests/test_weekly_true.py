@@ -382,3 +382,16 @@ def test_late_progress_reports_count_red_items_too(ledger):
     w = report(on(ledger, "2026-11-16"), "2026-W47")
     assert [(x.item_id, x.light) for x in w.lit] == [(2, Light.RED), (1, Light.YELLOW)]
     assert "进展报送不及时。#1“路灯抢修”、#2“井盖更换”2件事项未按规定频次报送办理进展。" in w.problems
+
+
+# -- 减负: one line on what the office itself demanded of the units (issue #18) ---------------------------
+
+
+def test_the_report_says_what_the_office_demanded_of_the_units_this_week(ledger):
+    chased(ledger)                                          # 住建局: chased 11-09 and 11-13, one open item
+    w = report(on(ledger, "2026-11-16"), "2026-W46")
+    assert w.burden == ("减负情况：本周督办工作对3个责任单位提出的要求（催办、督办、进展反馈、报表和在办事项）合计3项次，"
+                        "各单位均未超过减负上限（每周15项次）。")
+    ledger.set_setting("burden_limit", "2")
+    w = report(ledger, "2026-W46")
+    assert w.burden.endswith("；市住房和城乡建设局（3项次）1个单位超过减负上限（每周2项次）。")
