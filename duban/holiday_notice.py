@@ -1,4 +1,4 @@
-"""Reading the State Council's holiday notice (国务院办公厅关于XXXX年部分节假日安排的通知).
+"""Reading the State Council's holiday notice (国务院办公厅关于××××年部分节假日安排的通知).
 
 A clerk pastes the notice as published — from the government site or a newspaper, full-width
 punctuation, with or without the header and closing paragraphs — and duban reads the days off
@@ -246,7 +246,7 @@ def parse_notice(text: str, year: int | None = None, source: str = "通知") -> 
         raise InvalidInput(f"{source}标题为{title_year}年的安排，与 --year {year} 不一致")
     year = title_year or year
     if year is None:
-        raise InvalidInput(f"{source}中没有“关于XXXX年部分节假日安排”的标题，请用 --year 指定年份")
+        raise InvalidInput(f"{source}中没有“关于××××年部分节假日安排”的标题，请用 --year 指定年份")
     if not 1900 <= year <= 2200:
         raise InvalidInput(f"年份 {year} 超出范围")
     days: dict[dt.date, NoticeDay] = {}

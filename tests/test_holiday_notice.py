@@ -1,6 +1,6 @@
 """The State Council's holiday notice as input (duban.holiday_notice, ``calendar import``; issue 13).
 
-tests/data/notices/ holds the holiday paragraphs of the notices as published (国务院办公厅关于XXXX年
+tests/data/notices/ holds the holiday paragraphs of the notices as published (国务院办公厅关于××××年
 部分节假日安排的通知; 2026 with its header and closing paragraphs). Each year is compared with
 chinese-calendar: every weekday day off and every 调休 working day must agree, except where the
 package carries later changes — 2015-09-03 (a separate notice), the 2019 劳动节 (changed in March
@@ -118,7 +118,7 @@ REFUSED = [
     ("一、元旦：1月1日至3日放假调休，共4天。", 2026, "通知第1行无法完整读取（写明共4天，读到放假 3 天）"),
     ("国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1月1日至3日放假。\n另：1月4日上班。", None,
      "通知第3行无法完整读取（不在“一、元旦：…”这样的分项中）：“另：1月4日上班。”"),
-    ("一、元旦：1月1日至3日放假。", None, "通知中没有“关于XXXX年部分节假日安排”的标题，请用 --year 指定年份"),
+    ("一、元旦：1月1日至3日放假。", None, "通知中没有“关于××××年部分节假日安排”的标题，请用 --year 指定年份"),
     ("国务院办公厅关于2026年部分节假日安排的通知\n一、元旦：1月1日放假。", 2027,
      "通知标题为2026年的安排，与 --year 2027 不一致"),
     ("一、元旦：1月1日放假。1月1日上班。", 2026, "通知第1行无法完整读取（2026-01-01 既是放假日又是上班日）"),
@@ -163,7 +163,7 @@ def test_import_notice_with_year_option(duban, tmp_path):
     assert duban("init").exit_code == 0
     refused = duban("calendar", "import", str(notice))
     assert refused.exit_code == 1
-    assert refused.stderr == "错误：通知.txt中没有“关于XXXX年部分节假日安排”的标题，请用 --year 指定年份\n"
+    assert refused.stderr == "错误：通知.txt中没有“关于××××年部分节假日安排”的标题，请用 --year 指定年份\n"
     result = duban("calendar", "import", str(notice), "--year", "2018")
     assert result.exit_code == 0, result.output
     assert "读到2018年节假日安排通知：放假 23 天、调休上班 6 天（通知.txt）" in result.stdout

@@ -313,11 +313,11 @@ def _read_calendar_text(file: Path, year: Optional[int]):
 @guarded
 def calendar_import(
     file: Path = typer.Argument(..., help="国务院办公厅节假日安排通知的文本（原文粘贴），或每行“日期,休/班[,说明]”的文件"),
-    year: Optional[int] = typer.Option(None, "--year", help="年份（通知标题中没有“关于XXXX年”时必须给出）"),
+    year: Optional[int] = typer.Option(None, "--year", help="年份（通知标题中没有“关于××××年”时必须给出）"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只显示读到的日期和将重算的时限，不写入台账"),
     fmt: Format = typer.Option(Format.table, "--format", help="输出格式：table 或 json（[{date, workday, note}]）"),
 ) -> None:
-    """录入一年的放假和调休安排：读国务院办公厅关于XXXX年部分节假日安排的通知原文，或日期清单（全部录入或全部不录入）。
+    """录入一年的放假和调休安排：读国务院办公厅关于××××年部分节假日安排的通知原文，或日期清单（全部录入或全部不录入）。
 
     通知可从政府网站或报纸直接复制（全角标点、有无抬头和结尾段均可），逐项读出放假时段（含其中的周末）、
     补休日和调休上班日；有读不懂的行时报错并指明该行，不写入任何内容。录入后，按“N个工作日”估算的
