@@ -20,7 +20,6 @@ import datetime as dt
 import functools
 import json
 import math
-import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass

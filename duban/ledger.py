@@ -38,25 +38,14 @@ from .ledger_file import APPLICATION_ID, BUSY_TIMEOUT_MS, read_only_connection  
 if TYPE_CHECKING:  # pragma: no cover
     from sqlite_utils import Database
 
-from .ledger_rows import (  # noqa: F401 (shared helpers)
+from .ledger_rows import (  # noqa: F401 (the SQL fragments and ListFilter are part of the API)
     BAD_CALENDAR_DAY,
     CHASE_LEVEL_SQL,
     Deadline,
-    INSERT_ASSIGNMENT,
-    ITEM_PRESETS,
     ListFilter,
-    MAX_ID,
     MAX_WITHIN,
     PAST_DUE_SQL,
-    UPSERT_ASSIGNMENT,
     YEARS,
-    _ASSIGNMENT_COLUMNS,
-    _check_not_before,
-    _date,
-    _date_reader,
-    _iso,
-    _item_preset,
-    assignment_row,
 )
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
