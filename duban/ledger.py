@@ -31,6 +31,7 @@ from .ledger_daily import DailyJob
 from .ledger_import import ImportRow, ImportWrites, ProgressUpdate  # noqa: F401 (part of the API)
 from .ledger_items import ItemWrites
 from .ledger_reads import ItemReads
+from .ledger_schedule import ScheduleBook
 from .workdays import WorkCalendar
 from . import ledger_file
 from .ledger_file import APPLICATION_ID, BUSY_TIMEOUT_MS, read_only_connection  # noqa: F401 (part of the API)
@@ -50,7 +51,7 @@ from .ledger_rows import (  # noqa: F401 (the SQL fragments and ListFilter are p
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m014_clerk"
+SCHEMA = "m015_schedules"
 
 
 def probe(path: Path) -> None:
@@ -87,7 +88,7 @@ class Connection:
         self.conn.close()
 
 
-class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
+class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, ScheduleBook):
     """A supervision ledger over a :class:`Connection` (or a sqlite-utils ``Database``).
 
     ``today`` is the business date every rule and every event uses; pass it in (tests,
@@ -103,10 +104,12 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         self._calendar: WorkCalendar | None = None
         self._settings: dict[str, Any] | None = None
         self._settings_on: dict[dt.date, dict[str, Any]] = {}  # settings in force on past days (show --as-of)
+        self._schedule_dirty: set[int] = set()  # items whose schedules this write must recompute
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
             self.migrate()
+            self._ensure_schedules()
 
     # -- opening ----------------------------------------------------------------------
     @classmethod
@@ -208,9 +211,12 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         if conn.in_transaction:
             raise RuntimeError("nested ledger write")
         conn.execute("BEGIN IMMEDIATE")
+        self._schedule_forget()
         try:
             yield
+            self._flush_schedules()  # the lights this write changed, in the same transaction
         except BaseException:
+            self._schedule_forget()
             # SQLite may already have rolled back (a full disk, an I/O error): keep the real cause
             if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
@@ -317,6 +323,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
         self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
         self._settings = None
+        self._schedule_everything()
         self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]
         self._settings_on.clear()
 

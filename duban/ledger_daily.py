@@ -161,6 +161,7 @@ class DailyJob:
             detail = (f"{r.notice}（{channel.label}）“{s.unit.name}”：{r.reason}；"
                       f"请于{r.reply_by.isoformat()}前反馈；文号{ref}")
             event_id = self._log(EventKind.REMINDED, detail, item_id=s.item.id, unit_id=s.unit.id, data=data)
+            self._schedule_items((s.item.id,))  # a 催办 unanswered counts toward the escalation level
             new = checked[id(r)]
             if new is not None:  # (a reminder changes no state; a stored state that disagrees is put right)
                 self._store(new, s.item)

@@ -119,6 +119,7 @@ class ImportWrites:
                              " status, due, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
             self._append_events(events)
             conn.executemany(INSERT_ASSIGNMENT, assignments)
+            self._schedule_items(ids)
             conn.executemany("INSERT INTO import_keys (key, item_id, progress, file, sheet, row, imported_on,"
                              " updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", keys)
             for up in updates:

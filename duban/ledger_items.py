@@ -56,6 +56,8 @@ class ItemWrites:
         return new
 
     def _store(self, new: Item, old: Item | None) -> None:
+        """Store the state an event led to; the item's schedule (and its parent's) follows at commit."""
+        self._schedule_items((new.id,))
         self.db.execute(
             "UPDATE items SET status = ?, due = ?, within = ?, preset = ? WHERE id = ?",
             [new.status.code, _iso(new.due), new.within, new.preset, new.id],

@@ -104,18 +104,26 @@ class ItemReads:
         An item split into sub-items (``parents``: the ids known to have some, else asked) is lit
         by the worst of its own light and its open sub-items' (issue #17).
         """
-        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings_on(day))
-        if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
-            from .ledger_clerk import worst_light
+        from .ledger_clerk import item_result
 
-            children = self._items_where("i.parent_id = ? AND i.status IN ('pending', 'open', 'paused', 'done')",
-                                         [item.id])
-            light = worst_light(light, [(c, rules.item_light(c, day or self.today, self.calendar, self.settings_on(day))[0])
-                                        for c in children])
+        children = None
+        if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
+            children = self._live_children([item.id]).get(item.id, [])
+        light = item_result(item, children, day or self.today, self.calendar, self.settings_on(day))
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
         uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
         return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
                         due_uncertain=uncertain)
+
+    def _live_children(self, parent_ids: list[int]) -> dict[int, list[Item]]:
+        """The sub-items still at work (they light their parent, issue #17) of each of ``parent_ids``."""
+        found: dict[int, list[Item]] = {}
+        for start in range(0, len(parent_ids), 900):
+            chunk = parent_ids[start:start + 900]
+            for c in self._items_where(f"i.parent_id IN ({','.join('?' * len(chunk))})"
+                                       " AND i.status IN ('pending', 'open', 'paused', 'done')", chunk):
+                found.setdefault(c.parent, []).append(c)
+        return found
 
     def _has_children(self, item_id: int) -> bool:
         return self.db.execute("SELECT 1 FROM items WHERE parent_id = ? LIMIT 1", [item_id]).fetchone() is not None

@@ -319,3 +319,52 @@ def m014_clerk(db: Database) -> None:
     if "parent_id" not in {c.name for c in db["items"].columns}:  # re-run safely, as the others are
         db.execute("ALTER TABLE items ADD COLUMN parent_id INTEGER REFERENCES items(id)")
     db.execute("CREATE INDEX IF NOT EXISTS idx_items_parent ON items(parent_id) WHERE parent_id IS NOT NULL")
+
+
+@migrations(name="m015_schedules")
+def m015_schedules(db: Database) -> None:
+    """Lights as stored schedules (issue #16).
+
+    ``workdays``: every date of the window (2000 to the package's last year + 10) with its working-day
+    ordinal. ``schedules``: per item (``unit_id`` NULL) and per open assignment, the light, reason
+    and counts on each stretch ``[from_date, until_date)`` of days, the counts as a date to count from
+    (duban/schedule.py). ``schedule_state``: the rules and calendar package they were built with.
+    The rows themselves are written by the ledger right after the migrations (Ledger._ensure_schedules),
+    with the rules of the duban that opened the file; the views read them (docs/数据模型.md).
+    """
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS workdays (
+            date TEXT PRIMARY KEY,
+            ordinal INTEGER NOT NULL,
+            is_workday INTEGER NOT NULL,
+            note TEXT
+        ) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS schedules (
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            unit_id INTEGER REFERENCES units(id),
+            from_date TEXT NOT NULL,
+            until_date TEXT NOT NULL,
+            light TEXT,
+            code TEXT,
+            level INTEGER,
+            reason TEXT NOT NULL,
+            workdays_left TEXT,
+            overdue_workdays TEXT,
+            late_workdays TEXT,
+            feedback_late_workdays TEXT,
+            status_text TEXT,
+            level_reason TEXT,
+            chase_reason TEXT,
+            missed TEXT
+        );
+        CREATE INDEX IF NOT EXISTS idx_schedules_item ON schedules(item_id, unit_id, from_date);
+        CREATE INDEX IF NOT EXISTS idx_schedules_light ON schedules(light, until_date, from_date);
+        CREATE TABLE IF NOT EXISTS schedule_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            fingerprint TEXT NOT NULL,
+            built_on TEXT NOT NULL
+        )
+        """,
+    )

@@ -236,6 +236,58 @@ def assignment_light(
                        late_workdays=late_workdays)
 
 
+def change_dates(a: Assignment, item: Item, cal: WorkCalendar, settings: Mapping[str, Any],
+                 reminded: tuple[dt.date, ...] = ()) -> set[dt.date]:
+    """The days on which the light of an open assignment (and its escalation level) may change while
+    nothing is written: from that day on, :func:`assignment_light` and :func:`escalation` give the same
+    findings, with the same words, whose working-day counts merely go on counting (issue #16).
+
+    The deadline (临期 from the (N+1)-th working day before it, 今日到期, past it, a first working day
+    late, each escalation threshold), each open milestone of the lead unit likewise, the feedback due
+    date, the 签收 limit, the signing and feedback dates themselves, each 序时 percentage step, and the
+    days of the 催办 (``reminded``: those counted as unanswered) since the last feedback.
+    """
+    if a.status is not Status.OPEN:
+        return set()
+    settings = item_settings(item, settings)
+    one = dt.timedelta(days=1)
+    out: set[dt.date] = {d for d in (a.assigned_on, a.signed_on, a.last_feedback, a.restarted_on, a.progress_since)
+                         if d is not None}
+    out.update(reminded)
+    thresholds = [settings[k] for k in ("level1_overdue_workdays", "level2_overdue_workdays",
+                                         "level3_overdue_workdays") if settings[k] >= 1]
+    late_from = []
+    if a.due is not None:
+        late_from.append(a.due)
+        for n in (1, settings["near_due_workdays"] + 1):
+            back = cal.workday_back(a.due, n)
+            if back is not None:
+                out.add(back)
+    if a.role is Role.LEAD:
+        late_from += [m.due for m in item.milestones if m.done_on is None]
+    for day in late_from:
+        out.update((day, day + one, cal.add_workdays(day, 1).value))
+        out.update(cal.add_workdays(day, n).value for n in thresholds)
+    fb_due, _ = feedback_due(item, a, cal, settings)
+    if fb_due is not None:
+        out.update((fb_due + one, cal.add_workdays(fb_due, 1).value))
+    if a.assigned_on is not None:
+        out.add(cal.add_workdays(a.assigned_on, settings["sign_within_workdays"] + 1).value)
+    start = a.assigned_on
+    if a.progress_since is not None and (start is None or a.progress_since > start):
+        start = a.progress_since
+    if a.percent is not None and start is not None and a.due is not None and a.due > start:
+        total = cal.workdays_between(start, a.due).value
+        shown = None
+        for n in range(1, total + 1):  # the days 序时进度 takes a new (rounded) value
+            value = round(100 * n / total)
+            if value != shown:
+                out.add(cal.add_workdays(start, n).value)
+                shown = value
+        out.add(a.due + one)
+    return out
+
+
 def _severity(result: LightResult) -> int:
     return -1 if result.light is None else result.light.severity
 

@@ -180,6 +180,23 @@ class WorkCalendar:
             total += hi - lo
         return Span(total, self._uncovered_between(start + ONE_DAY, end))
 
+    def workday_back(self, day: dt.date, n: int) -> dt.date | None:
+        """The ``n``-th working day counted back from ``day`` (``day`` itself first, when it is one);
+        None before 1900. Working days in (that day, ``day``] are n - 1: the date from which a
+        deadline is at most n - 1 working days away (临期)."""
+        if n < 1:
+            raise ValueError("n must be at least 1")
+        year, ordinal = day.year, day.toordinal()
+        while year >= 1900:
+            days = self._workdays_of(year)
+            pos = bisect.bisect_right(days, ordinal)
+            if pos >= n:
+                return dt.date.fromordinal(days[pos - n])
+            n -= pos
+            year -= 1
+            ordinal = dt.date(year, 12, 31).toordinal()
+        return None
+
     def next_workday(self, day: dt.date) -> dt.date:
         """The first working day on or after ``day``."""
         while not self.is_workday(day):

@@ -1,0 +1,208 @@
+"""The ledger's schedules (issue #16): kept in step with every write, and read for today's lights.
+
+Every write marks what it touched (:meth:`_schedule_items`: the item written by ``_store``, an
+import's items, the items a 催办 went to; :meth:`_schedule_everything`: a setting, the calendar); just
+before the transaction commits, :meth:`_flush_schedules` recomputes those items' rows (and their
+parent's: a split item is lit by its sub-items) with :func:`duban.schedule.item_rows`, in the same
+transaction. A calendar entry rebuilds the ``workdays`` table from its first day on.
+
+The rows are valid while the rules, the calendar package and the settings are those they were built
+with: ``schedule_state.fingerprint`` records them, and a ledger opened by another version of duban
+(or with another chinese-calendar) is rebuilt once, at open. Until then, or on a read-only ledger
+built by another version, reads light items in Python as before (:meth:`schedules_usable`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from functools import lru_cache
+from pathlib import Path
+
+from . import schedule, workday_table
+
+SCHEDULE_FORMAT = "1"
+_SOURCES = ("rules.py", "chase.py", "workdays.py", "statutory.py", "settings.py", "ledger_clerk.py", "schedule.py",
+            "models.py", "workday_table.py", "ledger_schedule.py")
+_INSERT = ("INSERT INTO schedules (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,"
+           " overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason, missed)"
+           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+@lru_cache(maxsize=1)
+def fingerprint() -> str:
+    """What the stored schedules depend on besides the ledger: the rules' code and the calendar package."""
+    import chinese_calendar
+
+    from .workdays import builtin_years
+
+    digest = hashlib.sha1()
+    here = Path(__file__).parent
+    for name in _SOURCES:
+        digest.update((here / name).read_bytes())
+    years = builtin_years()
+    return (f"{SCHEDULE_FORMAT}:{getattr(chinese_calendar, '__version__', '?')}:{years.start}-{years.stop - 1}:"
+            f"{workday_table.last_day().isoformat()}:{digest.hexdigest()[:16]}")
+
+
+class ScheduleBook:
+    """Keeping and reading the schedules. A mixin of :class:`duban.ledger.Ledger`."""
+
+    _schedule_dirty: set[int]
+    _schedule_all: bool = False
+    _workdays_from: dt.date | None = None
+    _schedule_ok: bool | None = None
+
+    # -- marking, during a write --------------------------------------------------------------------
+    def _schedule_items(self, item_ids: Iterable[int]) -> None:
+        self._schedule_dirty.update(item_ids)
+
+    def _schedule_everything(self, workdays_from: dt.date | None = None) -> None:
+        """A setting or the calendar changed: every item's schedule (and the workdays from that day)."""
+        self._schedule_all = True
+        if workdays_from is not None:
+            self._workdays_from = min(workdays_from, self._workdays_from or workdays_from)
+
+    def _schedule_forget(self) -> None:
+        self._schedule_dirty = set()
+        self._schedule_all, self._workdays_from = False, None
+
+    # -- recomputing, at the end of a write -----------------------------------------------------------
+    def _flush_schedules(self) -> None:
+        """Inside the write, before its commit: recompute what the write marked."""
+        if not (self._schedule_dirty or self._schedule_all or self._workdays_from):
+            return
+        if self._stored_fingerprint() != fingerprint():
+            self._rebuild_schedules()
+        else:
+            if self._workdays_from is not None:
+                self._calendar = None
+                workday_table.rebuild(self.db, self._make_calendar(), self._workdays_from)
+            if self._schedule_all:
+                self.db.execute("DELETE FROM schedules")
+                self._compute_schedules(None)
+            else:
+                self._compute_schedules(self._schedule_dirty)
+        self._schedule_forget()
+
+    def _stored_fingerprint(self) -> str | None:
+        row = self.db.execute("SELECT fingerprint FROM schedule_state WHERE id = 1").fetchone()
+        return row[0] if row else None
+
+    def _rebuild_schedules(self) -> None:
+        """The workdays table and every schedule, from scratch (in the caller's transaction)."""
+        self._calendar = None
+        workday_table.rebuild(self.db, self._make_calendar())
+        self.db.execute("DELETE FROM schedules")
+        self._compute_schedules(None)
+        self.db.execute("INSERT INTO schedule_state (id, fingerprint, built_on) VALUES (1, ?, ?) ON CONFLICT(id)"
+                        " DO UPDATE SET fingerprint = excluded.fingerprint, built_on = excluded.built_on",
+                        [fingerprint(), self.today.isoformat()])
+        self._schedule_ok = None
+
+    def _ensure_schedules(self) -> None:
+        """At open: a ledger whose schedules were built by other rules (or none yet) is rebuilt once."""
+        if self.read_only or self._stored_fingerprint() == fingerprint():
+            return
+        with self._write():
+            if self._stored_fingerprint() != fingerprint():  # (another process may have done it meanwhile)
+                self._rebuild_schedules()
+
+    def _compute_schedules(self, item_ids: set[int] | None) -> None:
+        """Replace the rows of ``item_ids`` (and of their parents), or write every item's (None)."""
+        if item_ids is not None:
+            ids = json.dumps(sorted(item_ids))
+            parents = [r[0] for r in self.db.execute(
+                "SELECT DISTINCT parent_id FROM items WHERE id IN (SELECT value FROM json_each(?))"
+                " AND parent_id IS NOT NULL", [ids])]
+            ids = json.dumps(sorted(set(item_ids) | set(parents)))
+            self.db.execute("DELETE FROM schedules WHERE item_id IN (SELECT value FROM json_each(?))", [ids])
+            where, params = "i.id IN (SELECT value FROM json_each(?))", [ids]
+        else:
+            where, params = "1", []
+        # a calendar of its own: the years the schedules look into are not years this command's answers used
+        from . import settings as settings_mod
+
+        cal, settings = self._make_calendar(), settings_mod.resolve(self.stored_settings())  # (not cached: as stored now)
+        first, last = workday_table.FIRST, workday_table.last_day()
+        low, high = first.isoformat(), last.isoformat()
+        split = self.parent_ids()
+        all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
+        for start in range(0, len(all_ids), 2000):  # in slices: a 100k ledger is never in memory at once
+            items = self._items_where("i.id IN (SELECT value FROM json_each(?))",
+                                      [json.dumps(all_ids[start:start + 2000])])
+            chunk = [it.id for it in items]
+            children = self._live_children([i for i in chunk if i in split])
+            reminded = self._reminded(chunk)
+            out = []
+            for item in items:
+                kids = children.get(item.id, []) if item.parent is None and item.id in split else None
+                rows = schedule.item_rows(item, kids, reminded.get(item.id, {}), cal, settings, first, last)
+                if any(not low <= a <= high for r in rows for a in schedule.row_anchors(r)):
+                    rows = [schedule.unscheduled_row(item.id)]
+                out += rows
+            self.db.conn.executemany(_INSERT, out)
+
+    def _reminded(self, item_ids: list[int]) -> dict[int, dict[int, list[tuple[dt.date, int]]]]:
+        """Each item's 催办 (day, level) by unit, in order."""
+        from .ledger_rows import CHASE_LEVEL_SQL
+
+        found: dict[int, dict[int, list[tuple[dt.date, int]]]] = {}
+        for item_id, unit_id, at, level in self.db.execute(
+                f"SELECT item_id, unit_id, at, {CHASE_LEVEL_SQL} FROM events WHERE kind = 'reminded'"
+                " AND item_id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(item_ids)]):
+            found.setdefault(item_id, {}).setdefault(unit_id, []).append((dt.date.fromisoformat(at), level))
+        return found
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def schedules_usable(self) -> bool:
+        """Whether today's lights can be read from the schedules: built by these rules, today in the table."""
+        if self._schedule_ok is None:
+            self._schedule_ok = self._stored_fingerprint() == fingerprint()
+        return self._schedule_ok and workday_table.FIRST <= self.today <= workday_table.last_day()
+
+    def _ordinals(self, anchors: Iterable[str]):
+        """A function giving the workdays ordinal of an ISO date, the dates needed fetched at once."""
+        wanted = sorted(set(anchors) | {self.today.isoformat()})
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            found.update(self.db.execute(
+                f"SELECT date, ordinal FROM workdays WHERE date IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return found[self.today.isoformat()], found.__getitem__
+
+    def schedule_on(self, day: dt.date | None = None, item_ids: Iterable[int] | None = None,
+                    units: bool = False) -> dict[tuple[int, int | None], dict]:
+        """The stored schedules read on ``day`` (default today): per item (unit None) or per open
+        assignment (``units``), the light, code, reason, counts, level and words, numbers put back.
+        An item whose schedule could not be stored (code ``python``) is left out: light it in Python."""
+        day = day or self.today
+        unit_sql = "s.unit_id IS NOT NULL" if units else "s.unit_id IS NULL"
+        sql = (f"SELECT s.item_id, s.unit_id, s.light, s.code, s.level, s.reason, s.workdays_left, s.overdue_workdays,"
+               f" s.late_workdays, s.feedback_late_workdays, s.status_text, s.level_reason, s.chase_reason, s.missed"
+               f" FROM schedules s WHERE {unit_sql} AND s.from_date <= ? AND s.until_date > ?")
+        params: list = [day.isoformat(), day.isoformat()]
+        if item_ids is not None:
+            sql += " AND s.item_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(sorted(set(item_ids))))
+        rows = self.db.execute(sql, params).fetchall()
+        wanted = {day.isoformat()}
+        for r in rows:
+            wanted |= schedule.anchors(*r[5:13])
+        found = dict(self.db.execute("SELECT date, ordinal FROM workdays WHERE date IN (SELECT value FROM json_each(?))",
+                                     [json.dumps(sorted(wanted))]).fetchall())
+        today, ordinal = found[day.isoformat()], found.__getitem__
+        thaw, render = schedule.thaw, schedule.render
+        out = {}
+        for r in rows:
+            if r[3] == schedule.UNSCHEDULED:
+                continue
+            out[(r[0], r[1])] = {
+                "light": r[2], "code": r[3], "level": r[4], "reason": render(r[5], today, ordinal),
+                "workdays_left": thaw(r[6], today, ordinal), "overdue_workdays": thaw(r[7], today, ordinal),
+                "late_workdays": thaw(r[8], today, ordinal), "feedback_late_workdays": thaw(r[9], today, ordinal),
+                "status_text": render(r[10], today, ordinal), "level_reason": render(r[11], today, ordinal),
+                "chase_reason": render(r[12], today, ordinal), "missed": r[13]}
+        return out

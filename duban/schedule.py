@@ -1,0 +1,208 @@
+"""Lights as stored schedules (issue #16): what the rules say on every day to come, computed at write time.
+
+A light changes only when something is written or when a date passes. So for each item (and each of
+its open assignments) the rules of :mod:`duban.rules` — the one implementation — are evaluated on
+the days its state may change (:func:`duban.rules.change_dates`), and the answers stored as
+*segments* ``[from_date, until_date)``. Inside a segment the findings keep their words; only their
+working-day counts go on counting. To keep those counts out of the stored words, the rules are run
+with a :class:`TracingCalendar`: a count that ends (or starts) on the day evaluated comes back as a
+:class:`Counted` — an ``int`` that remembers the date it counts from, and prints as a marker
+(``\\ue000s2026-11-05\\ue001``: the working days after 2026-11-05 up to the day read). A read puts the
+number back with one subtraction of ``workdays.ordinal`` values (:func:`render`, and the SQL views).
+
+Pure: items, calendar and settings in, rows out. The ledger stores them (:mod:`duban.ledger_schedule`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+from . import chase, rules
+from .ledger_clerk import item_result
+from .models import Escalation, Item, LightResult, Status
+from .workdays import Span, WorkCalendar
+
+MARK, END = "\ue000", "\ue001"
+MARKED = re.compile(f"{MARK}([se])(\\d{{4}}-\\d\\d-\\d\\d){END}")
+FOREVER = "9999-12-31"
+UNSCHEDULED = "python"  # the code of the one row of an item its schedule cannot hold (a date outside the table)
+
+
+class Counted(int):
+    """A working-day count up to (``s`` + date: the days after date, up to the day read) or from (``e`` + date:
+    the days after the day read, up to date) the day evaluated. Arithmetic on it gives a plain int."""
+
+    spec: str
+
+    def __new__(cls, value: int, spec: str) -> "Counted":
+        made = super().__new__(cls, value)
+        made.spec = spec
+        return made
+
+    def __format__(self, format_spec: str) -> str:
+        return f"{MARK}{self.spec}{END}"
+
+
+class TracingCalendar:
+    """The ledger's calendar as seen on one day: counts ending or starting on it are :class:`Counted`."""
+
+    def __init__(self, cal: WorkCalendar, day: dt.date):
+        self.cal, self.day = cal, day
+
+    def workdays_between(self, start: dt.date, end: dt.date) -> Span:
+        span = self.cal.workdays_between(start, end)
+        if end == self.day and start != end:
+            return Span(Counted(span.value, "s" + start.isoformat()), span.uncovered)
+        if start == self.day and start != end:
+            return Span(Counted(span.value, "e" + end.isoformat()), span.uncovered)
+        return span
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.cal, name)
+
+
+# -- freezing an answer, and thawing it on the day read ---------------------------------------------
+
+
+def frozen(value: Any) -> str | None:
+    """A count as stored: None, "5", or a :class:`Counted`'s spec."""
+    if value is None:
+        return None
+    return value.spec if isinstance(value, Counted) else str(int(value))
+
+
+def anchors(*texts: str | None) -> set[str]:
+    """The dates the stored words and counts count from (each must be in the workdays table)."""
+    found = set()
+    for text in texts:
+        if text is None:
+            continue
+        if text[:1] in ("s", "e") and len(text) == 11:
+            found.add(text[1:])
+        found.update(m.group(2) for m in MARKED.finditer(text))
+    return found
+
+
+def thaw(spec: str | None, today: int, ordinal: Callable[[str], int]) -> int | None:
+    """A stored count on the day whose ordinal is ``today``."""
+    if spec is None:
+        return None
+    kind = spec[:1]
+    if kind == "s":
+        return max(0, today - ordinal(spec[1:]))
+    if kind == "e":
+        return max(0, ordinal(spec[1:]) - today)
+    return int(spec)
+
+
+def render(text: str | None, today: int, ordinal: Callable[[str], int]) -> str | None:
+    """Stored words with their counts put back."""
+    if text is None or MARK not in text:
+        return text
+    return MARKED.sub(lambda m: str(thaw(m.group(1) + m.group(2), today, ordinal)), text)
+
+
+def worst_kind(result: LightResult) -> str | None:
+    """The kind of the finding the light (and its reason) comes from."""
+    worst = None
+    for f in result.findings:
+        if f.light is not None and (worst is None or f.light.severity > worst.light.severity):
+            worst = f
+    return worst.kind if worst else None
+
+
+# -- building ------------------------------------------------------------------------------------------
+
+
+def _segments(days: Iterable[dt.date], first: dt.date, last: dt.date,
+              answer: Callable[[dt.date], tuple]) -> list[tuple[str, str, tuple]]:
+    """The answer on each stretch between change days, equal neighbours merged, from ``first`` on.
+    The last stretch runs on for ever (its end is not read past ``last``, the table's end)."""
+    starts = sorted({d for d in days if first < d <= last} | {first})
+    out: list[list] = []
+    for day in starts:
+        value = answer(day)
+        if out and out[-1][2] == value:
+            continue
+        if out:
+            out[-1][1] = day.isoformat()
+        out.append([day.isoformat(), FOREVER, value])
+    return [tuple(s) for s in out]
+
+
+def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int, Sequence[tuple[dt.date, int]]],
+              cal: WorkCalendar, settings: Mapping[str, Any], first: dt.date, last: dt.date) -> list[tuple]:
+    """The schedule rows of one item: its own light (unit_id None), then each open assignment's.
+
+    Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
+    overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
+    missed). ``reminded``: each unit's 催办 (day, level), all of them; ``children``: the sub-items at
+    work of a split item (None: not split).
+    """
+    def unanswered(a, day: dt.date) -> int:
+        return sum(1 for at, level in reminded.get(a.unit_id, ()) if level >= 1 and at <= day
+                   and (a.last_feedback is None or at > a.last_feedback))
+
+    def chased_at(a) -> tuple[dt.date, ...]:
+        return tuple(at for at, _ in reminded.get(a.unit_id, ()) if a.last_feedback is None or at > a.last_feedback)
+
+    rows: list[tuple] = []
+    all_days: set[dt.date] = set()
+    for it in [item, *(children or ())]:
+        for a in it.assignments:
+            all_days |= rules.change_dates(a, it, cal, settings, chased_at(a) if it is item else
+                                           ())  # a sub-item's 催办 do not change its light
+
+    def item_answer(day: dt.date) -> tuple:
+        result = item_result(item, children, day, TracingCalendar(cal, day), settings)
+        return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
+                frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
+                frozen(result.feedback_late_workdays), None, None, None, None)
+
+    for start, until, value in _segments(all_days, first, last, item_answer):
+        rows.append((item.id, None, start, until, *value))
+    for a in item.assignments:
+        if a.status is not Status.OPEN:
+            continue
+        days = rules.change_dates(a, item, cal, settings, chased_at(a))
+
+        def answer(day: dt.date, a=a) -> tuple:
+            result = rules.assignment_light(a, item, day, TracingCalendar(cal, day), settings)
+            count = unanswered(a, day)
+            level = rules.escalation(result, count, settings)
+            standing = chase.Standing(item, a, None, result, level, chase.Chased(unanswered=count))  # type: ignore[arg-type]
+            missed = standing.missed(day)
+            return (result.light.code if result.light else None, worst_kind(result), level.level, result.reason,
+                    frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
+                    frozen(result.feedback_late_workdays), chase.status_text(standing), level.reason,
+                    chase.reason_text(standing), missed.isoformat() if missed else None)
+
+        for start, until, value in _segments(days, first, last, answer):
+            rows.append((item.id, a.unit_id, start, until, *value))
+    return rows
+
+
+def unscheduled_row(item_id: int) -> tuple:
+    """The one row of an item whose schedule needs a date outside the workdays table: lit in Python."""
+    return (item_id, None, "0001-01-01", FOREVER, None, UNSCHEDULED, None, "", None, None, None, None,
+            None, None, None, None)
+
+
+def row_anchors(row: tuple) -> set[str]:
+    return anchors(*row[7:15])
+
+
+def light_of(row: Sequence, today: int, ordinal: Callable[[str], int]) -> LightResult:
+    """The item's LightResult read back from its schedule row (light, reason, counts; no findings)."""
+    from .models import Light
+
+    light = Light.of(row[0]) if row[0] else None
+    return LightResult(light, render(row[1], today, ordinal), thaw(row[2], today, ordinal),
+                       thaw(row[3], today, ordinal), late_workdays=thaw(row[4], today, ordinal) or 0)
+
+
+def escalation_of(level: int | None, reason: str | None, today: int, ordinal: Callable[[str], int]) -> Escalation:
+    return Escalation(level, render(reason, today, ordinal) or "")

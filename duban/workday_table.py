@@ -1,0 +1,80 @@
+"""The ``workdays`` table: every date the ledger can meet, with its working-day ordinal (issue #16).
+
+One row per date of a window: from 2000-01-01 (:data:`duban.clock`'s first year) to the end of the
+tenth year after the last one the chinese-calendar package knows (2036 with the package's 2026) —
+an estimated year costs lunar arithmetic to build, and the window holds every deadline a ledger
+really meets. A schedule that would need a date outside it is not stored: that item is lit in Python
+(:mod:`duban.schedule`). ``is_workday`` as :class:`duban.workdays.WorkCalendar` answers it — the package's years, the
+statutory estimate (:mod:`duban.statutory`) for later years, the ledger's own entries on top — and
+``ordinal`` = the number of working days from 2000-01-01 up to and including the date. So the working
+days in (a, b] are ``ordinal(b) - ordinal(a)``: "逾期N个工作日" is a subtraction, in SQL as in Python.
+
+``note`` says where the answer comes from (the words of ``calendar show``). Rebuilt from a date on:
+a calendar entry changes the days of its years, and the ordinals of every later date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from . import clock
+from .workdays import ONE_DAY, WorkCalendar, builtin_years
+
+FIRST = dt.date(clock.FIRST_YEAR, 1, 1)
+WINDOW_YEARS = 10  # estimated years after the package's last one
+
+
+def last_day() -> dt.date:
+    """The last date of the table: 31 December of the package's last year + WINDOW_YEARS."""
+    return dt.date(min(clock.LAST_YEAR, builtin_years().stop - 1 + WINDOW_YEARS), 12, 31)
+
+
+_CACHE: dict[tuple, list[tuple[str, int, int, str | None]]] = {}
+
+
+def rows(cal: WorkCalendar, start: dt.date = FIRST, ordinal: int = 0) -> Iterator[tuple[str, int, int, str | None]]:
+    """(date, ordinal, is_workday, note) from ``start`` to the end of 2099; ``ordinal`` is that of the day before."""
+    known, last = builtin_years(), last_day()
+    day = start
+    while day <= last:
+        workday = cal.is_workday(day)
+        ordinal += workday
+        note = None
+        if day in cal.overrides or workday != (day.weekday() < 5) or day.year not in known:
+            note = cal.describe(day)  # only where the day is not a plain weekday/weekend of a known year
+        yield day.isoformat(), ordinal, int(workday), note
+        day += ONE_DAY
+
+
+def rebuild(db, cal: WorkCalendar, start: dt.date = FIRST) -> None:
+    """Write the rows from ``start`` on (the part a calendar entry can change), in the caller's transaction."""
+    start = max(FIRST, min(start, last_day()))
+    before = db.execute("SELECT ordinal FROM workdays WHERE date < ? ORDER BY date DESC LIMIT 1",
+                        [start.isoformat()]).fetchone()
+    if before is None and start > FIRST:  # an empty or partial table: build it whole
+        start, before = FIRST, None
+    db.execute("DELETE FROM workdays WHERE date >= ?", [start.isoformat()])
+    conn = getattr(db, "conn", db)
+    if start == FIRST:  # a whole table: the same for every ledger with the same entries (tests make hundreds)
+        key = (tuple(sorted(cal.overrides.items())), cal.entered_years, last_day())
+        made = _CACHE.get(key)
+        if made is None:
+            made = _CACHE[key] = list(rows(cal))
+            if len(_CACHE) > 8:
+                _CACHE.pop(next(iter(_CACHE)))
+    else:
+        made = rows(cal, start, before[0] if before else 0)
+    conn.executemany("INSERT INTO workdays (date, ordinal, is_workday, note) VALUES (?, ?, ?, ?)", made)
+
+
+def ordinals(db, days) -> dict[dt.date, int]:
+    """The ordinal of each of ``days`` (dates outside the table are left out)."""
+    wanted = sorted({d.isoformat() for d in days})
+    found: dict[dt.date, int] = {}
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start:start + 900]
+        for day, ordinal in db.execute(
+                f"SELECT date, ordinal FROM workdays WHERE date IN ({','.join('?' * len(chunk))})", chunk):
+            found[dt.date.fromisoformat(day)] = ordinal
+    return found

@@ -1,0 +1,198 @@
+"""Lights as stored schedules (issue #16): the workdays table and the equivalence property.
+
+The schedules are the rules of duban/rules.py evaluated at write time; what a read takes from them
+must be, on every day, exactly what the rules compute from the item directly. Hypothesis generates
+ledgers (the simulated office of test_office_sim, plus milestones, sub-items, long-term and 11350
+items, signing, settings and calendar edits) and compares every item and open assignment on every
+day of a window. DUBAN_SCHEDULE_EXAMPLES raises the number of ledgers (the default keeps it fast).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import chinese_calendar
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlite_utils import Database
+
+from duban import rules
+from duban.errors import DubanError
+from duban.ledger import Ledger
+from duban.ledger_clerk import item_result
+from duban.models import Source, Status
+from duban.workdays import WorkCalendar
+
+from test_office_sim import ACTIONS, START, UNITS, Office
+
+ONE = dt.timedelta(days=1)
+
+
+def _table(led: Ledger) -> dict[dt.date, tuple[int, int]]:
+    return {dt.date.fromisoformat(d): (o, w) for d, o, w in led.db.execute("SELECT date, ordinal, is_workday FROM workdays")}
+
+
+def _agrees(led: Ledger, years: range) -> None:
+    table = _table(led)
+    cal = led._make_calendar()
+    day, end = dt.date(years.start, 1, 1), dt.date(years.stop - 1, 12, 31)
+    anchor = dt.date(years.start, 1, 1) - ONE
+    while day <= end:
+        ordinal, workday = table[day]
+        assert bool(workday) == cal.is_workday(day), day
+        assert ordinal - table[anchor][0] == cal.workdays_between(anchor, day).value, day
+        day += ONE
+
+
+def test_the_workdays_table_agrees_with_the_calendar_on_every_day():
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 20))
+    table = _table(led)
+    assert min(table) == dt.date(2000, 1, 1) and max(table).year >= 2036
+    assert table[dt.date(2000, 1, 1)] == (0, 0)  # a Saturday: no working day yet
+    _agrees(led, range(2024, 2029))
+    # 2026-01-04, a Sunday worked for 元旦 (国办发明电〔2025〕7号); 2027-01-01, 元旦 of an estimated year
+    assert chinese_calendar.is_workday(dt.date(2026, 1, 4)) and table[dt.date(2026, 1, 4)][1] == 1
+    assert table[dt.date(2027, 1, 1)][1] == 0
+    assert led.db.execute("SELECT note FROM workdays WHERE date = '2027-01-01'").fetchone()[0] == "法定节假日（元旦，估算）"
+    # "逾期N个工作日" is a subtraction: 2026-12-31 → 2027-01-04 is one working day (元旦 and a weekend between)
+    assert table[dt.date(2027, 1, 4)][0] - table[dt.date(2026, 12, 31)][0] == 1
+
+
+def test_a_calendar_entry_rebuilds_the_table_from_its_first_day_in_the_same_write():
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 20))
+    before = _table(led)
+    # 2027 as the notice might give it: 元旦 01-01..03 off, Saturday 01-09 worked
+    led.set_calendar_days([(dt.date(2027, 1, 1), False, "元旦"), (dt.date(2027, 1, 4), False, "元旦"),
+                           (dt.date(2027, 1, 9), True, "元旦调休")])
+    after = _table(led)
+    assert after[dt.date(2027, 1, 4)][1] == 0 and after[dt.date(2027, 1, 9)][1] == 1
+    assert {d: v for d, v in after.items() if d < dt.date(2027, 1, 1)} == \
+        {d: v for d, v in before.items() if d < dt.date(2027, 1, 1)}
+    _agrees(led, range(2026, 2029))
+    assert led.db.execute("SELECT note FROM workdays WHERE date = '2027-01-09'").fetchone()[0] == "工作日（台账录入）"
+
+
+# -- the equivalence property -------------------------------------------------------------------------
+
+EXTRA = ("milestone", "milestone_done", "sub_item", "long_term", "preset", "sign", "setting", "holiday",
+         "workday")
+SETTINGS = (("near_due_workdays", ("1", "3", "5")), ("light_preset", ("三色", "四色")),
+            ("cadence_routine", ("周", "旬", "月", "5")), ("level2_overdue_workdays", ("3", "5", "8")),
+            ("sign_within_workdays", ("1", "2", "4")), ("progress_lag_points", ("10", "20")),
+            ("cadence_co_units", ("true", "false")), ("first_feedback_workdays", ("0", "3")))
+
+step = st.tuples(st.integers(0, 4), st.sampled_from(ACTIONS + EXTRA), st.integers(0, 7), st.integers(0, 3),
+                 st.integers(1, 30))
+
+
+class ScheduledOffice(Office):
+    def act(self, kind: str, which: int, pick: int, n: int) -> None:
+        led = self.led
+        ids = [r[0] for r in led.db.execute("SELECT id FROM items ORDER BY id")]
+        item_id = ids[which % len(ids)] if ids else None
+        if kind == "long_term":
+            led.create(f"长期{n}", Source.LEADER_INSTRUCTION, lead=UNITS[pick], long_term=True)
+        elif kind == "preset":
+            led.create(f"领导交办{n}", Source.LEADER_INSTRUCTION, lead=UNITS[pick], co=[UNITS[(pick + 2) % 4]],
+                       preset="11350")
+        elif kind == "setting":
+            key, values = SETTINGS[(which + n) % len(SETTINGS)]
+            led.set_setting(key, values[pick % len(values)])
+        elif kind in ("holiday", "workday"):
+            day = led.today + dt.timedelta(days=n)
+            led.set_calendar_days([(day, kind == "workday", "调整")])
+        elif item_id is None:
+            return
+        elif kind == "milestone":
+            led.add_milestone(item_id, led.today + dt.timedelta(days=n), f"节点{n}")
+        elif kind == "milestone_done":
+            item = led._load(item_id)
+            if item.milestones:
+                led.complete_milestone(item_id, item.milestones[pick % len(item.milestones)].seq)
+        elif kind == "sub_item":
+            led.create(f"子事项{n}", Source.LEADER_INSTRUCTION, lead=UNITS[pick], within=n, parent=item_id)
+        elif kind == "sign":
+            item = led._load(item_id)
+            if item.assignments:
+                led.sign(item_id, item.assignments[pick % len(item.assignments)].unit)
+        else:
+            super().act(kind, which, pick, n)
+
+
+def _direct(led: Ledger, day: dt.date) -> tuple[dict, dict]:
+    """What the rules say on ``day``, computed from the items themselves (current settings and calendar)."""
+    cal, conf = led._make_calendar(), led.settings
+    items = led._items_where("1", [])
+    parents = led.parent_ids()
+    live = led._live_children(sorted(parents))
+    own, units = {}, {}
+    for item in items:
+        kids = live.get(item.id, []) if item.parent is None and item.id in parents else None
+        r = item_result(item, kids, day, cal, conf)
+        own[item.id] = (r.light.code if r.light else None, r.reason, r.workdays_left, r.overdue_workdays,
+                        r.late_workdays)
+        for a in item.assignments:
+            if a.status is not Status.OPEN:
+                continue
+            result = rules.assignment_light(a, item, day, cal, conf)
+            chased = led.db.execute(
+                "SELECT count(*) FROM events WHERE item_id = ? AND unit_id = ? AND kind = 'reminded' AND at > ?"
+                " AND at <= ? AND COALESCE(json_extract(data, '$.level'), 1) >= 1",
+                [item.id, a.unit_id, a.last_feedback.isoformat() if a.last_feedback else "", day.isoformat()],
+            ).fetchone()[0]
+            level = rules.escalation(result, chased, conf)
+            units[(item.id, a.unit_id)] = (result.light.code if result.light else None, result.reason,
+                                           result.workdays_left, result.overdue_workdays, result.late_workdays,
+                                           result.feedback_late_workdays, level.level, level.reason)
+    return own, units
+
+
+def _stored(led: Ledger, day: dt.date) -> tuple[dict, dict]:
+    own = {k[0]: (v["light"], v["reason"], v["workdays_left"], v["overdue_workdays"], v["late_workdays"])
+           for k, v in led.schedule_on(day).items()}
+    units = {k: (v["light"], v["reason"], v["workdays_left"], v["overdue_workdays"], v["late_workdays"],
+                 v["feedback_late_workdays"], v["level"], v["level_reason"])
+             for k, v in led.schedule_on(day, units=True).items()}
+    return own, units
+
+
+def check_equivalent(led: Ledger, first: dt.date, last: dt.date) -> int:
+    day, days = first, 0
+    while day <= last:
+        assert _stored(led, day) == _direct(led, day), f"{day} 的亮灯与规则直接计算的不一致"
+        day += ONE
+        days += 1
+    return days
+
+
+EXAMPLES = int(os.environ.get("DUBAN_SCHEDULE_EXAMPLES", "12"))
+
+
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=3, max_size=30))
+def test_what_the_schedule_says_is_what_the_rules_say_on_every_day(steps):
+    office = ScheduledOffice()
+    led = office.led
+    for gap, kind, which, pick, n in steps:
+        led.today += dt.timedelta(days=gap)
+        try:
+            office.act(kind, which, pick, n)
+        except DubanError:
+            pass
+    # every day from before the first item to well past the last deadline seen so far
+    check_equivalent(led, START - dt.timedelta(days=3), led.today + dt.timedelta(days=75))
+
+
+def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own_write():
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 4))
+    day = dt.date(2026, 11, 10)
+    assert led.schedule_on(day)[(1, None)]["reason"] == "已逾期4个工作日（办理时限 2026-11-04）"
+    led.set_calendar_days([(dt.date(2026, 11, 9), False, "本地假日")])
+    assert led.schedule_on(day)[(1, None)]["reason"] == "已逾期3个工作日（办理时限 2026-11-04）"
+    led.set_setting("light_preset", "四色")
+    led.today = dt.date(2026, 11, 3)
+    assert led.schedule_on(dt.date(2026, 11, 3))[(1, None)]["light"] == "blue"
+    check_equivalent(led, dt.date(2026, 10, 1), dt.date(2027, 2, 1))
