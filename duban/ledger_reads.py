@@ -109,7 +109,9 @@ class ItemReads:
         children = None
         if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
             children = self._live_children([item.id]).get(item.id, [])
-        light = item_result(item, children, day or self.today, self.calendar, self.settings_on(day))
+        return self._view_of(item, item_result(item, children, day or self.today, self.calendar, self.settings_on(day)))
+
+    def _view_of(self, item: Item, light: LightResult) -> ItemView:
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
         uncertain = any(rules.due_uncertain(a, self.calendar) for a in item.assignments if a.status.is_live)
         return ItemView(item=item, light=light, last_feedback=max(feedbacks) if feedbacks else None,
@@ -174,7 +176,13 @@ class ItemReads:
         if flt.due_before is not None:
             where.append("i.due IS NOT NULL AND i.due < ?")
             params.append(flt.due_before.isoformat())
-        if flt.light is Light.RED:  # only items with a deadline or a lead milestone already past can be red
+        scheduled = self.schedules_usable()  # today's lights read from the schedules (issue #16)
+        light_sql = None
+        if scheduled and flt.light is not None:
+            light_sql = f"s.light = '{flt.light.code}'"
+        elif scheduled and flt.no_light:
+            light_sql = "s.light IS NULL"
+        elif flt.light is Light.RED:  # only items with a deadline or a lead milestone already past can be red
             child_past_due = PAST_DUE_SQL.replace("i.id IN", "c.id IN", 1)  # … or one of their sub-items
             where.append(f"({PAST_DUE_SQL} OR i.id IN (SELECT c.parent_id FROM items c"
                          f" WHERE c.parent_id IS NOT NULL AND {child_past_due}))")
@@ -183,7 +191,10 @@ class ItemReads:
             where.append("i.class = ?")
             params.append(flt.klass.code)
         parents = self.parent_ids()
-        views = [self.view(item, parents=parents) for item in self._items_where(" AND ".join(where), params)]
+        if scheduled:
+            views = self._scheduled_views(" AND ".join(where), params, light_sql, parents)
+        else:
+            views = [self.view(item, parents=parents) for item in self._items_where(" AND ".join(where), params)]
         if flt.light is not None:
             views = [v for v in views if v.light.light is flt.light]
         elif flt.no_light:

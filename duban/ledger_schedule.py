@@ -194,6 +194,7 @@ class ScheduleBook:
         found = dict(self.db.execute("SELECT date, ordinal FROM workdays WHERE date IN (SELECT value FROM json_each(?))",
                                      [json.dumps(sorted(wanted))]).fetchall())
         today, ordinal = found[day.isoformat()], found.__getitem__
+        self._note_estimated(day, wanted)
         thaw, render = schedule.thaw, schedule.render
         out = {}
         for r in rows:
@@ -206,3 +207,48 @@ class ScheduleBook:
                 "status_text": render(r[10], today, ordinal), "level_reason": render(r[11], today, ordinal),
                 "chase_reason": render(r[12], today, ordinal), "missed": r[13]}
         return out
+
+    def _note_estimated(self, day: dt.date, anchors: Iterable[str]) -> None:
+        """The estimated years a count read from the schedules spans, for the one stderr notice
+        (:meth:`estimated_notice`), as counting them in Python would have noted them."""
+        cal = self.calendar
+        years = {int(a[:4]) for a in anchors}
+        if not years:
+            return
+        for year in range(min(day.year, *years), max(day.year, *years) + 1):
+            if cal.estimated(year):
+                cal.estimated_used.add(year)
+
+    def _scheduled_views(self, where: str, params: list, light_sql: str | None, parents: set[int]) -> list:
+        """``list``: the items of ``where`` with today's light read from their schedules (one query), only
+        those whose light matches ``light_sql`` (a condition on the schedule row ``s``) when given."""
+        from .models import ItemView, Light, LightResult
+
+        day = self.today.isoformat()
+        sql = (f"SELECT i.id, s.light, s.code, s.reason, s.workdays_left, s.overdue_workdays, s.late_workdays"
+               f" FROM items i LEFT JOIN schedules s ON s.item_id = i.id AND s.unit_id IS NULL"
+               f" AND s.from_date <= ? AND s.until_date > ? WHERE {where}")
+        if light_sql:
+            sql += f" AND ({light_sql} OR s.code = '{schedule.UNSCHEDULED}' OR s.item_id IS NULL)"
+        rows = self.db.execute(sql, [day, day, *params]).fetchall()
+        if not rows:
+            return []
+        wanted: set[str] = set()
+        for r in rows:
+            wanted |= schedule.anchors(*r[3:7])
+        today, ordinal = self._ordinals(wanted)
+        self._note_estimated(self.today, wanted)
+        items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))",
+                                                          [json.dumps([r[0] for r in rows])])}
+        thaw, render, light_of = schedule.thaw, schedule.render, Light.of
+        views = []
+        for r in sorted(rows):
+            item = items[r[0]]
+            if r[2] is None and r[3] is None or r[2] == schedule.UNSCHEDULED:
+                views.append(self.view(item, parents=parents))  # no usable row: lit in Python
+                continue
+            light = LightResult(light_of(r[1]) if r[1] else None, render(r[3], today, ordinal),
+                                thaw(r[4], today, ordinal), thaw(r[5], today, ordinal),
+                                late_workdays=thaw(r[6], today, ordinal) or 0)
+            views.append(self._view_of(item, light))
+        return views

@@ -196,3 +196,33 @@ def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own
     led.today = dt.date(2026, 11, 3)
     assert led.schedule_on(dt.date(2026, 11, 3))[(1, None)]["light"] == "blue"
     check_equivalent(led, dt.date(2026, 10, 1), dt.date(2027, 2, 1))
+
+
+def _listed(led: Ledger, flt) -> list[dict]:
+    from duban import render
+
+    return [render.item_record(v) for v in led.list_items(flt)]
+
+
+@settings(max_examples=max(3, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=3, max_size=25), st.integers(0, 60))
+def test_list_reads_the_schedule_and_says_what_the_rules_say(steps, later):
+    from duban.ledger_rows import ListFilter
+    from duban.models import Light
+
+    office = ScheduledOffice()
+    led = office.led
+    for gap, kind, which, pick, n in steps:
+        led.today += dt.timedelta(days=gap)
+        try:
+            office.act(kind, which, pick, n)
+        except DubanError:
+            pass
+    led.today += dt.timedelta(days=later)
+    for flt in (ListFilter(), ListFilter(light=Light.RED), ListFilter(light=Light.YELLOW), ListFilter(no_light=True),
+                ListFilter(include_finished=True, sort="light")):
+        led._schedule_ok = True
+        assert led.schedules_usable()
+        scheduled = _listed(led, flt)
+        led._schedule_ok = False  # as a ledger whose schedules were built by other rules: lit in Python
+        assert scheduled == _listed(led, flt)
