@@ -55,6 +55,10 @@ class Standing:
     light: LightResult
     escalation: Escalation
     chased: Chased
+    # read from the stored schedule (issue #16): the words of status_text and the date missed, as the
+    # rules gave them for today; None when lit in Python (then computed from ``light``)
+    stated: str | None = None
+    missed_day: dt.date | None = None
 
     @property
     def late_workdays(self) -> int:
@@ -66,6 +70,8 @@ class Standing:
 
     def missed(self, today: dt.date) -> dt.date | None:
         """The date actually missed: the deadline, or else the earliest missed milestone."""
+        if self.stated is not None:
+            return self.missed_day
         a = self.assignment
         if a.due is not None and today > a.due:
             return a.due
@@ -177,6 +183,8 @@ def reason_text(s: Standing) -> str:
 
 def status_text(s: Standing) -> str:
     """The short state shown in lists and notices: 逾期N个工作日 / 距时限N个工作日 / 反馈逾期."""
+    if s.stated is not None:
+        return s.stated
     light = s.light
     if any(f.kind == "overdue" for f in light.findings):
         return f"逾期{light.overdue_workdays}个工作日" if light.overdue_workdays else "已过期限"

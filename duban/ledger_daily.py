@@ -40,6 +40,8 @@ class DailyJob:
 
         today = self.today.isoformat()
         self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
+        if overdue_only and item_ids is None and self.schedules_usable():
+            return self._scheduled_overdue()
         if overdue_only:
             where, params = PAST_DUE_SQL, [today, today]
         else:

@@ -158,7 +158,10 @@ class ItemReads:
     def item(self, item_id: int) -> ItemView:
         return self.view(self._load(item_id))
 
-    def list_items(self, flt: ListFilter = ListFilter()) -> list[ItemView]:
+    def list_items(self, flt: ListFilter = ListFilter(), scheduled: bool = False) -> list[ItemView]:
+        """The items ``flt`` selects, each lit as today. With ``scheduled`` (``duban list``) the lights are
+        read from the stored schedules when they are usable: light, reason and counts, without the
+        findings (callers that need the findings, such as ``export``, leave it off)."""
         self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
         where, params = ["i.created <= ?"], [self.today.isoformat()]  # nothing exists before it was created
         if flt.status is not None:
@@ -176,7 +179,7 @@ class ItemReads:
         if flt.due_before is not None:
             where.append("i.due IS NOT NULL AND i.due < ?")
             params.append(flt.due_before.isoformat())
-        scheduled = self.schedules_usable()  # today's lights read from the schedules (issue #16)
+        scheduled = scheduled and self.schedules_usable()  # today's lights read from the schedules (issue #16)
         light_sql = None
         if scheduled and flt.light is not None:
             light_sql = f"s.light = '{flt.light.code}'"

@@ -225,7 +225,8 @@ class ScheduleBook:
         from .models import ItemView, Light, LightResult
 
         day = self.today.isoformat()
-        sql = (f"SELECT i.id, s.light, s.code, s.reason, s.workdays_left, s.overdue_workdays, s.late_workdays"
+        sql = (f"SELECT i.id, s.light, s.code, s.reason, s.workdays_left, s.overdue_workdays, s.late_workdays,"
+               f" s.feedback_late_workdays"
                f" FROM items i LEFT JOIN schedules s ON s.item_id = i.id AND s.unit_id IS NULL"
                f" AND s.from_date <= ? AND s.until_date > ? WHERE {where}")
         if light_sql:
@@ -235,7 +236,7 @@ class ScheduleBook:
             return []
         wanted: set[str] = set()
         for r in rows:
-            wanted |= schedule.anchors(*r[3:7])
+            wanted |= schedule.anchors(*r[3:8])
         today, ordinal = self._ordinals(wanted)
         self._note_estimated(self.today, wanted)
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))",
@@ -249,6 +250,50 @@ class ScheduleBook:
                 continue
             light = LightResult(light_of(r[1]) if r[1] else None, render(r[3], today, ordinal),
                                 thaw(r[4], today, ordinal), thaw(r[5], today, ordinal),
-                                late_workdays=thaw(r[6], today, ordinal) or 0)
+                                late_workdays=thaw(r[6], today, ordinal) or 0,
+                                feedback_late_workdays=thaw(r[7], today, ordinal) or 0)
             views.append(self._view_of(item, light))
         return views
+
+    def _scheduled_overdue(self) -> list:
+        """``overdue``: the red assignments of the items past a deadline or a lead milestone today, read
+        from the schedules (their light, lateness, level and words), with their 催办 history."""
+        from . import chase
+        from .models import Escalation, Light, LightResult
+
+        day = self.today.isoformat()
+        now = "s.from_date <= ? AND s.until_date > ?"
+        rows = self.db.execute(
+            f"""SELECT s.item_id, s.unit_id, s.level, s.reason, s.late_workdays, s.status_text, s.level_reason, s.missed
+                FROM schedules s JOIN items i ON i.id = s.item_id
+                WHERE s.unit_id IS NOT NULL AND s.light = 'red' AND {now} AND i.created <= ?
+                  AND s.item_id IN (SELECT item_id FROM schedules s WHERE s.unit_id IS NOT NULL AND {now}
+                                    AND s.code IN ('overdue', 'milestone'))""",
+            [day, day, day, day, day]).fetchall()
+        odd = [r[0] for r in self.db.execute(
+            f"SELECT s.item_id FROM schedules s JOIN items i ON i.id = s.item_id WHERE s.unit_id IS NULL"
+            f" AND s.code = '{schedule.UNSCHEDULED}' AND i.created <= ?", [day])]
+        found = chase.overdue(self.standings(overdue_only=True, item_ids=odd)) if odd else []
+        if not rows:
+            return found
+        ids = json.dumps(sorted({r[0] for r in rows}))
+        wanted: set[str] = set()
+        for r in rows:
+            wanted |= schedule.anchors(r[3], r[4], r[5], r[6])
+        today, ordinal = self._ordinals(wanted)
+        self._note_estimated(self.today, wanted)
+        items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))", [ids])}
+        units = {u.id: u for u in self.units()}
+        history = self._chase_history(ids)
+        thaw, render = schedule.thaw, schedule.render
+        for item_id, unit_id, level, reason, late, stated, level_reason, missed in rows:
+            item = items[item_id]
+            a = next(a for a in item.assignments if a.unit_id == unit_id)
+            light = LightResult(Light.RED, render(reason, today, ordinal),
+                                late_workdays=thaw(late, today, ordinal) or 0)
+            found.append(chase.Standing(item, a, units[unit_id], light,
+                                        Escalation(level, render(level_reason, today, ordinal) or ""),
+                                        history.get((item_id, unit_id), chase.Chased()),
+                                        render(stated, today, ordinal),
+                                        dt.date.fromisoformat(missed) if missed else None))
+        return found

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sqlite_utils import Database, Migrations
 
+from .models import LEVEL_LABELS, Light, Source, Status
+
 migrations = Migrations("duban")
 
 
@@ -368,3 +370,66 @@ def m015_schedules(db: Database) -> None:
         )
         """,
     )
+    db.execute(LEDGER_VIEW)
+    db.execute(OVERDUE_VIEW)
+
+
+# -- the views of m015 (docs/数据模型.md): today's lights for any SQLite tool --------------------------
+# A stored count is "s" + date (working days after that date up to today), "e" + date (from today up to
+# that date) or a number; stored words hold at most one such count between U+E000 and U+E001
+# (duban/schedule.py). Today is date('now','localtime'), its ordinal from the workdays table.
+
+def _count(x: str) -> str:
+    day = f"(SELECT w.ordinal FROM workdays w WHERE w.date = substr({x}, 2))"
+    return (f"(CASE substr({x}, 1, 1) WHEN 's' THEN max(0, 今天.序 - {day}) WHEN 'e' THEN max(0, {day} - 今天.序)"
+            f" ELSE CAST({x} AS INTEGER) END)")
+
+
+def _words(x: str) -> str:
+    at = f"instr({x}, char(57344))"
+    return (f"(CASE WHEN {at} = 0 THEN {x} ELSE substr({x}, 1, {at} - 1)"
+            f" || {_count(f'substr({x}, {at} + 1, 11)')} || substr({x}, {at} + 13) END)")
+
+
+_TODAY = ("今天 AS (SELECT date('now', 'localtime') AS 日,"
+          " (SELECT ordinal FROM workdays WHERE date = date('now', 'localtime')) AS 序)")
+
+
+def _labels(x: str, pairs, other: str) -> str:
+    """A CASE giving the Chinese word of each code (from duban.models: one list of the words)."""
+    return f"CASE {x} " + " ".join(f"WHEN {k!r} THEN '{v}'" for k, v in pairs) + f" ELSE {other} END"
+
+
+_LIGHT = _labels("{x}", [(m.code, m.label) for m in Light], "'不亮灯'")
+_SOURCE = _labels("i.source", [(m.code, m.label) for m in Source], "i.source")
+_STATUS = _labels("i.status", [(m.code, m.label) for m in Status], "i.status")
+_LEVEL = _labels("现.level", sorted(LEVEL_LABELS.items()), "NULL")
+
+LEDGER_VIEW = f"""CREATE VIEW IF NOT EXISTS 台账 AS
+WITH {_TODAY},
+现 AS (SELECT s.* FROM schedules s, 今天 WHERE s.unit_id IS NULL AND s.from_date <= 今天.日 AND s.until_date > 今天.日)
+SELECT i.id AS 编号, i.title AS 事项, {_SOURCE} AS 来源, i.ref AS 文号, i.leader AS 批示领导,
+       (SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.item_id = i.id AND a.role = 'lead'
+        ORDER BY a.id LIMIT 1) AS 牵头单位,
+       (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id
+        WHERE a.item_id = i.id AND a.role = 'co' ORDER BY a.id)) AS 配合单位,
+       i.due AS 办理时限, {_STATUS} AS 状态, {_LIGHT.format(x='现.light')} AS 亮灯,
+       {_words('现.reason')} AS 亮灯原因, {_count('现.workdays_left')} AS 剩余工作日,
+       {_count('现.overdue_workdays')} AS 逾期工作日, i.created AS 立项日期, i.parent_id AS 上级事项,
+       今天.日 AS 截至日期
+FROM items i CROSS JOIN 今天 LEFT JOIN 现 ON 现.item_id = i.id
+WHERE i.status IN ('pending', 'open', 'paused', 'done') AND i.created <= 今天.日"""
+
+OVERDUE_VIEW = f"""CREATE VIEW IF NOT EXISTS 逾期清单 AS
+WITH {_TODAY},
+现 AS (SELECT s.* FROM schedules s, 今天 WHERE s.unit_id IS NOT NULL AND s.from_date <= 今天.日 AND s.until_date > 今天.日)
+SELECT i.id AS 编号, i.title AS 事项, u.name AS 责任单位, CASE a.role WHEN 'lead' THEN '牵头' ELSE '配合' END AS 角色,
+       a.due AS 办理时限, 现.missed AS 未完成日期, {_count('现.late_workdays')} AS 逾期工作日,
+       {_words('现.status_text')} AS 状态,
+       {_LEVEL} AS 催办等级,
+       {_words('现.level_reason')} AS 等级原因, a.last_feedback AS 最近反馈, a.percent AS 完成百分比,
+       u.contact AS 联系人, u.phone AS 电话, {_words('现.reason')} AS 亮灯原因, 今天.日 AS 截至日期
+FROM 现 CROSS JOIN 今天 JOIN items i ON i.id = 现.item_id JOIN assignments a ON a.item_id = 现.item_id AND a.unit_id = 现.unit_id
+     JOIN units u ON u.id = 现.unit_id
+WHERE 现.light = 'red' AND i.created <= 今天.日
+  AND 现.item_id IN (SELECT item_id FROM 现 WHERE code IN ('overdue', 'milestone'))"""

@@ -80,7 +80,8 @@ EXTRA = ("milestone", "milestone_done", "sub_item", "long_term", "preset", "sign
 SETTINGS = (("near_due_workdays", ("1", "3", "5")), ("light_preset", ("三色", "四色")),
             ("cadence_routine", ("周", "旬", "月", "5")), ("level2_overdue_workdays", ("3", "5", "8")),
             ("sign_within_workdays", ("1", "2", "4")), ("progress_lag_points", ("10", "20")),
-            ("cadence_co_units", ("true", "false")), ("first_feedback_workdays", ("0", "3")))
+            ("cadence_co_units", ("true", "false")), ("first_feedback_workdays", ("0", "3")),
+            ("level2_unanswered_reminders", ("1", "2")), ("remind_interval_workdays", ("1", "3")))
 
 step = st.tuples(st.integers(0, 4), st.sampled_from(ACTIONS + EXTRA), st.integers(0, 7), st.integers(0, 3),
                  st.integers(1, 30))
@@ -102,6 +103,8 @@ class ScheduledOffice(Office):
         elif kind in ("holiday", "workday"):
             day = led.today + dt.timedelta(days=n)
             led.set_calendar_days([(day, kind == "workday", "调整")])
+        elif kind in ACTIONS:
+            super().act(kind, which, pick, n)
         elif item_id is None:
             return
         elif kind == "milestone":
@@ -116,8 +119,6 @@ class ScheduledOffice(Office):
             item = led._load(item_id)
             if item.assignments:
                 led.sign(item_id, item.assignments[pick % len(item.assignments)].unit)
-        else:
-            super().act(kind, which, pick, n)
 
 
 def _direct(led: Ledger, day: dt.date) -> tuple[dict, dict]:
@@ -201,12 +202,12 @@ def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own
 def _listed(led: Ledger, flt) -> list[dict]:
     from duban import render
 
-    return [render.item_record(v) for v in led.list_items(flt)]
+    return [render.item_record(v) for v in led.list_items(flt, scheduled=True)]
 
 
 @settings(max_examples=max(3, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(step, min_size=3, max_size=25), st.integers(0, 60))
-def test_list_reads_the_schedule_and_says_what_the_rules_say(steps, later):
+def test_list_and_overdue_read_the_schedule_and_say_what_the_rules_say(steps, later):
     from duban.ledger_rows import ListFilter
     from duban.models import Light
 
@@ -226,3 +227,14 @@ def test_list_reads_the_schedule_and_says_what_the_rules_say(steps, later):
         scheduled = _listed(led, flt)
         led._schedule_ok = False  # as a ledger whose schedules were built by other rules: lit in Python
         assert scheduled == _listed(led, flt)
+    led._schedule_ok = True
+    scheduled = _overdue(led)
+    led._schedule_ok = False
+    assert scheduled == _overdue(led)
+
+
+def _overdue(led: Ledger) -> list[dict]:
+    from duban import chase
+    from duban.render_daily import overdue_record
+
+    return [overdue_record(s, led.today) for s in chase.overdue(led.standings(overdue_only=True))]

@@ -400,7 +400,7 @@ def list_items(
         raise UsageError(f"--sort 的取值“{sort}”无法识别，可选：{'、'.join(SORTS)}")
     flt = replace(list_filter(light, unit, source, status, due_before, include_all), grep=grep, leader=leader,
                   ref=ref, klass=ItemClass.parse(klass, "--class") if klass else None, sort=wanted)
-    records = [render.item_record(v) for v in ledger().list_items(flt)]
+    records = [render.item_record(v) for v in ledger().list_items(flt, scheduled=True)]
     nested: set[int] = set()
     if tree:
         from ..ledger_clerk import as_tree
