@@ -238,3 +238,47 @@ def _overdue(led: Ledger) -> list[dict]:
     from duban.render_daily import overdue_record
 
     return [overdue_record(s, led.today) for s in chase.overdue(led.standings(overdue_only=True))]
+
+
+def test_opening_a_ledger_of_the_previous_release_builds_its_schedules_and_keeps_every_row(tmp_path):
+    import sqlite3
+
+    from duban import render
+    from duban.ledger_rows import ListFilter
+
+    path = tmp_path / "old.db"
+    led = Ledger.open(path, create=True, today=dt.date(2026, 10, 8))
+    for name in UNITS:
+        led.add_unit(name)
+    led.create("修路", Source.LEADER_INSTRUCTION, lead=UNITS[0], co=[UNITS[1]], within=5)
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead=UNITS[2], due=dt.date(2026, 10, 30))
+    led.add_milestone(2, dt.date(2026, 10, 20), "方案")
+    led.today = dt.date(2026, 10, 20)
+    led.remind(__import__("duban.models", fromlist=["Channel"]).Channel.SYSTEM)
+    led.db.close()
+    # the file as m014_clerk left it: none of m015's tables, views or its record
+    conn = sqlite3.connect(path)
+    for view in ("台账", "逾期清单"):
+        conn.execute(f"DROP VIEW {view}")
+    for table in ("schedules", "workdays", "schedule_state"):
+        conn.execute(f"DROP TABLE {table}")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm015_schedules'")
+    conn.commit()
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    before = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    conn.close()
+
+    day = dt.date(2026, 11, 3)
+    led = Ledger.open(path, today=day)
+    assert led.applied_migrations()[-1] == "m015_schedules"
+    conn = sqlite3.connect(path)
+    after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+    assert after.pop("_sqlite_migrations")[:-1] == before.pop("_sqlite_migrations")  # one more: m015
+    assert after == before and len(before["events"]) > 5
+    assert conn.execute("SELECT count(DISTINCT item_id) FROM schedules").fetchone() == (2,)
+    assert led.schedules_usable()
+    listed = [render.item_record(v) for v in led.list_items(ListFilter(), scheduled=True)]
+    led._schedule_ok = False
+    assert listed == [render.item_record(v) for v in led.list_items(ListFilter())]
+    assert [r["light"] for r in listed] == ["red", "red"]
+    check_equivalent(led, dt.date(2026, 10, 1), dt.date(2026, 12, 31))
