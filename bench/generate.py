@@ -125,8 +125,10 @@ def rollup(assignments: list[A], status_if_none: str) -> str:
 
 
 class Generator:
-    def __init__(self, rng: random.Random, cal: WorkCalendar, units: list[tuple[int, str]], today: dt.date):
+    def __init__(self, rng: random.Random, cal: WorkCalendar, units: list[tuple[int, str]], today: dt.date,
+                 backlog: bool = False):
         self.rng, self.cal, self.units, self.today = rng, cal, units, today
+        self.backlog = backlog  # the imported-backlog shape: most items past their deadline still open
 
     def workday_after(self, day: dt.date, n: int) -> tuple[dt.date, bool]:
         span = self.cal.add_workdays(day, n)
@@ -153,6 +155,8 @@ class Generator:
             fate = "pending"
         elif due >= today:
             fate = "open" if r < 0.85 else "paused" if r < 0.88 else "closed"
+        elif self.backlog:
+            fate = "open" if r < 0.85 else "closed"
         elif r < (0.08 if age < 180 else 0.008):
             fate = "open"  # overdue
         elif r < (0.10 if age < 180 else 0.02):
@@ -287,11 +291,12 @@ class Generator:
         return row + (status, iso(lead.due), None), b
 
 
-def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20_000, quiet: bool = False) -> dict:
+def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20_000, quiet: bool = False,
+             backlog: bool = False) -> dict:
     if out.exists():
         raise SystemExit(f"{out} 已存在（请先删除或换一个文件名）")
     rng = random.Random(seed)
-    start = today - dt.timedelta(days=3 * 365)
+    start = today - dt.timedelta(days=(365 if backlog else 3 * 365))
     led = Ledger.open(out, today=start, create=True)
     for name, aliases in UNITS:
         contact = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
@@ -317,7 +322,7 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
             days.append(day)
         day += DAY
     created = sorted(rng.choice(days) for _ in range(n_items))
-    gen = Generator(rng, cal, units, today)
+    gen = Generator(rng, cal, units, today, backlog)
     stamp = {}
     counts = {"items": 0, "events": 0, "assignments": 0, "milestones": 0}
     t0 = time.perf_counter()
@@ -364,7 +369,15 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
     if not quiet:
         print(f"  索引重建完成 {time.perf_counter() - t0:7.1f} s", file=sys.stderr)
     conn.execute("PRAGMA journal_mode = WAL")
+    # the schedules (issue #16): as for a ledger of an older duban, the next open builds them; timed here
+    conn.execute("DELETE FROM schedule_state")
+    conn.commit()
     led.db.conn.close()
+    t1 = time.perf_counter()
+    Ledger.open(out, today=today).db.close()
+    counts["schedules_seconds"] = time.perf_counter() - t1
+    if not quiet:
+        print(f"  亮灯日程建立完成 {counts['schedules_seconds']:7.1f} s", file=sys.stderr)
     return counts
 
 
@@ -376,9 +389,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--today", type=dt.date.fromisoformat, default=dt.date(2026, 11, 16),
                         help="台账的“今天”（默认 2026-11-16）")
     parser.add_argument("--quiet", action="store_true", help="不打印进度")
+    parser.add_argument("--backlog", action="store_true",
+                        help="导入积压的形态：一年内立项，过了时限的事项大多仍在办（大多逾期）")
     args = parser.parse_args(argv)
     t0 = time.perf_counter()
-    counts = generate(args.out, args.items, args.seed, args.today, quiet=args.quiet)
+    counts = generate(args.out, args.items, args.seed, args.today, quiet=args.quiet, backlog=args.backlog)
     seconds = time.perf_counter() - t0
     size = args.out.stat().st_size / 2**20
     print(f"{args.out}: {counts['items']:,} 项，{counts['events']:,} 条记录，{counts['assignments']:,} 个交办，"

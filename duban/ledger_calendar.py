@@ -34,7 +34,7 @@ class CalendarBook:
         return self._calendar
 
     def _make_calendar(self, extra: Sequence[tuple[dt.date, bool, str | None]] = (),
-                       extra_years: Iterable[int] = ()) -> WorkCalendar:
+                       extra_years: Iterable[int] = (), warn: bool = True) -> WorkCalendar:
         """The ledger's calendar, with ``extra`` entries as if already entered (for ``--dry-run``)."""
         overrides = {}
         for day, workday in self.db.execute("SELECT day, workday FROM calendar_days"):
@@ -43,6 +43,8 @@ class CalendarBook:
                 if workday not in (0, 1) or clock.out_of_range(when):
                     raise ValueError(day)
             except (TypeError, ValueError):
+                if not warn:
+                    continue
                 self.warnings.append(f"警告：日历表中“{day}”（workday={workday}）无效，已忽略；"
                                      "请用 duban check 查看并用 calendar add-holiday / add-workday 重新录入")
                 continue

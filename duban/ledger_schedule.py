@@ -74,40 +74,56 @@ class ScheduleBook:
         """Inside the write, before its commit: recompute what the write marked."""
         if not (self._schedule_dirty or self._schedule_all or self._workdays_from):
             return
-        if self._stored_fingerprint() != fingerprint():
+        stored = self._stored_fingerprint()
+        if stored is None or stored.split(" ")[0] != fingerprint() or (
+                not self._schedule_all and stored != self._current_fingerprint()):  # other rules, or a hand edit
             self._rebuild_schedules()
         else:
             if self._workdays_from is not None:
                 self._calendar = None
-                workday_table.rebuild(self.db, self._make_calendar(), self._workdays_from)
+                workday_table.rebuild(self.db, self._make_calendar(warn=False), self._workdays_from)
             if self._schedule_all:
                 self.db.execute("DELETE FROM schedules")
                 self._compute_schedules(None)
             else:
                 self._compute_schedules(self._schedule_dirty)
+            if self._schedule_all:
+                self._stamp_schedules()
         self._schedule_forget()
 
     def _stored_fingerprint(self) -> str | None:
-        row = self.db.execute("SELECT fingerprint FROM schedule_state WHERE id = 1").fetchone()
+        """The rules' fingerprint and the inputs' digest the stored schedules were built with, as one text."""
+        row = self.db.execute("SELECT fingerprint || ' ' || inputs FROM schedule_state WHERE id = 1").fetchone()
         return row[0] if row else None
+
+    def _current_fingerprint(self) -> str:
+        """These rules, and the settings and calendar rows as stored now (a hand edit shows here)."""
+        rows = self.db.execute("SELECT 's', key, value FROM settings UNION ALL SELECT 'd', day, workday FROM"
+                               " calendar_days UNION ALL SELECT 'y', year, '' FROM calendar_years ORDER BY 1, 2, 3"
+                               ).fetchall()
+        return f"{fingerprint()} {hashlib.sha1(repr(rows).encode()).hexdigest()[:16]}"
+
+    def _stamp_schedules(self) -> None:
+        rules_print, inputs = self._current_fingerprint().split(" ")
+        self.db.execute("INSERT INTO schedule_state (id, fingerprint, inputs, built_on) VALUES (1, ?, ?, ?)"
+                        " ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint, inputs = excluded.inputs,"
+                        " built_on = excluded.built_on", [rules_print, inputs, self.today.isoformat()])
+        self._schedule_ok = None
 
     def _rebuild_schedules(self) -> None:
         """The workdays table and every schedule, from scratch (in the caller's transaction)."""
         self._calendar = None
-        workday_table.rebuild(self.db, self._make_calendar())
+        workday_table.rebuild(self.db, self._make_calendar(warn=False))
         self.db.execute("DELETE FROM schedules")
         self._compute_schedules(None)
-        self.db.execute("INSERT INTO schedule_state (id, fingerprint, built_on) VALUES (1, ?, ?) ON CONFLICT(id)"
-                        " DO UPDATE SET fingerprint = excluded.fingerprint, built_on = excluded.built_on",
-                        [fingerprint(), self.today.isoformat()])
-        self._schedule_ok = None
+        self._stamp_schedules()
 
     def _ensure_schedules(self) -> None:
         """At open: a ledger whose schedules were built by other rules (or none yet) is rebuilt once."""
-        if self.read_only or self._stored_fingerprint() == fingerprint():
+        if self.read_only or self._stored_fingerprint() == self._current_fingerprint():
             return
         with self._write():
-            if self._stored_fingerprint() != fingerprint():  # (another process may have done it meanwhile)
+            if self._stored_fingerprint() != self._current_fingerprint():  # (another process may have done it)
                 self._rebuild_schedules()
 
     def _compute_schedules(self, item_ids: set[int] | None) -> None:
@@ -125,9 +141,10 @@ class ScheduleBook:
         # a calendar of its own: the years the schedules look into are not years this command's answers used
         from . import settings as settings_mod
 
-        cal, settings = self._make_calendar(), settings_mod.resolve(self.stored_settings())  # (not cached: as stored now)
-        first, last = workday_table.FIRST, workday_table.last_day()
-        low, high = first.isoformat(), last.isoformat()
+        cal, settings = self._make_calendar(warn=False), settings_mod.resolve(self.stored_settings(), [])
+        # from the write's day on: a read of an earlier day lights in Python (there is no row for it)
+        first, last = max(workday_table.FIRST, min(self.today, workday_table.last_day())), workday_table.last_day()
+        low, high = workday_table.FIRST.isoformat(), last.isoformat()
         split = self.parent_ids()
         all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
         for start in range(0, len(all_ids), 2000):  # in slices: a 100k ledger is never in memory at once
@@ -160,7 +177,8 @@ class ScheduleBook:
     def schedules_usable(self) -> bool:
         """Whether today's lights can be read from the schedules: built by these rules, today in the table."""
         if self._schedule_ok is None:
-            self._schedule_ok = self._stored_fingerprint() == fingerprint()
+            self.settings  # noqa: B018 (a bad stored setting is warned about, as when lighting in Python)
+            self._schedule_ok = self._stored_fingerprint() == self._current_fingerprint()
         return self._schedule_ok and workday_table.FIRST <= self.today <= workday_table.last_day()
 
     def _ordinals(self, anchors: Iterable[str]):
@@ -270,9 +288,13 @@ class ScheduleBook:
                   AND s.item_id IN (SELECT item_id FROM schedules s WHERE s.unit_id IS NOT NULL AND {now}
                                     AND s.code IN ('overdue', 'milestone'))""",
             [day, day, day, day, day]).fetchall()
+        from .ledger_rows import PAST_DUE_SQL
+
+        # items past a date with no usable row today (a date outside the table, or built after today): in Python
         odd = [r[0] for r in self.db.execute(
-            f"SELECT s.item_id FROM schedules s JOIN items i ON i.id = s.item_id WHERE s.unit_id IS NULL"
-            f" AND s.code = '{schedule.UNSCHEDULED}' AND i.created <= ?", [day])]
+            f"SELECT i.id FROM items i WHERE {PAST_DUE_SQL} AND i.created <= ? AND NOT EXISTS (SELECT 1 FROM"
+            f" schedules s WHERE s.item_id = i.id AND s.unit_id IS NULL AND {now}"
+            f" AND s.code IS NOT '{schedule.UNSCHEDULED}')", [day, day, day, day, day])]
         found = chase.overdue(self.standings(overdue_only=True, item_ids=odd)) if odd else []
         if not rows:
             return found

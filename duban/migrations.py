@@ -330,7 +330,8 @@ def m015_schedules(db: Database) -> None:
     ``workdays``: every date of the window (2000 to the package's last year + 10) with its working-day
     ordinal. ``schedules``: per item (``unit_id`` NULL) and per open assignment, the light, reason
     and counts on each stretch ``[from_date, until_date)`` of days, the counts as a date to count from
-    (duban/schedule.py). ``schedule_state``: the rules and calendar package they were built with.
+    (duban/schedule.py). ``schedule_state``: the rules and calendar package they were built with, and a digest of the
+    settings and calendar rows (a hand edit of those tables makes duban light in Python until rebuilt).
     The rows themselves are written by the ledger right after the migrations (Ledger._ensure_schedules),
     with the rules of the duban that opened the file; the views read them (docs/数据模型.md).
     """
@@ -342,7 +343,7 @@ def m015_schedules(db: Database) -> None:
             ordinal INTEGER NOT NULL,
             is_workday INTEGER NOT NULL,
             note TEXT
-        ) WITHOUT ROWID;
+        );
         CREATE TABLE IF NOT EXISTS schedules (
             item_id INTEGER NOT NULL REFERENCES items(id),
             unit_id INTEGER REFERENCES units(id),
@@ -366,6 +367,7 @@ def m015_schedules(db: Database) -> None:
         CREATE TABLE IF NOT EXISTS schedule_state (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             fingerprint TEXT NOT NULL,
+            inputs TEXT NOT NULL,
             built_on TEXT NOT NULL
         )
         """,

@@ -279,11 +279,12 @@ def change_dates(a: Assignment, item: Item, cal: WorkCalendar, settings: Mapping
     if a.percent is not None and start is not None and a.due is not None and a.due > start:
         total = cal.workdays_between(start, a.due).value
         shown = None
-        for n in range(1, total + 1):  # the days 序时进度 takes a new (rounded) value
+        lag = settings["progress_lag_points"]
+        for n in range(1, total + 1):  # the days 序时进度 takes a new (rounded) value, once it is behind
             value = round(100 * n / total)
-            if value != shown:
+            if value != shown and value - a.percent > lag:
                 out.add(cal.add_workdays(start, n).value)
-                shown = value
+            shown = value
         out.add(a.due + one)
     return out
 

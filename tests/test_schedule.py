@@ -175,14 +175,16 @@ EXAMPLES = int(os.environ.get("DUBAN_SCHEDULE_EXAMPLES", "12"))
 def test_what_the_schedule_says_is_what_the_rules_say_on_every_day(steps):
     office = ScheduledOffice()
     led = office.led
-    for gap, kind, which, pick, n in steps:
+    for k, (gap, kind, which, pick, n) in enumerate(steps):
         led.today += dt.timedelta(days=gap)
         try:
             office.act(kind, which, pick, n)
         except DubanError:
             pass
-    # every day from before the first item to well past the last deadline seen so far
-    check_equivalent(led, START - dt.timedelta(days=3), led.today + dt.timedelta(days=75))
+        if k == len(steps) // 2:  # half-way: the next three weeks as the ledger then stood
+            check_equivalent(led, led.today, led.today + dt.timedelta(days=21))
+    # every day from the last write (schedules serve today and later) to well past the deadlines seen
+    check_equivalent(led, led.today, led.today + dt.timedelta(days=75))
 
 
 def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own_write():
@@ -196,7 +198,7 @@ def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own
     led.set_setting("light_preset", "四色")
     led.today = dt.date(2026, 11, 3)
     assert led.schedule_on(dt.date(2026, 11, 3))[(1, None)]["light"] == "blue"
-    check_equivalent(led, dt.date(2026, 10, 1), dt.date(2027, 2, 1))
+    check_equivalent(led, led.today, dt.date(2027, 2, 1))
 
 
 def _listed(led: Ledger, flt) -> list[dict]:
@@ -281,4 +283,20 @@ def test_opening_a_ledger_of_the_previous_release_builds_its_schedules_and_keeps
     led._schedule_ok = False
     assert listed == [render.item_record(v) for v in led.list_items(ListFilter())]
     assert [r["light"] for r in listed] == ["red", "red"]
-    check_equivalent(led, dt.date(2026, 10, 1), dt.date(2026, 12, 31))
+    check_equivalent(led, day, dt.date(2026, 12, 31))
+
+
+def test_a_day_before_the_schedule_was_built_is_lit_in_python():
+    from duban import render
+    from duban.ledger_rows import ListFilter
+
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 4))
+    led.today = dt.date(2026, 11, 20)
+    led.feedback(1, "市财政局", "推进中")  # the schedule is now built from 11-20 on
+    led.today = dt.date(2026, 11, 10)
+    assert led.schedule_on(led.today) == {}
+    listed = [render.item_record(v) for v in led.list_items(ListFilter(), scheduled=True)]
+    assert listed[0]["light_reason"] == "已逾期4个工作日（办理时限 2026-11-04）"
+    assert [s.late_workdays for s in led.standings(overdue_only=True)] == [4]
