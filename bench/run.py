@@ -107,6 +107,7 @@ BENCHES = [
     Bench("duban --help", ("--help",), BASE_START),
     Bench("list --light red --format json", ("list", "--light", "red", "--format", "json"), BASE_OVERDUE, task=True),
     Bench("overdue --format json", ("overdue", "--format", "json"), BASE_OVERDUE, task=True),
+    Bench("remind --dry-run --format json", ("remind", "--dry-run", "--format", "json"), BASE_OVERDUE),
     Bench("show ID", ("show", "{id}"), BASE_SHOW),
     Bench("check --quick", ("check", "--quick"), BASE_QUICK_CHECK),
     Bench("report stats --format json", ("report", "stats", "--format", "json"), BASE_STATS),

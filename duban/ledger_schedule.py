@@ -252,24 +252,23 @@ class ScheduleBook:
         rows = self.db.execute(sql, [day, day, *params]).fetchall()
         if not rows:
             return []
+        reading = schedule.Reading()
         wanted: set[str] = set()
         for r in rows:
-            wanted |= schedule.anchors(*r[3:8])
-        today, ordinal = self._ordinals(wanted)
+            wanted |= reading.anchors(*r[3:8])
+        reading.day(*self._ordinals(wanted))
         self._note_estimated(self.today, wanted)
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))",
                                                           [json.dumps([r[0] for r in rows])])}
-        thaw, render, light_of = schedule.thaw, schedule.render, Light.of
+        thaw, render, light_of = reading.count, reading.words, Light.of
         views = []
         for r in sorted(rows):
             item = items[r[0]]
             if r[2] is None and r[3] is None or r[2] == schedule.UNSCHEDULED:
                 views.append(self.view(item, parents=parents))  # no usable row: lit in Python
                 continue
-            light = LightResult(light_of(r[1]) if r[1] else None, render(r[3], today, ordinal),
-                                thaw(r[4], today, ordinal), thaw(r[5], today, ordinal),
-                                late_workdays=thaw(r[6], today, ordinal) or 0,
-                                feedback_late_workdays=thaw(r[7], today, ordinal) or 0)
+            light = LightResult(light_of(r[1]) if r[1] else None, render(r[3]), thaw(r[4]), thaw(r[5]),
+                                late_workdays=thaw(r[6]) or 0, feedback_late_workdays=thaw(r[7]) or 0)
             views.append(self._view_of(item, light))
         return views
 
@@ -299,23 +298,25 @@ class ScheduleBook:
         if not rows:
             return found
         ids = json.dumps(sorted({r[0] for r in rows}))
+        reading = schedule.Reading()
         wanted: set[str] = set()
         for r in rows:
-            wanted |= schedule.anchors(r[3], r[4], r[5], r[6])
-        today, ordinal = self._ordinals(wanted)
+            wanted |= reading.anchors(r[3], r[4], r[5], r[6])
+        reading.day(*self._ordinals(wanted))
         self._note_estimated(self.today, wanted)
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))", [ids])}
         units = {u.id: u for u in self.units()}
         history = self._chase_history(ids)
-        thaw, render = schedule.thaw, schedule.render
+        thaw, render = reading.count, reading.words
+        days: dict[str, dt.date] = {}
+        none = chase.Chased()
+        Standing, red = chase.Standing, Light.RED
         for item_id, unit_id, level, reason, late, stated, level_reason, missed in rows:
             item = items[item_id]
             a = next(a for a in item.assignments if a.unit_id == unit_id)
-            light = LightResult(Light.RED, render(reason, today, ordinal),
-                                late_workdays=thaw(late, today, ordinal) or 0)
-            found.append(chase.Standing(item, a, units[unit_id], light,
-                                        Escalation(level, render(level_reason, today, ordinal) or ""),
-                                        history.get((item_id, unit_id), chase.Chased()),
-                                        render(stated, today, ordinal),
-                                        dt.date.fromisoformat(missed) if missed else None))
+            light = LightResult(red, render(reason), late_workdays=thaw(late) or 0)
+            if missed is not None and missed not in days:
+                days[missed] = dt.date.fromisoformat(missed)
+            found.append(Standing(item, a, units[unit_id], light, Escalation(level, render(level_reason) or ""),
+                                  history.get((item_id, unit_id), none), render(stated), days.get(missed)))
         return found

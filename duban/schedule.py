@@ -105,6 +105,46 @@ def render(text: str | None, today: int, ordinal: Callable[[str], int]) -> str |
     return MARKED.sub(lambda m: str(thaw(m.group(1) + m.group(2), today, ordinal)), text)
 
 
+class Reading:
+    """Stored words and counts read back on one day, each distinct text once (a 100k backlog repeats a few
+    thousand deadlines): ``words(text)``, ``count(spec)``; ``anchors(*texts)`` for the ordinals to fetch."""
+
+    def __init__(self) -> None:
+        self._anchors: dict[str | None, set[str]] = {None: set()}
+        self._words: dict[str | None, str | None] = {None: None}
+        self._counts: dict[str | None, int | None] = {None: None}
+        self.today = 0
+        self.ordinal: Callable[[str], int] = lambda day: 0
+
+    def anchors(self, *texts: str | None) -> set[str]:
+        found: set[str] = set()
+        cache = self._anchors
+        for text in texts:
+            got = cache.get(text)
+            if got is None:
+                got = cache[text] = anchors(text)
+            found |= got
+        return found
+
+    def day(self, today: int, ordinal: Callable[[str], int]) -> "Reading":
+        self.today, self.ordinal = today, ordinal
+        return self
+
+    def words(self, text: str | None) -> str | None:
+        try:
+            return self._words[text]
+        except KeyError:
+            made = self._words[text] = render(text, self.today, self.ordinal)
+            return made
+
+    def count(self, spec: str | None) -> int | None:
+        try:
+            return self._counts[spec]
+        except KeyError:
+            made = self._counts[spec] = thaw(spec, self.today, self.ordinal)
+            return made
+
+
 def worst_kind(result: LightResult) -> str | None:
     """The kind of the finding the light (and its reason) comes from."""
     worst = None
