@@ -46,6 +46,16 @@ class Counted(int):
         return f"{MARK}{self.spec}{END}"
 
 
+_SPECS: dict[tuple[str, dt.date], str] = {}
+
+
+def _spec(kind: str, day: dt.date) -> str:
+    found = _SPECS.get((kind, day))
+    if found is None:
+        found = _SPECS[(kind, day)] = kind + day.isoformat()
+    return found
+
+
 class TracingCalendar:
     """The ledger's calendar as seen on one day: counts ending or starting on it are :class:`Counted`."""
 
@@ -54,10 +64,12 @@ class TracingCalendar:
 
     def workdays_between(self, start: dt.date, end: dt.date) -> Span:
         span = self.cal.workdays_between(start, end)
-        if end == self.day and start != end:
-            return Span(Counted(span.value, "s" + start.isoformat()), span.uncovered)
-        if start == self.day and start != end:
-            return Span(Counted(span.value, "e" + end.isoformat()), span.uncovered)
+        if start == end:
+            return span
+        if end == self.day:
+            return Span(Counted(span.value, _spec("s", start)), span.uncovered)
+        if start == self.day:
+            return Span(Counted(span.value, _spec("e", end)), span.uncovered)
         return span
 
     def __getattr__(self, name: str) -> Any:
@@ -190,20 +202,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
         return tuple(at for at, _ in reminded.get(a.unit_id, ()) if a.last_feedback is None or at > a.last_feedback)
 
     rows: list[tuple] = []
-    all_days: set[dt.date] = set()
-    for it in [item, *(children or ())]:
-        for a in it.assignments:
-            all_days |= rules.change_dates(a, it, cal, settings, chased_at(a) if it is item else
-                                           ())  # a sub-item's 催办 do not change its light
-
-    def item_answer(day: dt.date) -> tuple:
-        result = item_result(item, children, day, TracingCalendar(cal, day), settings)
-        return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
-                frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
-                frozen(result.feedback_late_workdays), None, None, None, None)
-
-    for start, until, value in _segments(all_days, first, last, item_answer):
-        rows.append((item.id, None, start, until, *value))
+    starts: set[dt.date] = set()  # the days some open assignment's answer changes
     for a in item.assignments:
         if a.status is not Status.OPEN:
             continue
@@ -222,6 +221,21 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
         for start, until, value in _segments(days, first, last, answer):
             rows.append((item.id, a.unit_id, start, until, *value))
+            starts.add(dt.date.fromisoformat(start))
+    if children is not None:  # a split item: its sub-items' days too (their answers are not at hand)
+        for child in children:
+            for a in child.assignments:
+                starts |= rules.change_dates(a, child, cal, settings)
+
+    def item_answer(day: dt.date) -> tuple:
+        result = item_result(item, children, day, TracingCalendar(cal, day), settings)
+        return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
+                frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
+                frozen(result.feedback_late_workdays), None, None, None, None)
+
+    # the item's light is the worst of its assignments' (item_result): it changes only where one of theirs does
+    rows[:0] = [(item.id, None, start, until, *value) for start, until, value in _segments(starts, first, last,
+                                                                                          item_answer)]
     return rows
 
 
