@@ -191,7 +191,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
     Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
     overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
-    missed). ``reminded``: each unit's 催办 (day, level), all of them; ``children``: the sub-items at
+    missed); the last four but level_reason only on red stretches (the 逾期清单's words). ``reminded``: each unit's 催办 (day, level), all of them; ``children``: the sub-items at
     work of a split item (None: not split).
     """
     def unanswered(a, day: dt.date) -> int:
@@ -212,12 +212,15 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
             result = rules.assignment_light(a, item, day, TracingCalendar(cal, day), settings)
             count = unanswered(a, day)
             level = rules.escalation(result, count, settings)
-            standing = chase.Standing(item, a, None, result, level, chase.Chased(unanswered=count))  # type: ignore[arg-type]
-            missed = standing.missed(day)
-            return (result.light.code if result.light else None, worst_kind(result), level.level, result.reason,
-                    frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
-                    frozen(result.feedback_late_workdays), chase.status_text(standing), level.reason,
-                    chase.reason_text(standing), missed.isoformat() if missed else None)
+            code = result.light.code if result.light else None
+            said = chased = missed = None
+            if code == "red":  # the words of the 逾期清单 (read only for red assignments)
+                standing = chase.Standing(item, a, None, result, level, chase.Chased(unanswered=count))  # type: ignore[arg-type]
+                said, chased, missed = chase.status_text(standing), chase.reason_text(standing), standing.missed(day)
+            return (code, worst_kind(result), level.level, result.reason, frozen(result.workdays_left),
+                    frozen(result.overdue_workdays), frozen(result.late_workdays),
+                    frozen(result.feedback_late_workdays), said, level.reason, chased,
+                    missed.isoformat() if missed else None)
 
         for start, until, value in _segments(days, first, last, answer):
             rows.append((item.id, a.unit_id, start, until, *value))
