@@ -300,3 +300,24 @@ def test_a_day_before_the_schedule_was_built_is_lit_in_python():
     listed = [render.item_record(v) for v in led.list_items(ListFilter(), scheduled=True)]
     assert listed[0]["light_reason"] == "已逾期4个工作日（办理时限 2026-11-04）"
     assert [s.late_workdays for s in led.standings(overdue_only=True)] == [4]
+
+
+def test_a_setting_written_by_hand_is_not_read_from_stale_schedules(tmp_path):
+    import sqlite3
+
+    from duban import render
+    from duban.ledger_rows import ListFilter
+
+    path = tmp_path / "l.db"
+    led = Ledger.open(path, create=True, today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 10))
+    led.db.close()
+    conn = sqlite3.connect(path)  # another tool: near_due_workdays 3 → 6, nothing told to duban
+    conn.execute("INSERT INTO settings (key, value) VALUES ('near_due_workdays', '6')")
+    conn.commit()
+    conn.close()
+    led = Ledger.open(path, today=dt.date(2026, 11, 3))  # opening rebuilds what the edit made stale
+    assert led.schedules_usable()
+    [record] = [render.item_record(v) for v in led.list_items(ListFilter(), scheduled=True)]
+    assert (record["light"], record["light_reason"]) == ("yellow", "距办理时限还有5个工作日（临期阈值6个工作日）")
