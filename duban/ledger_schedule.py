@@ -41,7 +41,12 @@ def fingerprint() -> str:
     digest = hashlib.sha1()
     here = Path(__file__).parent
     for name in _SOURCES:
-        digest.update((here / name).read_bytes())
+        try:
+            digest.update((here / name).read_bytes())
+        except OSError:  # installed without sources (bytecode only): the installed version stands for them
+            from importlib.metadata import version
+
+            digest.update(f"{name}:{version('duban')}".encode())
     years = builtin_years()
     return (f"{SCHEDULE_FORMAT}:{getattr(chinese_calendar, '__version__', '?')}:{years.start}-{years.stop - 1}:"
             f"{workday_table.last_day().isoformat()}:{digest.hexdigest()[:16]}")
