@@ -50,7 +50,8 @@ def fit(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int) -> tuple
     narrow as the columns allow and the terminal wraps it.
     """
     natural = [max([_cells(c.header)] + [_cells(r[i]) for r in rows]) for i, c in enumerate(cols)]
-    need = [min(natural[i], max(c.min_width, 1)) if c.wrap else natural[i] for i, c in enumerate(cols)]
+    need = [min(natural[i], max(c.min_width, _cells(c.header), 1)) if c.wrap else natural[i]  # a header never wraps
+            for i, c in enumerate(cols)]
     kept = list(range(len(cols)))
 
     def used(indexes: list[int]) -> int:
@@ -80,6 +81,9 @@ _NO_END = frozenset("（《「『【〔〈“‘([{")
 _TOKEN = re.compile(r"[0-9A-Za-z_.:/\-]+|.", re.S)
 
 
+SHORT_WORD = 10  # cells: “挂牌督办” moves down whole after its “3 ”; a sentence after a space does not
+
+
 def _break_offsets(text: str, width: int) -> list[int]:
     """Where to break ``text`` (one paragraph) into lines of at most ``width`` cells, keeping
     numbers and codes whole and no line starting with a closing mark or ending with an opening one."""
@@ -102,7 +106,7 @@ def _break_offsets(text: str, width: int) -> list[int]:
             if space >= 0 and piece[1] != " ":  # a space-separated word that fits a line moves down whole
                 word = line[space + 1:]
                 rest = word + list(itertools.takewhile(lambda p: p[1] != " ", pieces[n:]))
-                if sum(p[2] for p in rest) <= width:
+                if sum(p[2] for p in rest) <= min(width, SHORT_WORD):
                     carry, line = word, line[:space + 1]
             # pull a character down rather than start the line with a closing mark (once or twice)
             while len(line) > 1 and len(carry) < 2 and ((carry or [piece])[0][1][0] in _NO_START):
@@ -172,3 +176,13 @@ def fitted_table(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
     if note is None:
         return table
     return Group(table, Text(note, style="dim"))
+
+
+class Fitted:
+    """A table fitted when it is printed, to the width the console gives it (a terminal or a file)."""
+
+    def __init__(self, cols: Sequence[Col], rows: Sequence[Sequence[Any]], title: str | None = None):
+        self.cols, self.rows, self.title = cols, rows, title
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield fitted_table(self.cols, self.rows, options.max_width, title=self.title or None)
