@@ -935,3 +935,18 @@ def test_table_cells_break_as_chinese_text_is_set():
     styled = wrap_cell(Text("逾期三个工作日", style="red"), 6)
     assert styled.plain == "逾期三\n个工作\n日" and all(span.style == "red" for span in styled.spans)
     assert wrap_cell("短", 6) == "短"
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_reminders_log_and_units_fit_the_terminal(planned, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    for args in (("remind", "--dry-run"), ("log", "1"), ("unit", "list")):
+        lines = [line for line in ok(planned(*args)).splitlines() if line[:1] in "┏┃┡│└"]  # the tables
+        assert max(cell_len(line) for line in lines) <= width, args
+        # no line of a cell starts with a closing mark (the column borders are │)
+        assert not [line for line in lines if any(part.strip()[:1] in "，。、；：）”" and part.strip()
+                                                  for part in line.split("│")[1:-1])], args
+    remind = ok(planned("remind", "--dry-run")).splitlines()
+    notes = {80: ["另有2列（办理时限、原因）未显示，加宽终端或用 --format json"],
+             100: ["另有1列（办理时限）未显示，加宽终端或用 --format json"], 120: []}
+    assert [line for line in remind if line.startswith("另有")] == notes[width]
