@@ -184,7 +184,7 @@ EVENT_KEYS = ("id", "at", "kind", "kind_label", "unit", "detail", "data")
 UNIT_KEYS = ("id", "name", "aliases", "parent", "contact", "phone")
 
 
-def emit(fmt: Format, records: list[dict], table: Callable[[], Table], empty: str = "（无记录）",
+def emit(fmt: Format, records: list[dict], table: Callable[[], Table | Fitted], empty: str = "（无记录）",
          keys: Sequence[str] | None = None) -> None:
     """Print records as a Rich table, a JSON list or CSV — the only place that decides.
 

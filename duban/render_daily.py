@@ -19,7 +19,6 @@ from .models import LEVEL_LABELS, Channel, Event
 
 if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made, Rich when a table is drawn
     from rich.console import Group
-    from rich.table import Table
     from .render_fit import Fitted
 
     from .chase import Reminder, Standing

@@ -950,3 +950,19 @@ def test_reminders_log_and_units_fit_the_terminal(planned, monkeypatch, width):
     notes = {80: ["另有2列（办理时限、原因）未显示，加宽终端或用 --format json"],
              100: ["另有1列（办理时限）未显示，加宽终端或用 --format json"], 120: []}
     assert [line for line in remind if line.startswith("另有")] == notes[width]
+
+
+TABLE_COMMANDS = [("list",), ("overdue",), ("show", "1"), ("log", "1"), ("remind", "--dry-run"),
+                  ("report", "stats", "--by", "unit"), ("report", "ranking"), ("report", "burden"),
+                  ("rules", "show"), ("import", "--columns"), ("unit", "list")]
+
+
+@pytest.mark.parametrize("width", [80, 100, 120])
+def test_every_table_fits_the_terminal_and_breaks_lines_as_chinese_is_set(planned, monkeypatch, width):
+    monkeypatch.setenv("COLUMNS", str(width))
+    for args in TABLE_COMMANDS:
+        lines = [line for line in ok(planned(*args)).splitlines() if line[:1] in "┏┃┡│└"]
+        assert lines, args
+        assert max(cell_len(line) for line in lines) <= width, args
+        starts = [part.strip() for line in lines if line[:1] == "│" for part in line.split("│")[1:-1]]
+        assert not [s for s in starts if s and s[0] in "，。、；：）”》"], args
