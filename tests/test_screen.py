@@ -178,6 +178,25 @@ def test_screen_without_refresh_has_no_meta_refresh(small, tmp_path):
     assert "http-equiv" not in out.read_text(encoding="utf-8")
 
 
+def test_a_unit_chased_on_an_item_it_only_helps_with_keeps_its_row_as_in_report_stats(small, tmp_path):
+    # the screen leaves the counts of records out (it shows none), but a unit that leads nothing and
+    # was chased still gets its row, as in `report stats --by unit`; a unit neither leading nor chased gets none
+    ok(small("unit", "add", "市审计局", "--alias", "审计局"))
+    ok(small("unit", "add", "市统计局"))
+    ok(small("create", "F 专项审计", "--source", "其他", "--lead", "交通局", "--co", "审计局", "--due", "2026-12-31",
+             today="2026-11-16"))
+    out = tmp_path / "大屏.html"  # F is 黄灯: not signed for within its working days
+    result = ok(small("screen", "--out", str(out), today="2026-11-20"))
+    assert result.stdout.strip() == f"大屏页面已写入 {out}：红灯1项、黄灯2项，3个单位（2026-11-20）"
+    ok(small("escalate", "6", "--kind", "约谈", "--unit", "审计局", today="2026-11-19"))
+    result = ok(small("screen", "--out", str(out), today="2026-11-20"))
+    assert result.stdout.strip() == f"大屏页面已写入 {out}：红灯1项、黄灯2项，4个单位（2026-11-20）"
+    stats = json.loads(ok(small("report", "stats", "--by", "unit", "--format", "json", today="2026-11-20")).stdout)
+    assert [r["group"] for r in stats if r["total"] == 0] == ["市审计局"]
+    units = [a["data-unit"] for tag, a, _ in Dom(out.read_text(encoding="utf-8")).found if tag == "tr" and "data-unit" in a]
+    assert sorted(units) == sorted(r["group"] for r in stats[:-1]) and "市统计局" not in units
+
+
 # -- in a real browser, against the JSON reports --------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
