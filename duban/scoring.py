@@ -115,6 +115,8 @@ def overdue_workdays(cal: "WorkCalendar", after: dt.date, last: dt.date, due: dt
                      missed: Iterable[Missed] = ()) -> int:
     """Working days in (``after``, ``last``] that fall in the period and are past ``due`` or past a
     missed 节点 (``missed``), each day once."""
+    if not missed and (due is None or min(last, period.end) <= due):
+        return 0  # never past the deadline (most assignments): no span to count
     spans = [(due, dt.date.max)] if due is not None else []
     spans += [(m_due, done or dt.date.max) for m_due, done in missed]
     reach = max(after, period.start - dt.timedelta(days=1)) if period.start else after

@@ -85,14 +85,14 @@ def gather(led: "Ledger", label: str | None = None) -> Screen:
     from .ledger import ListFilter
 
     today = led.today
-    # each open assignment's light today: lit once, for the list, the statistics and the ranking
+    # each open assignment's light today: lit once, for the list, the 督办级别, the statistics and the ranking
     lit_today: dict = {}
     views = led.list_items(ListFilter(), lit_today)
     items = {v.item.id: v.item for v in views}
     # 督办级别: the escalation level each open assignment has reached, as the daily job sees it
     units_by_id = {u.id: u for u in led.units()}
     standings = chase.standings([v.item for v in views if v.light.light in (Light.RED, Light.YELLOW, Light.BLUE)],
-                                units_by_id, led._chase_history(), today, led.calendar, led.settings)
+                                units_by_id, led._chase_history(), today, led.calendar, led.settings, lit_today)
     levels: dict[int, tuple[int, str]] = {}
     for s in standings:
         if s.escalation.level is not None and s.escalation.level > levels.get(s.item.id, (-1, ""))[0]:

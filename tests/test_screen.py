@@ -197,6 +197,27 @@ def test_a_unit_chased_on_an_item_it_only_helps_with_keeps_its_row_as_in_report_
     assert sorted(units) == sorted(r["group"] for r in stats[:-1]) and "市统计局" not in units
 
 
+def test_the_screen_lights_each_open_assignment_once(small, monkeypatch):
+    # the list, the 督办级别, the statistics and the ranking share one light per open assignment (issue #18:
+    # under 2 s at 100k items); before, each lit them again
+    import datetime as dt
+    import os
+
+    from duban import rules, screen
+    from duban.ledger import Ledger
+
+    led = Ledger.open(os.environ["DUBAN_DB"], today=dt.date(2026, 11, 20))
+    lit: list[tuple[int, int]] = []
+    light = rules.assignment_light
+    monkeypatch.setattr(rules, "assignment_light", lambda a, item, *rest: lit.append((item.id, a.unit_id)) or light(a, item, *rest))
+    page = screen.gather(led)
+    assert sorted(lit) == [(1, 1), (2, 2), (5, 2)]  # #3 is closed, #4 paused
+    assert [(r.item_id, r.light) for r in page.lit] == [(1, "red"), (5, "yellow")]
+    assert [(r.unit, r.score, r.rank) for r in page.units if r.score is not None] == \
+        [(s["unit"], s["score"], s["rank"]) for s in json.loads(ok(small("report", "ranking", "--format", "json",
+                                                                      today="2026-11-20")).stdout) if s["role"] == "lead"]
+
+
 # -- in a real browser, against the JSON reports --------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
