@@ -98,13 +98,15 @@ class ItemReads:
                 )
         self._attach_milestones(items, date)
 
-    def view(self, item: Item, day: dt.date | None = None, parents: set[int] | None = None) -> ItemView:
+    def view(self, item: Item, day: dt.date | None = None, parents: set[int] | None = None,
+             lit: dict | None = None) -> ItemView:
         """The item with its light as on ``day`` (default: today).
 
         An item split into sub-items (``parents``: the ids known to have some, else asked) is lit
-        by the worst of its own light and its open sub-items' (issue #17).
+        by the worst of its own light and its open sub-items' (issue #17). ``lit``: where given, the
+        light of each of its open assignments is kept there too (:func:`duban.rules.item_light`).
         """
-        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings_on(day))
+        light, _ = rules.item_light(item, day or self.today, self.calendar, self.settings_on(day), lit)
         if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
             from .ledger_clerk import worst_light
 
@@ -148,7 +150,10 @@ class ItemReads:
     def item(self, item_id: int) -> ItemView:
         return self.view(self._load(item_id))
 
-    def list_items(self, flt: ListFilter = ListFilter()) -> list[ItemView]:
+    def list_items(self, flt: ListFilter = ListFilter(), lit: dict | None = None) -> list[ItemView]:
+        """The items ``flt`` selects, lit as of today. ``lit``: where given, the light of each open
+        assignment of the items read is kept there too, by (item id, unit id, today), so that a
+        report over the same items (:func:`duban.reports.scoped`) need not light them again."""
         self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
         where, params = ["i.created <= ?"], [self.today.isoformat()]  # nothing exists before it was created
         if flt.status is not None:
@@ -175,7 +180,7 @@ class ItemReads:
             where.append("i.class = ?")
             params.append(flt.klass.code)
         parents = self.parent_ids()
-        views = [self.view(item, parents=parents) for item in self._items_where(" AND ".join(where), params)]
+        views = [self.view(item, parents=parents, lit=lit) for item in self._items_where(" AND ".join(where), params)]
         if flt.light is not None:
             views = [v for v in views if v.light.light is flt.light]
         elif flt.no_light:
