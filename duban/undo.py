@@ -66,8 +66,7 @@ class Command:
         return f"{self.what}（{self.on.isoformat()} 记）：{about}{len(self.events)} 条记录"
 
     def lines(self) -> list[str]:
-        shown = [f"  {f'#{item_id} ' if item_id else ''}{kind_label(kind)}：{detail}"
-                 for _, item_id, _, kind, detail, _ in self.events[:SHOWN]]
+        shown = [f"  {f'#{item_id} ' if item_id else ''}{detail}" for _, item_id, _, _, detail, _ in self.events[:SHOWN]]
         if len(self.events) > SHOWN:
             shown.append(f"  ……另有 {len(self.events) - SHOWN} 条记录")
         return shown

@@ -85,7 +85,7 @@ def test_a_mistaken_feedback_is_taken_back_and_every_reading_is_as_before(office
     assert readings(office)["show"][1]["last_feedback"] == TODAY
     out = ok(office("undo"))
     assert out == ("已撤回：duban feedback（2026-11-16 记）：事项 #1，1 条记录\n"
-                   "  #1 进展反馈：“市交通运输局”反馈进展（完成100%）：已全部完工\n")
+                   "  #1 “市交通运输局”反馈进展（完成100%）：已全部完工\n")
     assert readings(office) == before
     assert office("check").exit_code == 0
 
@@ -162,8 +162,8 @@ def test_again_it_walks_further_back(office):
 def test_a_created_item_taken_back_leaves_the_ledger_and_its_number_is_not_confused(units):
     assert ok(units("create", "误登记的事项", "--source", "领导批示", "--lead", "交通局", "--within", "5")) == "1\n"
     assert ok(units("undo")) == ("已撤回：duban create（2026-11-16 记）：事项 #1，2 条记录\n"
-                                 "  #1 立项：立项：误登记的事项（领导批示）\n"
-                                 "  #1 交办：交办牵头单位“市交通运输局”，办理时限 2026-11-23\n")
+                                 "  #1 立项：误登记的事项（领导批示）\n"
+                                 "  #1 交办牵头单位“市交通运输局”，办理时限 2026-11-23\n")
     refused(units("show", "1"), "未找到事项 #1")
     assert json.loads(ok(units("list", "--all", "--format", "json"))) == []
     assert units("check").exit_code == 0
@@ -177,7 +177,7 @@ def test_a_created_item_taken_back_leaves_the_ledger_and_its_number_is_not_confu
 def test_a_setting_taken_back_has_its_old_value(office):
     ok(office("rules", "set", "office_name", "某某市委督查室"))
     assert ok(office("undo")) == ("已撤回：duban rules set（2026-11-16 记）：1 条记录\n"
-                                  "  修改设置：设置 office_name（office_name：督查室 → 某某市委督查室）\n")
+                                  "  设置 office_name（office_name：督查室 → 某某市委督查室）\n")
     assert "某某市委督查室" not in ok(office("rules", "show"))
 
 
@@ -206,8 +206,8 @@ def test_dry_run_says_what_would_be_taken_back_and_writes_nothing(office):
     before = ledger_bytes()
     out = ok(office("undo", "--dry-run"))
     assert out == ("将撤回：duban close（2026-11-16 记）：事项 #1，2 条记录\n"
-                   "  #1 办结：“市交通运输局”按期办结，销号：已完工\n"
-                   "  #1 办结：“市财政局”按期办结，销号：已完工\n"
+                   "  #1 “市交通运输局”按期办结，销号：已完工\n"
+                   "  #1 “市财政局”按期办结，销号：已完工\n"
                    "（预演，未写入；去掉 --dry-run 即撤回）\n")
     assert ledger_bytes() == before
 
@@ -326,3 +326,25 @@ def test_undo_in_the_library_and_rollup_of_an_undone_ledger(office, duban, tmp_p
     mine = json.loads(ok(duban("report", "stats", "--format", "json")))
     assert [(g["total"], g["closed"], g["overdue"]) for g in rolled if g["group"] == "全部"] == \
         [(g["total"], g["closed"], g["overdue"]) for g in mine if g["group"] == "全部"]
+
+
+def test_collected_forms_and_a_granted_extension_are_taken_back_one_by_one(units, tmp_path):
+    from test_forms import fill, sent
+
+    ok(units("create", "资金拨付", "--source", "领导批示", "--lead", "财政局", "--due", "2026-11-30"))
+    forms = sent(units, tmp_path / "out")
+    fill(forms["市财政局"], {1: {"本期进展": "资金已落实", "完成百分比": 50,
+                                "申请延期至": dt.date(2026, 12, 21), "延期理由": "等待预算批复"}})
+    before = readings(units, today="2026-11-18")
+    ok(units("collect", str(forms["市财政局"]), today="2026-11-18"))
+    ok(units("extend", "1", "--grant", today="2026-11-18"))
+    assert json.loads(ok(units("requests", "--format", "json", today="2026-11-18"))) == []
+    assert ok(units("undo", today="2026-11-18")).startswith("已撤回：duban extend（2026-11-18 记）：事项 #1，1 条记录\n")
+    assert json.loads(ok(units("requests", "--format", "json", today="2026-11-18"))) == [
+        {"id": 1, "unit": "市财政局", "to": "2026-12-21", "reason": "等待预算批复", "requested_on": "2026-11-18"}]
+    assert ok(units("undo", today="2026-11-18")).startswith("已撤回：duban collect（2026-11-18 记）：事项 #1，3 条记录\n")
+    assert readings(units, today="2026-11-18") == before
+    # the form can be collected again: its rows are no longer on the (live) record
+    again = ok(units("collect", str(forms["市财政局"]), today="2026-11-18"))
+    assert "市财政局（市财政局-反馈表-2026-11-16.xlsx）：#1 进展反馈、申请延期\n" in again
+    assert units("check", today="2026-11-18").exit_code == 0
