@@ -86,9 +86,8 @@ def latest(led: "Ledger") -> Command:
            WHERE c.first_event NOT IN (SELECT event_id FROM voided_events)
              AND (SELECT kind FROM event_log WHERE id = c.first_event) != 'undone'
            ORDER BY c.id DESC LIMIT 1""").fetchone()
-    older = led.db.execute("SELECT id, at FROM events WHERE kind != 'undone' AND id < ? ORDER BY id DESC LIMIT 1",
-                           [row[3] if row else 1 << 62]).fetchone()
     if row is None:
+        older = led.db.execute("SELECT id, at FROM events WHERE kind != 'undone' ORDER BY id DESC LIMIT 1").fetchone()
         if older is None:
             raise InvalidInput("没有可以撤回的命令")
         raise InvalidInput(f"最近的记录（{older[1]}）写于本版 duban 之前，未记下它属于哪条命令，不能撤回")
@@ -146,9 +145,11 @@ def undo(led: "Ledger") -> Command:
                 "events": len(cmd.events), "items": cmd.items})
             led.db.execute("INSERT INTO voided_events (event_id, undone_by) SELECT id, ? FROM event_log"
                            " WHERE id BETWEEN ? AND ?", [undone, cmd.first, cmd.last])
-            gone = [item_id for item_id in cmd.items if not _restore_item(led, item_id)]
+            refs = _referring(led, "items", "item_id")
+            for item_id in cmd.items:
+                _restore_item(led, item_id, refs)
             _restore_settings(led, cmd)
-            _remove_units(led, cmd, gone)
+            _remove_units(led, cmd)
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
     led._settings, led._calendar = None, None
@@ -156,7 +157,7 @@ def undo(led: "Ledger") -> Command:
     return cmd
 
 
-def _restore_item(led: "Ledger", item_id: int) -> bool:
+def _restore_item(led: "Ledger", item_id: int, refs: list[tuple[str, str]]) -> bool:
     """Store the item as its live events replay to; False when none is left (it leaves the ledger)."""
     old = led._load(item_id)
     changes = [lifecycle.Change(EventKind(kind), dt.date.fromisoformat(at), unit_id, unit, json.loads(data))
@@ -167,8 +168,8 @@ def _restore_item(led: "Ledger", item_id: int) -> bool:
         children = led.db.execute("SELECT id FROM items WHERE parent_id = ? LIMIT 1", [item_id]).fetchone()
         if children is not None:  # (a later command made it: taken back first, so this cannot happen)
             raise InvalidTransition(f"事项 #{item_id} 已分解出子事项 #{children[0]}，不能撤回其立项")
-        for table in ("assignments", "milestones", "import_keys"):
-            led.db.execute(f"DELETE FROM {table} WHERE item_id = ?", [item_id])
+        for table, column in refs:  # assignments, milestones, import keys…
+            led.db.execute(f"DELETE FROM [{table}] WHERE [{column}] = ?", [item_id])
         led.db.execute("DELETE FROM items WHERE id = ?", [item_id])
         return False
     new = lifecycle.replay(changes)
@@ -207,23 +208,37 @@ def _restore_settings(led: "Ledger", cmd: Command) -> None:
                                " ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, old])
 
 
-def _remove_units(led: "Ledger", cmd: Command, gone_items: list[int]) -> None:
+def _remove_units(led: "Ledger", cmd: Command) -> None:
     """The units the command added leave the ledger, unless something still in it names them."""
+    checks: list[tuple[str, str]] = []
     for _, _, _, kind, _, data in cmd.events:
         if kind != "unit_added":
             continue
         unit_id = led._find_unit_id(data.get("name", ""))
         if unit_id is None:
             continue
-        used = led.db.execute(
-            """SELECT 'assignments' FROM assignments WHERE unit_id = ?1
-               UNION ALL SELECT 'units' FROM units WHERE parent_id = ?1
-               UNION ALL SELECT 'document_numbers' FROM document_numbers WHERE unit_id = ?1
-               UNION ALL SELECT 'events' FROM events WHERE unit_id = ?1 LIMIT 1""", [unit_id]).fetchone()
+        led.db.execute("DELETE FROM unit_aliases WHERE unit_id = ?", [unit_id])
+        checks = checks or [*_referring(led, "units", "unit_id"), ("document_numbers", "unit_id"), ("events", "unit_id")]
+        used = led.db.execute(" UNION ALL ".join(f"SELECT 1 FROM [{t}] WHERE [{c}] = ?1" for t, c in checks)
+                              + " LIMIT 1", [unit_id]).fetchone()
         if used is not None:
             raise InvalidTransition(f"不能撤回最近的命令 {cmd.what}：它新增的单位“{data.get('name')}”已被其他记录引用")
-        led.db.execute("DELETE FROM unit_aliases WHERE unit_id = ?", [unit_id])
         led.db.execute("DELETE FROM units WHERE id = ?", [unit_id])
+
+
+def _referring(led: "Ledger", parent: str, column: str) -> list[tuple[str, str]]:
+    """(table, column) of every ledger table that names a row of ``parent`` (by foreign key, or by a
+    column called ``column``): what must go with an item or unit a command taken back had created.
+    The log itself (``event_log``) keeps its rows, and a 文号 is never given back (a command that took
+    one is not taken back)."""
+    found = []
+    for (table,) in led.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                                   " AND name NOT IN ('event_log', 'document_numbers', '_sqlite_migrations')").fetchall():
+        keys = {r[3] for r in led.db.execute(f"PRAGMA foreign_key_list([{table}])") if r[2] == parent}
+        names = {r[1] for r in led.db.execute(f"PRAGMA table_info([{table}])")}
+        for name in sorted(keys | ({column} & names)):
+            found.append((table, name))
+    return found
 
 
 def item_log(led: "Ledger", item_id: int) -> list[tuple[Event, bool]]:

@@ -348,3 +348,24 @@ def test_collected_forms_and_a_granted_extension_are_taken_back_one_by_one(units
     again = ok(units("collect", str(forms["市财政局"]), today="2026-11-18"))
     assert "市财政局（市财政局-反馈表-2026-11-16.xlsx）：#1 进展反馈、申请延期\n" in again
     assert units("check", today="2026-11-18").exit_code == 0
+
+
+def test_a_re_import_taken_back_leaves_the_progress_to_import_again(units, tmp_path):
+    from openpyxl import load_workbook
+
+    sheet = tmp_path / "台账.xlsx"
+    shutil.copy(Path(__file__).parents[1] / "examples" / "待导入台账.xlsx", sheet)
+    ok(units("import", str(sheet), "--sheet", "民生实事", "--create-units", today="2026-11-16"))
+    wb = load_workbook(sheet)
+    wb["民生实事"]["G3"] = "已新增1800个"
+    wb.save(sheet)
+    first = ok(units("import", str(sheet), "--sheet", "民生实事", today="2026-11-17"))
+    assert ok(units("undo", today="2026-11-17")).startswith("已撤回：duban import（2026-11-17 记）：事项 #1，1 条记录\n")
+    conn = sqlite3.connect(db())
+    assert conn.execute("SELECT progress, updated_on FROM import_keys WHERE item_id = 1").fetchone() == \
+        ("已新增1450个", "2026-11-16")
+    conn.close()
+    assert ok(units("import", str(sheet), "--sheet", "民生实事", today="2026-11-17")) == first
+    feedback = [e for e in json.loads(ok(units("log", "1", "--format", "json", today="2026-11-17")))
+                if e["kind"] == "feedback"]
+    assert [(e["data"]["text"], e["voided"]) for e in feedback] == [("已新增1800个", True), ("已新增1800个", False)]
