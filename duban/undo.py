@@ -66,7 +66,8 @@ class Command:
         return f"{self.what}（{self.on.isoformat()} 记）：{about}{len(self.events)} 条记录"
 
     def lines(self) -> list[str]:
-        shown = [f"  {f'#{item_id} ' if item_id else ''}{detail}" for _, item_id, _, _, detail, _ in self.events[:SHOWN]]
+        shown = [f"  {f'#{item_id} ' if item_id else ''}{detail}"
+                 for _, item_id, _, _, detail, _ in self.events[:SHOWN]]
         if len(self.events) > SHOWN:
             shown.append(f"  ……另有 {len(self.events) - SHOWN} 条记录")
         return shown
@@ -191,12 +192,14 @@ def _restore_item(led: "Ledger", item_id: int, refs: list[tuple[str, str]]) -> b
 def _restore_import_key(led: "Ledger", item_id: int) -> None:
     """An imported item's 进展情况 as last imported: from its latest live import (a re-import's feedback)."""
     row = led.db.execute(
-        """SELECT at, CASE kind WHEN 'imported' THEN json_extract(data, '$.progress') ELSE json_extract(data, '$.text') END
+        """SELECT at, CASE kind WHEN 'imported' THEN json_extract(data, '$.progress')
+                                ELSE json_extract(data, '$.text') END
            FROM events WHERE item_id = ? AND (kind = 'imported'
                  OR (kind = 'feedback' AND json_extract(data, '$.import') IS NOT NULL))
            ORDER BY id DESC LIMIT 1""", [item_id]).fetchone()
     if row is not None:
-        led.db.execute("UPDATE import_keys SET progress = ?, updated_on = ? WHERE item_id = ?", [row[1], row[0], item_id])
+        led.db.execute("UPDATE import_keys SET progress = ?, updated_on = ? WHERE item_id = ?",
+                       [row[1], row[0], item_id])
 
 
 def _restore_settings(led: "Ledger", cmd: Command) -> None:
@@ -218,7 +221,8 @@ def _remove_units(led: "Ledger", cmd: Command) -> None:
         if unit_id is None:
             continue
         led.db.execute("DELETE FROM unit_aliases WHERE unit_id = ?", [unit_id])
-        checks = checks or [*_referring(led, "units", "unit_id"), ("document_numbers", "unit_id"), ("events", "unit_id")]
+        checks = checks or [*_referring(led, "units", "unit_id"), ("document_numbers", "unit_id"),
+                            ("events", "unit_id")]
         used = led.db.execute(" UNION ALL ".join(f"SELECT 1 FROM [{t}] WHERE [{c}] = ?1" for t, c in checks)
                               + " LIMIT 1", [unit_id]).fetchone()
         if used is not None:
@@ -232,8 +236,9 @@ def _referring(led: "Ledger", parent: str, column: str) -> list[tuple[str, str]]
     The log itself (``event_log``) keeps its rows, and a 文号 is never given back (a command that took
     one is not taken back)."""
     found = []
-    for (table,) in led.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-                                   " AND name NOT IN ('event_log', 'document_numbers', '_sqlite_migrations')").fetchall():
+    tables = led.db.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+                            " AND name NOT IN ('event_log', 'document_numbers', '_sqlite_migrations')").fetchall()
+    for (table,) in tables:
         keys = {r[3] for r in led.db.execute(f"PRAGMA foreign_key_list([{table}])") if r[2] == parent}
         names = {r[1] for r in led.db.execute(f"PRAGMA table_info([{table}])")}
         for name in sorted(keys | ({column} & names)):

@@ -369,3 +369,50 @@ def test_a_re_import_taken_back_leaves_the_progress_to_import_again(units, tmp_p
     feedback = [e for e in json.loads(ok(units("log", "1", "--format", "json", today="2026-11-17")))
                 if e["kind"] == "feedback"]
     assert [(e["data"]["text"], e["voided"]) for e in feedback] == [("已新增1800个", True), ("已新增1800个", False)]
+
+
+def test_rollup_reads_ledgers_from_before_and_after_m016_alike(office, duban, tmp_path):
+    ok(office("feedback", "1", "--unit", "交通局", "已全部完工"))
+    ok(office("undo"))
+    old = tmp_path / "旧版.db"
+    shutil.copy(db(), old)
+    conn = sqlite3.connect(old)
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm016_undo'")  # as before m016: the log is `events`
+    conn.execute("DROP VIEW events")
+    conn.execute("DROP TABLE voided_events")
+    conn.execute("DROP TABLE commands")
+    conn.execute("DELETE FROM event_log WHERE kind = 'undone' OR id IN (SELECT max(id) FROM event_log WHERE kind = 'feedback')")
+    conn.execute("ALTER TABLE event_log RENAME TO events")
+    conn.commit()
+    conn.close()
+    new = tmp_path / "新版.db"
+    shutil.copy(db(), new)
+    for report in ("stats", "ranking", "overdue"):
+        before = json.loads(ok(duban("rollup", str(old), report, "--format", "json")))
+        after = json.loads(ok(duban("rollup", str(new), report, "--format", "json")))
+        assert before == after
+
+
+def test_only_the_log_keepers_read_event_log_every_other_reader_reads_the_live_events():
+    # the view `events` leaves voided events out; a module reading `event_log` would count them
+    duban = Path(__file__).parents[1] / "duban"
+    readers = sorted(p.name for p in duban.rglob("*.py") if "event_log" in p.read_text(encoding="utf-8"))
+    assert readers == ["check.py", "check_log.py", "ledger.py", "ledger_daily.py", "migrations.py", "undo.py"]
+
+
+def test_an_undo_that_fails_midway_writes_nothing(office, monkeypatch):
+    from duban import undo
+
+    ok(office("rules", "set", "office_name", "某某市委督查室"))
+    before = ledger_bytes()
+    led = Ledger.open(db(), today=dt.date(2026, 11, 16))
+
+    def broken(led, cmd):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(undo, "_restore_settings", broken)
+    with pytest.raises(OSError):
+        undo.undo(led)
+    assert led.db.execute("PRAGMA foreign_keys").fetchone() == (1,)
+    led.db.close()
+    assert ledger_bytes() == before
