@@ -316,6 +316,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
 
     def _store_settings(self, values: dict[str, str], what: str) -> None:
         old = dict(self.settings)
+        unset = sorted(set(values) - set(self.stored_settings()))  # at their default: no row (duban undo)
         for key, text in values.items():
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"
@@ -324,7 +325,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
             )
         changes = {k: [settings_mod.to_text(old[k]), v] for k, v in values.items() if settings_mod.to_text(old[k]) != v}
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
-        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
+        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes, "unset": unset})
         self._settings = None
         self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]
         self._settings_on.clear()

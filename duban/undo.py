@@ -209,6 +209,8 @@ def _restore_settings(led: "Ledger", cmd: Command) -> None:
             for key, (old, _new) in data.get("changes", {}).items():
                 led.db.execute("INSERT INTO settings (key, value) VALUES (?, ?)"
                                " ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, old])
+            for key in data.get("unset", []):  # it was at its default, with no value of its own
+                led.db.execute("DELETE FROM settings WHERE key = ?", [key])
 
 
 def _remove_units(led: "Ledger", cmd: Command) -> None:

@@ -60,6 +60,7 @@ def readings(duban, today: str | None = None) -> dict:
         "ranking": js("report", "ranking"),
         "requests": js("requests"),
         "units": js("unit", "list"),
+        "rules": js("rules", "show"),
     }
 
 
@@ -123,6 +124,7 @@ def test_the_log_keeps_the_voided_event_marked_and_the_undone_event(office):
     ("create", "新事项", "--source", "领导批示", "--lead", "财政局", "--within", "3"),
     ("milestone", "add", "1", "2026-11-20", "完成设计"),
     ("rules", "set", "cadence_routine", "5"),
+    ("rules", "preset", "11350"),
     ("unit", "add", "市水利局", "--alias", "水利局"),
 ])
 def test_every_reading_is_as_if_the_command_had_never_happened(office, command):
@@ -178,7 +180,14 @@ def test_a_setting_taken_back_has_its_old_value(office):
     ok(office("rules", "set", "office_name", "某某市委督查室"))
     assert ok(office("undo")) == ("已撤回：duban rules set（2026-11-16 记）：1 条记录\n"
                                   "  设置 office_name（office_name：督查室 → 某某市委督查室）\n")
-    assert "某某市委督查室" not in ok(office("rules", "show"))
+    shown = [r for r in json.loads(ok(office("rules", "show", "--format", "json"))) if r["key"] == "office_name"]
+    assert [(r["value"], r["changed"]) for r in shown] == [("督查室", False)]  # at its default again, not a value set
+    ok(office("rules", "preset", "11350"))
+    ok(office("rules", "set", "office_name", "甲"))
+    ok(office("rules", "set", "office_name", "乙"))
+    ok(office("undo"))
+    shown = [r for r in json.loads(ok(office("rules", "show", "--format", "json"))) if r["key"] == "office_name"]
+    assert [(r["value"], r["changed"]) for r in shown] == [("甲", True)]
 
 
 def test_an_import_taken_back_can_be_imported_again(units, tmp_path):
