@@ -425,3 +425,20 @@ def test_an_undo_that_fails_midway_writes_nothing(office, monkeypatch):
     assert led.db.execute("PRAGMA foreign_keys").fetchone() == (1,)
     led.db.close()
     assert ledger_bytes() == before
+
+
+def test_a_read_only_ledger_shows_what_undo_would_do_and_refuses_to_write(office, monkeypatch):
+    ok(office("feedback", "1", "--unit", "交通局", "已全部完工"))
+    ok(office("list"))  # settle the WAL
+    before = ledger_bytes()
+    real_access = os.access
+
+    def no_write(path, mode, *a, **k):
+        if mode & os.W_OK and Path(path).absolute() in (db().absolute(), db().absolute().parent):
+            return False
+        return real_access(path, mode, *a, **k)
+
+    monkeypatch.setattr(os, "access", no_write)
+    assert ok(office("undo", "--dry-run")).startswith("将撤回：duban feedback（2026-11-16 记）：事项 #1，1 条记录\n")
+    refused(office("undo"), "台账文件或其所在目录是只读的，不能写入（本次未写入任何内容）；查询类命令仍可使用")
+    assert ledger_bytes() == before
