@@ -138,6 +138,26 @@ def test_every_reading_is_as_if_the_command_had_never_happened(office, command):
     assert json.loads(result.stdout) == []
 
 
+@pytest.mark.parametrize("setup, command", [
+    ([("close", "1", "--result", "已完工")], ("revisit", "1", "--satisfaction", "不满意", "--note", "路面仍有坑洼")),
+    ([("close", "1", "--result", "已完工")], ("reopen", "1", "--reason", "回访不满意", "--within", "5")),
+    ([("pause", "1", "--reason", "等待上级批复")], ("resume", "1")),
+    ([("rules", "set", "review_required", "true"), ("close", "1", "--result", "已完工")], ("review", "1", "--approve")),
+    ([("rules", "set", "review_required", "true"), ("close", "1", "--result", "已完工")],
+     ("review", "1", "--return", "缺验收材料")),
+])
+def test_later_steps_of_an_item_taken_back(office, setup, command):
+    for step in setup:
+        ok(office(*step))
+    before = readings(office)
+    ok(office(*command))
+    assert readings(office) != before
+    ok(office("undo"))
+    assert readings(office) == before
+    result = office("check", "--format", "json")
+    assert result.exit_code == 0 and json.loads(result.stdout) == []
+
+
 def test_a_closed_item_taken_back_is_open_again_in_list_overdue_and_stats(office):
     ok(office("close", "2", "--result", "已完工"))
     assert [r["id"] for r in json.loads(ok(office("overdue", "--format", "json")))] == []
