@@ -446,9 +446,8 @@ def test_an_old_ledger_gets_its_chain_on_upgrade(late):
 # -- 12. disk full and read-only: the real cause; reading works read-only ---------------------------------
 
 
-def test_a_read_only_ledger_can_be_read_and_a_write_says_read_only(late, monkeypatch):
-    late("list")  # settle the WAL
-    before = logical(db())
+def read_only(monkeypatch) -> None:
+    """The ledger and its folder as a read-only mount would make them (os.access says no write)."""
     real_access = os.access
 
     def no_write(path, mode, *a, **k):
@@ -457,6 +456,12 @@ def test_a_read_only_ledger_can_be_read_and_a_write_says_read_only(late, monkeyp
         return real_access(path, mode, *a, **k)
 
     monkeypatch.setattr(os, "access", no_write)
+
+
+def test_a_read_only_ledger_can_be_read_and_a_write_says_read_only(late, monkeypatch):
+    late("list")  # settle the WAL
+    before = logical(db())
+    read_only(monkeypatch)
     result = late("list", "--format", "json")
     assert result.exit_code == 0 and len(json.loads(result.stdout)) == 2
     assert late("show", "1").exit_code == 0

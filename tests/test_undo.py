@@ -128,12 +128,17 @@ def test_the_log_keeps_the_voided_event_marked_and_the_undone_event(office):
     ("unit", "add", "市水利局", "--alias", "水利局"),
 ])
 def test_every_reading_is_as_if_the_command_had_never_happened(office, command):
-    before = readings(office)
-    ok(office(*command))
-    assert readings(office) != before
-    ok(office("undo"))
-    assert readings(office) == before
-    result = office("check", "--format", "json")
+    taken_back(office, command)
+
+
+def taken_back(duban, command: tuple[str, ...]) -> None:
+    """Run ``command``, undo it: every reading is as before it, and ``check`` finds nothing."""
+    before = readings(duban)
+    ok(duban(*command))
+    assert readings(duban) != before
+    ok(duban("undo"))
+    assert readings(duban) == before
+    result = duban("check", "--format", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == []
 
@@ -149,13 +154,7 @@ def test_every_reading_is_as_if_the_command_had_never_happened(office, command):
 def test_later_steps_of_an_item_taken_back(office, setup, command):
     for step in setup:
         ok(office(*step))
-    before = readings(office)
-    ok(office(*command))
-    assert readings(office) != before
-    ok(office("undo"))
-    assert readings(office) == before
-    result = office("check", "--format", "json")
-    assert result.exit_code == 0 and json.loads(result.stdout) == []
+    taken_back(office, command)
 
 
 def test_a_closed_item_taken_back_is_open_again_in_list_overdue_and_stats(office):
@@ -451,14 +450,9 @@ def test_a_read_only_ledger_shows_what_undo_would_do_and_refuses_to_write(office
     ok(office("feedback", "1", "--unit", "交通局", "已全部完工"))
     ok(office("list"))  # settle the WAL
     before = ledger_bytes()
-    real_access = os.access
+    from test_safety import read_only
 
-    def no_write(path, mode, *a, **k):
-        if mode & os.W_OK and Path(path).absolute() in (db().absolute(), db().absolute().parent):
-            return False
-        return real_access(path, mode, *a, **k)
-
-    monkeypatch.setattr(os, "access", no_write)
+    read_only(monkeypatch)
     assert ok(office("undo", "--dry-run")).startswith("将撤回：duban feedback（2026-11-16 记）：事项 #1，1 条记录\n")
     refused(office("undo"), "台账文件或其所在目录是只读的，不能写入（本次未写入任何内容）；查询类命令仍可使用")
     assert ledger_bytes() == before
