@@ -50,7 +50,7 @@ from .ledger_rows import (  # noqa: F401 (the SQL fragments and ListFilter are p
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m014_clerk"
+SCHEMA = "m016_undo"
 
 
 def probe(path: Path) -> None:
@@ -103,6 +103,9 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         self._calendar: WorkCalendar | None = None
         self._settings: dict[str, Any] | None = None
         self._settings_on: dict[dt.date, dict[str, Any]] = {}  # settings in force on past days (show --as-of)
+        self._command: list[int] | None = None  # the first and last event of the write under way
+        #: what the command line called the command that writes (``duban undo`` names it), if known
+        self.command_name: str | None = None
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
@@ -208,8 +211,12 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         if conn.in_transaction:
             raise RuntimeError("nested ledger write")
         conn.execute("BEGIN IMMEDIATE")
+        self._command = None
         try:
             yield
+            if self._command is not None:  # the events of one transaction are one command (duban undo)
+                self.db.execute("INSERT INTO commands (first_event, last_event, name, at) VALUES (?, ?, ?, ?)",
+                                [*self._command, self.command_name, self.today.isoformat()])
         except BaseException:
             # SQLite may already have rolled back (a full disk, an I/O error): keep the real cause
             if conn.in_transaction:
@@ -242,19 +249,21 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
                 return self._append_events(rows)
         head = self.db.execute("SELECT count, head FROM event_chain WHERE id = 1").fetchone()
         count, previous = head if head else (0, chain.GENESIS)
-        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM event_log").fetchone()[0]
         link, full = chain.link, []
         for n, row in enumerate(rows, next_id):
             values = [n, *row]
             previous = link(previous, values)
             values.append(previous)
             full.append(values)
-        self.db.conn.executemany("INSERT INTO events (id, item_id, unit_id, at, kind, detail, data, logged_at, hash)"
+        self.db.conn.executemany("INSERT INTO event_log (id, item_id, unit_id, at, kind, detail, data, logged_at, hash)"
                                  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", full)
         last = next_id + len(full) - 1
         self.db.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?) ON CONFLICT(id)"
                         " DO UPDATE SET count = excluded.count, head = excluded.head, last_id = excluded.last_id",
                         [count + len(full), previous, last])
+        if full:
+            self._command = [self._command[0] if self._command else next_id, last]
         return last
 
     # -- settings ---------------------------------------------------------------------
@@ -307,6 +316,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
 
     def _store_settings(self, values: dict[str, str], what: str) -> None:
         old = dict(self.settings)
+        unset = sorted(set(values) - set(self.stored_settings()))  # at their default: no row (duban undo)
         for key, text in values.items():
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"
@@ -315,7 +325,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
             )
         changes = {k: [settings_mod.to_text(old[k]), v] for k, v in values.items() if settings_mod.to_text(old[k]) != v}
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
-        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
+        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes, "unset": unset})
         self._settings = None
         self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]
         self._settings_on.clear()

@@ -439,6 +439,7 @@ _HANDLERS = {
     EventKind.ESCALATED: _on_live_assignment("督办升级"),
     EventKind.REMINDED: _on_live_assignment("催办"),
     EventKind.ISSUED: lambda item, change: None,  # a document about the item: no change of state
+    EventKind.UNDONE: lambda item, change: None,  # duban undo: on the ledger's log, not an item's (duban/undo.py)
 }
 
 

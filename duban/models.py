@@ -129,6 +129,7 @@ class EventKind(CodedEnum):
     EXTENSION_GRANTED = ("extension_granted", "同意延期")
     EXTENSION_DENIED = ("extension_denied", "不同意延期")
     MERGED = ("merged", "合并")
+    UNDONE = ("undone", "撤回")  # duban undo: voids the events of the latest command (issue #17)
 
 
 class EscalationKind(CodedEnum):
