@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import clock, lifecycle
 from .errors import DubanError, InvalidInput, InvalidTransition
@@ -169,9 +169,9 @@ class ImportWrites:
 
 
 
-@dataclass(frozen=True)
-class ImportRow:
-    """One sheet row to import: its key, units by name (lead first) and the `imported` event's data."""
+class ImportRow(NamedTuple):
+    """One sheet row to import: its key, units by name (lead first) and the `imported` event's data.
+    (A named tuple: 10,000 are made at once, five times as fast as frozen dataclasses.)"""
 
     key: str
     where: str  # 工作表“台账”第5行, for messages

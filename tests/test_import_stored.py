@@ -128,3 +128,24 @@ def test_imported_rows_and_apply_refuse_the_same_bad_events():
                     None, None)
     assert assignments == [(1, "lead", "open", "2026-11-16", "2026-12-31", "given", None, None, "2026-12-31", None),
                            (2, "co", "open", "2026-11-16", "2026-12-31", "given", None, None, "2026-12-31", None)]
+
+
+def test_the_row_key_normalisation_is_nfkc_also_for_full_width_text():
+    """_norm replaces full-width ASCII before NFKC (CPython's slow path otherwise): the same keys as plain NFKC,
+    so that a sheet imported before still finds its items."""
+    import random
+    import unicodedata
+
+    from duban.import_rows import _norm, row_key
+
+    def plain(text: str) -> str:
+        return "".join(unicodedata.normalize("NFKC", text).lower().split()).rstrip("。.")
+
+    pool = ([chr(c) for c in range(0xFF00, 0xFF70)] + [chr(c) for c in range(0x300, 0x350)]
+            + list("推进整治（第项）、，。. \u3000aAé①㈠ｶﾞ\u3099\u309a가\u1100\u1161"))
+    rng = random.Random(15)
+    for _ in range(20000):
+        text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 10)))
+        assert _norm(text) == plain(text), repr(text)
+    assert _norm("推进（第１２项）ＡＢ\u3000Ｃ。") == "推进(第12项)abc"
+    assert row_key("推进城区主干道综合整治（第1项）", "市交通运输局") == "3cd9dd72fdecff672c63a447"  # as before the change
