@@ -97,12 +97,16 @@ class ImportWrites:
             next_id = self.db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0] + 1
             items, events, assignments, keys = [], [], [], []
             imported, kind, day = lifecycle.imported, EventKind.IMPORTED.code, self.today
+            named: dict[tuple, dict] = {}  # (unit, role) → its entry in the events' data (only read, so shared)
             for item_id, row in enumerate(rows, next_id):
                 d = row.data
                 d["units"] = units = []
-                for name, role in row.units:
-                    unit = index[name]
-                    units.append({"unit_id": unit.id, "unit": unit.name, "role": role.code})
+                for pair in row.units:
+                    entry = named.get(pair)
+                    if entry is None:
+                        unit = index[pair[0]]
+                        entry = named[pair] = {"unit_id": unit.id, "unit": unit.name, "role": pair[1].code}
+                    units.append(entry)
                 try:  # the item and its assignments as lifecycle.apply derives them, without its dataclasses
                     item, item_assignments = imported(d, day)
                 except DubanError as exc:

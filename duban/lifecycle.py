@@ -140,8 +140,8 @@ def _copy(item: Item) -> Item:
 def _new_item(d: dict) -> tuple:
     """A new item's own fields from its event's data (`created`, `imported`), checked, as stored:
     title, source, ref, leader, class, content, standard, due, within, preset, parent."""
-    return (_need_text(d.get("title"), "事项名称"), Source(d["source"]).code, d.get("ref"), d.get("leader"),
-            ItemClass(d.get("class", ItemClass.ROUTINE.code)).code, d.get("content"), d.get("standard"),
+    return (_need_text(d.get("title"), "事项名称"), Source.of(d["source"]).code, d.get("ref"), d.get("leader"),
+            ItemClass.of(d.get("class", ItemClass.ROUTINE.code)).code, d.get("content"), d.get("standard"),
             _day(d.get("due")), d.get("within"), d.get("preset"), d.get("parent"))
 
 
@@ -175,7 +175,8 @@ def imported(d: dict, at: dt.date) -> tuple[tuple, list[tuple]]:
     event: :func:`apply` builds the item from it, and ``Ledger.write_import`` stores it as it is
     (10,000 rows at a time, without building the dataclasses).
     """
-    assigned_on = _day(d.get("assigned_on")) or at.isoformat()
+    today = at.isoformat()
+    assigned_on = _day(d.get("assigned_on")) or today
     due = _day(d.get("due"))
     if d.get("assigned_on_known"):
         _check_due(_date(due), _date(assigned_on), "办理时限", "交办时间")
@@ -199,7 +200,7 @@ def imported(d: dict, at: dt.date) -> tuple[tuple, list[tuple]]:
             assignments.append((unit_id, role, Status.OPEN.code, assigned_on, due, basis, None, None, due, within))
         else:
             assignments.append((unit_id, role, Status.OPEN.code, assigned_on, due, basis, d.get("person"),
-                                at.isoformat() if d.get("progress") else None, due, within))
+                                today if d.get("progress") else None, due, within))
     # every unit starts open, so the item rolls up to open (:func:`rollup`); `within` is a pending item's N
     return (title, source, ref, leader, klass, content, standard, assigned_on, Status.OPEN.code, due, None, preset,
             parent), assignments
