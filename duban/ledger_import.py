@@ -95,7 +95,7 @@ class ImportWrites:
                 self._log("unit_added", f"导入时新增单位“{name}”", unit_id=unit_id, data={"name": name, "aliases": []})
             index = self.unit_index()
             next_id = self.db.execute("SELECT coalesce(max(id), 0) FROM items").fetchone()[0] + 1
-            items, events, assignments, keys = [], [], [], []
+            items, assignments, keys = [], [], []
             imported, kind, day = lifecycle.imported, EventKind.IMPORTED.code, self.today
             named: dict[tuple, dict] = {}  # (unit, role) → its entry in the events' data (only read, so shared)
             for item_id, row in enumerate(rows, next_id):
@@ -113,13 +113,14 @@ class ImportWrites:
                     raise type(exc)(f"{row.where}：{exc.message}") from None
                 ids.append(item_id)
                 items.append((item_id, *item))
-                events.append([item_id, units[0]["unit_id"], today, kind, row.detail, encode(d), logged])
                 for a in item_assignments:
                     assignments.append((item_id, *a))
                 keys.append((row.key, item_id, d.get("progress"), d["file"], d["sheet"], d["row"], today, today))
             conn = self.db.conn
             conn.executemany(INSERT_IMPORTED_ITEM, items)
-            self._append_events(events)
+            # each `imported` event made (its data as JSON), hashed and stored in turn: not 10,000 texts at once
+            self._append_events([item_id, row.data["units"][0]["unit_id"], today, kind, row.detail, encode(row.data),
+                                 logged] for item_id, row in zip(ids, rows))
             conn.executemany(INSERT_IMPORTED_ASSIGNMENT, assignments)
             conn.executemany("INSERT INTO import_keys (key, item_id, progress, file, sheet, row, imported_on,"
                              " updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", keys)
