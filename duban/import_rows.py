@@ -50,7 +50,7 @@ _SOURCE_WORDS: tuple[tuple[Source, tuple[str, ...]], ...] = (
 
 def _subtotal(value: object) -> bool:
     """A 合计 / 小计 / 总计 cell (also written 合 计); each has 计, looked for first (every row is asked)."""
-    return value.__class__ is str and "计" in value and "".join(value.split()).startswith(_SUBTOTAL)  # type: ignore
+    return value.__class__ is str and "计" in value and "".join(value.split()).startswith(_SUBTOTAL)  # type: ignore[union-attr]
 
 
 def _marked(text: str) -> bool:

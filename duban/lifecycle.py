@@ -43,14 +43,10 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-@functools.lru_cache(maxsize=4096)
-def _iso_day(value: str) -> str:
-    return dt.date.fromisoformat(value).isoformat()
-
-
+@functools.lru_cache(maxsize=4096)  # an import repeats a few hundred dates ten thousand times
 def _day(value: str | None) -> str | None:
     """A date of an event's data, checked, as ISO text (what ``_date`` reads, written back)."""
-    return _iso_day(value) if value else None
+    return dt.date.fromisoformat(value).isoformat() if value else None
 
 
 def rollup(item: Item) -> Status:
