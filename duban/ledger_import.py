@@ -69,7 +69,7 @@ class ImportWrites:
         Each new item is one `imported` event; what it makes is :func:`duban.lifecycle.imported`,
         the same function :func:`duban.lifecycle.apply` replays it with, stored as the plain rows
         it returns (no dataclasses for 10,000 items) with ``executemany`` — so what is stored is
-        what the log replays to (``duban check``; tests/test_import_speed.py compares every
+        what the log replays to (``duban check``; tests/test_import_stored.py compares every
         field). Each row's ``data`` gets its ``units`` (ids and full names) filled in here, once
         the units exist.
         """
