@@ -238,11 +238,13 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         return self._append_events([[item_id, unit_id, self.today.isoformat(), code, detail,
                                      json.dumps(data or {}, ensure_ascii=False), clock.now_utc()]])
 
-    def _append_events(self, rows: Sequence[list]) -> int:
+    def _append_events(self, rows: Iterable[list]) -> int:
         """Append events (item_id, unit_id, at, kind, detail, data, logged_at) to the log, each chained
         to the one before (duban/chain.py), and move the chain head; returns the last event's id.
 
-        The only place that inserts events: ``_log`` (one) and ``write_import`` (thousands at once).
+        The only place that inserts events: ``_log`` (one) and ``write_import`` (thousands at once,
+        given as a generator: each event is made, hashed and stored in turn, so that ten thousand
+        JSON texts never sit in memory together).
         """
         if not self.db.conn.in_transaction:
             with self._write():
@@ -250,21 +252,27 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob):
         head = self.db.execute("SELECT count, head FROM event_chain WHERE id = 1").fetchone()
         count, previous = head if head else (0, chain.GENESIS)
         next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM event_log").fetchone()[0]
-        link, full = chain.link, []
-        for n, row in enumerate(rows, next_id):
-            values = [n, *row]
-            previous = link(previous, values)
-            values.append(previous)
-            full.append(values)
+        last = [next_id - 1, previous]  # the last event stored and its hash
+
+        def chained() -> Iterator[list]:
+            link, n, hashed = chain.link, next_id, previous
+            for row in rows:
+                values = [n, *row]
+                hashed = link(hashed, values)
+                values.append(hashed)
+                last[:] = n, hashed
+                yield values
+                n += 1
+
         self.db.conn.executemany("INSERT INTO event_log (id, item_id, unit_id, at, kind, detail, data, logged_at, hash)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", full)
-        last = next_id + len(full) - 1
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", chained())
+        added = last[0] - next_id + 1
         self.db.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?) ON CONFLICT(id)"
                         " DO UPDATE SET count = excluded.count, head = excluded.head, last_id = excluded.last_id",
-                        [count + len(full), previous, last])
-        if full:
-            self._command = [self._command[0] if self._command else next_id, last]
-        return last
+                        [count + added, last[1], last[0]])
+        if added:
+            self._command = [self._command[0] if self._command else next_id, last[0]]
+        return last[0]
 
     # -- settings ---------------------------------------------------------------------
     @property

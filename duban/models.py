@@ -30,8 +30,8 @@ class CodedEnum(Enum):
         """The member stored as ``code`` — ``cls(code)`` without the enum machinery, for bulk reads."""
         try:
             return cls._value2member_map_[code]
-        except KeyError:
-            return cls(code)  # raises ValueError, as ``cls(code)`` does for an unknown code
+        except (KeyError, TypeError):
+            return cls(code)  # raises ValueError, as ``cls(code)`` does for an unknown (or unhashable) code
 
     @classmethod
     def parse(cls, text: str, field_name: str) -> "CodedEnum":
