@@ -303,7 +303,7 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
         led.add_unit(name, aliases, contact=contact, phone=f"0771-555{rng.randint(0, 9999):04d}")
     units = [(u.id, u.name) for u in led.units()]
     with led._write():  # the audit stamp of the unit events, like every generated one, follows the date
-        led.db.execute("UPDATE events SET logged_at = at || 'T01:30:00+00:00' WHERE item_id IS NULL")
+        led.db.execute("UPDATE event_log SET logged_at = at || 'T01:30:00+00:00' WHERE item_id IS NULL")
     cal = led.calendar
     conn = led.db.conn
     conn.execute("PRAGMA journal_mode = OFF")
@@ -348,7 +348,7 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO items (id, title, source, ref, leader, class, content, standard, created,"
                          " status, due, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
-        conn.executemany("INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
+        conn.executemany("INSERT INTO event_log (item_id, unit_id, at, kind, detail, data, logged_at)"
                          " VALUES (?, ?, ?, ?, ?, ?, ?)", events)
         conn.executemany("INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis,"
                          " person, signed_on, last_feedback, percent, closed_on, result, extensions, original_due,"

@@ -96,14 +96,19 @@ class Reminder:
 
 
 def standings(items: Iterable[Item], units: Mapping[int, Unit], history: Mapping[tuple[int, int], Chased],
-              today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]) -> list[Standing]:
-    """Every open assignment of ``items`` with its light and escalation level today."""
+              today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any],
+              lit: Mapping[tuple[int, int, dt.date], LightResult] | None = None) -> list[Standing]:
+    """Every open assignment of ``items`` with its light and escalation level today. ``lit``: the
+    lights the caller has already, by (item id, unit id, day) (``Ledger.list_items``)."""
     found = []
+    lit = lit or {}
     for item in items:
         for a in item.assignments:
             if a.status is not Status.OPEN:
                 continue
-            light = rules.assignment_light(a, item, today, cal, settings)
+            light = lit.get((item.id, a.unit_id, today))
+            if light is None:
+                light = rules.assignment_light(a, item, today, cal, settings)
             chased = history.get((item.id, a.unit_id), Chased())
             level = rules.escalation(light, chased.unanswered, settings)
             unit = units.get(a.unit_id) or Unit(id=a.unit_id, name=a.unit)

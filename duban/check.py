@@ -24,6 +24,7 @@ from . import check_log, lifecycle
 from .chain import short as chain_short
 from .errors import DubanError, LedgerError
 from .models import EventKind, Item, ItemClass, Role, Source, Status
+from .undo import check_voided
 
 ERROR = "error"
 WARNING = "warning"
@@ -51,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "newer_schema": (ERROR, "台账由更新版本的 duban 建立或升级，本程序无法核对"),
     "event_chain_broken": (ERROR, "留痕链断开：记录被修改、删除或插入过（check_log.py）"),
     "event_chain_head": (ERROR, "保存的留痕链头与记录不符：最新的记录被删除或链头被改动"),
+    "voided_mismatch": (ERROR, "标为已撤回的记录与留痕中的撤回记录（duban undo）不一致"),
     "duplicate_issue_no": (ERROR, "督查专报期号重复"),
     "bad_setting": (ERROR, "保存的设置值无效（各命令暂按默认值执行）"),
     "unknown_setting": (WARNING, "设置表中有无法识别的设置项"),
@@ -208,7 +210,8 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
         report.items = items
         for step in (_foreign_keys, _codes, _events, _first_events, _event_order, _results, _deadlines, _duplicates):
             step(conn, led, add)
-        for log_step in (check_log.check_settings, check_log.check_calendar, check_log.check_issue_numbers):
+        for log_step in (check_log.check_settings, check_log.check_calendar, check_log.check_issue_numbers,
+                         check_voided):
             log_step(conn, add, Problem)
         report.chain = check_log.check_chain(conn, add, Problem)
         if quick or sample is not None:
@@ -264,8 +267,11 @@ def _foreign_keys(conn: sqlite3.Connection, led, add) -> None:
             else:
                 add(Problem("assignment_without_item", f"交办记录（编号 {rowid}）所属的事项 #{item_id} 不存在",
                             item_id, unit_names.get(unit_id)))
-        elif table == "events" and parent == "items":
-            item_id = conn.execute("SELECT item_id FROM events WHERE rowid = ?", [rowid]).fetchone()[0]
+        elif table == "event_log" and conn.execute("SELECT 1 FROM voided_events WHERE event_id = ?",
+                                                   [rowid]).fetchone():
+            continue  # a command taken back (duban undo) made the item or unit its voided events name
+        elif table in ("events", "event_log") and parent == "items":
+            item_id = conn.execute(f"SELECT item_id FROM {table} WHERE rowid = ?", [rowid]).fetchone()[0]
             add(Problem("event_without_item", f"记录（编号 {rowid}）所属的事项 #{item_id} 不存在", item_id))
         else:
             add(Problem("foreign_key", f"表 {table} 第 {rowid} 行引用了表 {parent} 中不存在的记录"))

@@ -28,7 +28,7 @@ COMMANDS = {
     **dict.fromkeys(["unit", "rules", "calendar"], "admin"),
     **dict.fromkeys(["create", "assign", "sign", "feedback", "extend", "close", "review", "pause", "resume",
                      "cancel", "reopen", "revisit", "escalate"], "items"),
-    **dict.fromkeys(["edit", "merge"], "clerk"),
+    **dict.fromkeys(["edit", "merge", "undo"], "clerk"),
     "milestone": "admin",
     **dict.fromkeys(["list", "show", "log"], "items"),
     **dict.fromkeys(["overdue", "remind"], "daily"),

@@ -51,7 +51,10 @@ from .ledger_rows import (  # noqa: F401 (the SQL fragments and ListFilter are p
 
 # The newest migration (duban/migrations.py). Migrations are append-only and applied in order, so a
 # ledger that has this one has them all, and opening it needs no sqlite-utils (test_ledger checks it).
-SCHEMA = "m015_schedules"
+SCHEMA = "m016_undo"
+# m015_schedules (issue #16) was written beside m016_undo and comes before it in the list: a ledger made
+# between the two has m016 without m015, so opening checks for both before skipping the migrations.
+_NEWEST = ("m015_schedules", SCHEMA)
 
 
 def probe(path: Path) -> None:
@@ -105,6 +108,9 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
         self._settings: dict[str, Any] | None = None
         self._settings_on: dict[dt.date, dict[str, Any]] = {}  # settings in force on past days (show --as-of)
         self._schedule_dirty: set[int] = set()  # items whose schedules this write must recompute
+        self._command: list[int] | None = None  # the first and last event of the write under way
+        #: what the command line called the command that writes (``duban undo`` names it), if known
+        self.command_name: str | None = None
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
         if migrate:
@@ -174,8 +180,8 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
     def pending_schema(self) -> bool:
         """Whether this ledger lacks the newest migration."""
         try:
-            return self.db.execute("SELECT 1 FROM _sqlite_migrations WHERE migration_set = 'duban' AND name = ?",
-                                   [SCHEMA]).fetchone() is None
+            return self.db.execute("SELECT count(*) FROM _sqlite_migrations WHERE migration_set = 'duban'"
+                                   f" AND name IN ({', '.join('?' * len(_NEWEST))})", _NEWEST).fetchone()[0] < len(_NEWEST)
         except sqlite3.OperationalError:  # a new file: no migration table yet
             return True
 
@@ -211,10 +217,14 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
         if conn.in_transaction:
             raise RuntimeError("nested ledger write")
         conn.execute("BEGIN IMMEDIATE")
+        self._command = None
         self._schedule_forget()
         try:
             yield
             self._flush_schedules()  # the lights this write changed, in the same transaction
+            if self._command is not None:  # the events of one transaction are one command (duban undo)
+                self.db.execute("INSERT INTO commands (first_event, last_event, name, at) VALUES (?, ?, ?, ?)",
+                                [*self._command, self.command_name, self.today.isoformat()])
         except BaseException:
             self._schedule_forget()
             # SQLite may already have rolled back (a full disk, an I/O error): keep the real cause
@@ -237,31 +247,41 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
         return self._append_events([[item_id, unit_id, self.today.isoformat(), code, detail,
                                      json.dumps(data or {}, ensure_ascii=False), clock.now_utc()]])
 
-    def _append_events(self, rows: Sequence[list]) -> int:
+    def _append_events(self, rows: Iterable[list]) -> int:
         """Append events (item_id, unit_id, at, kind, detail, data, logged_at) to the log, each chained
         to the one before (duban/chain.py), and move the chain head; returns the last event's id.
 
-        The only place that inserts events: ``_log`` (one) and ``write_import`` (thousands at once).
+        The only place that inserts events: ``_log`` (one) and ``write_import`` (thousands at once,
+        given as a generator: each event is made, hashed and stored in turn, so that ten thousand
+        JSON texts never sit in memory together).
         """
         if not self.db.conn.in_transaction:
             with self._write():
                 return self._append_events(rows)
         head = self.db.execute("SELECT count, head FROM event_chain WHERE id = 1").fetchone()
         count, previous = head if head else (0, chain.GENESIS)
-        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
-        link, full = chain.link, []
-        for n, row in enumerate(rows, next_id):
-            values = [n, *row]
-            previous = link(previous, values)
-            values.append(previous)
-            full.append(values)
-        self.db.conn.executemany("INSERT INTO events (id, item_id, unit_id, at, kind, detail, data, logged_at, hash)"
-                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", full)
-        last = next_id + len(full) - 1
+        next_id = self.db.execute("SELECT coalesce(max(id), 0) + 1 FROM event_log").fetchone()[0]
+        last = [next_id - 1, previous]  # the last event stored and its hash
+
+        def chained() -> Iterator[list]:
+            link, n, hashed = chain.link, next_id, previous
+            for row in rows:
+                values = [n, *row]
+                hashed = link(hashed, values)
+                values.append(hashed)
+                last[:] = n, hashed
+                yield values
+                n += 1
+
+        self.db.conn.executemany("INSERT INTO event_log (id, item_id, unit_id, at, kind, detail, data, logged_at, hash)"
+                                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", chained())
+        added = last[0] - next_id + 1
         self.db.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?) ON CONFLICT(id)"
                         " DO UPDATE SET count = excluded.count, head = excluded.head, last_id = excluded.last_id",
-                        [count + len(full), previous, last])
-        return last
+                        [count + added, last[1], last[0]])
+        if added:
+            self._command = [self._command[0] if self._command else next_id, last[0]]
+        return last[0]
 
     # -- settings ---------------------------------------------------------------------
     @property
@@ -313,6 +333,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
 
     def _store_settings(self, values: dict[str, str], what: str) -> None:
         old = dict(self.settings)
+        unset = sorted(set(values) - set(self.stored_settings()))  # at their default: no row (duban undo)
         for key, text in values.items():
             self.db.execute(
                 "INSERT INTO settings (key, value) VALUES (?, ?)"
@@ -321,7 +342,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
             )
         changes = {k: [settings_mod.to_text(old[k]), v] for k, v in values.items() if settings_mod.to_text(old[k]) != v}
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
-        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes})
+        self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes, "unset": unset})
         self._settings = None
         self._schedule_everything()
         self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]

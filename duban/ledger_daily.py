@@ -95,7 +95,7 @@ class DailyJob:
         recorded events, after the commit (:func:`duban.documents.notices_of`).
         Returns the reminders recorded, each with its event id and 文号.
         """
-        mark = self.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        mark = self.db.execute("SELECT coalesce(max(id), 0) FROM event_log").fetchone()[0]
         due = chase.plan(self.standings(), self.today, self.calendar, self.settings)
         if dry_run:
             return due

@@ -98,18 +98,20 @@ class ItemReads:
                 )
         self._attach_milestones(items, date)
 
-    def view(self, item: Item, day: dt.date | None = None, parents: set[int] | None = None) -> ItemView:
+    def view(self, item: Item, day: dt.date | None = None, parents: set[int] | None = None,
+             lit: dict | None = None) -> ItemView:
         """The item with its light as on ``day`` (default: today).
 
         An item split into sub-items (``parents``: the ids known to have some, else asked) is lit
-        by the worst of its own light and its open sub-items' (issue #17).
+        by the worst of its own light and its open sub-items' (issue #17). ``lit``: where given, the
+        light of each of its open assignments is kept there too (:func:`duban.rules.item_light`).
         """
         from .ledger_clerk import item_result
 
         children = None
         if item.parent is None and (item.id in parents if parents is not None else self._has_children(item.id)):
             children = self._live_children([item.id]).get(item.id, [])
-        return self._view_of(item, item_result(item, children, day or self.today, self.calendar, self.settings_on(day)))
+        return self._view_of(item, item_result(item, children, day or self.today, self.calendar, self.settings_on(day), lit))
 
     def _view_of(self, item: Item, light: LightResult) -> ItemView:
         feedbacks = [a.last_feedback for a in item.assignments if a.last_feedback]
@@ -158,10 +160,14 @@ class ItemReads:
     def item(self, item_id: int) -> ItemView:
         return self.view(self._load(item_id))
 
-    def list_items(self, flt: ListFilter = ListFilter(), scheduled: bool = False) -> list[ItemView]:
+    def list_items(self, flt: ListFilter = ListFilter(), lit: dict | None = None,
+                   scheduled: bool = False) -> list[ItemView]:
         """The items ``flt`` selects, each lit as today. With ``scheduled`` (``duban list``) the lights are
         read from the stored schedules when they are usable: light, reason and counts, without the
-        findings (callers that need the findings, such as ``export``, leave it off)."""
+        findings (callers that need the findings, such as ``export``, leave it off). ``lit``: where
+        given, the light of each open assignment of the items read is kept there too, by (item id,
+        unit id, today), so that a report over the same items (:func:`duban.reports.scoped`) need not
+        light them again (the lights are then computed, not read from the schedules)."""
         self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
         where, params = ["i.created <= ?"], [self.today.isoformat()]  # nothing exists before it was created
         if flt.status is not None:
@@ -179,7 +185,7 @@ class ItemReads:
         if flt.due_before is not None:
             where.append("i.due IS NOT NULL AND i.due < ?")
             params.append(flt.due_before.isoformat())
-        scheduled = scheduled and self.schedules_usable()  # today's lights read from the schedules (issue #16)
+        scheduled = scheduled and lit is None and self.schedules_usable()  # today's lights read from the schedules (issue #16)
         light_sql = None
         if scheduled and flt.light is not None:
             light_sql = f"s.light = '{flt.light.code}'"
@@ -197,7 +203,8 @@ class ItemReads:
         if scheduled:
             views = self._scheduled_views(" AND ".join(where), params, light_sql, parents)
         else:
-            views = [self.view(item, parents=parents) for item in self._items_where(" AND ".join(where), params)]
+            views = [self.view(item, parents=parents, lit=lit)
+                     for item in self._items_where(" AND ".join(where), params)]
         if flt.light is not None:
             views = [v for v in views if v.light.light is flt.light]
         elif flt.no_light:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -40,6 +41,12 @@ class Change:
 
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
+
+
+@functools.lru_cache(maxsize=4096)  # an import repeats a few hundred dates ten thousand times
+def _day(value: str | None) -> str | None:
+    """A date of an event's data, checked, as ISO text (what ``_date`` reads, written back)."""
+    return dt.date.fromisoformat(value).isoformat() if value else None
 
 
 def rollup(item: Item) -> Status:
@@ -126,73 +133,89 @@ def _copy(item: Item) -> Item:
     return new
 
 
+def _new_item(d: dict) -> tuple:
+    """A new item's own fields from its event's data (`created`, `imported`), checked, as stored:
+    title, source, ref, leader, class, content, standard, due, within, preset, parent."""
+    return (_need_text(d.get("title"), "事项名称"), Source.of(d["source"]).code, d.get("ref"), d.get("leader"),
+            ItemClass.of(d.get("class", ItemClass.ROUTINE.code)).code, d.get("content"), d.get("standard"),
+            _day(d.get("due")), d.get("within"), d.get("preset"), d.get("parent"))
+
+
 def _created(change: Change) -> Item:
-    d = change.data
-    return Item(
-        id=d.get("id", 0),
-        title=_need_text(d.get("title"), "事项名称"),
-        source=Source(d["source"]),
-        ref=d.get("ref"),
-        leader=d.get("leader"),
-        klass=ItemClass(d.get("class", ItemClass.ROUTINE.code)),
-        content=d.get("content"),
-        standard=d.get("standard"),
-        created=change.at,
-        status=Status.PENDING,
-        due=_date(d.get("due")),
-        within=d.get("within"),
-        preset=d.get("preset"),
-        parent=d.get("parent"),
-    )
+    title, source, ref, leader, klass, content, standard, due, within, preset, parent = _new_item(change.data)
+    return Item(id=change.data.get("id", 0), title=title, source=Source.of(source), ref=ref, leader=leader,
+                klass=ItemClass.of(klass), content=content, standard=standard, created=change.at, status=Status.PENDING,
+                due=_date(due), within=within, preset=preset, parent=parent)
 
 
 _ROLES = {r.code: r for r in Role}
 
+# The columns an `imported` event sets, in the order :func:`imported` gives them; every other column of
+# the item and its assignments keeps its default, which is the table's and the dataclass's alike.
+IMPORTED_ITEM = ("title", "source", "ref", "leader", "class", "content", "standard", "created", "status", "due",
+                 "within", "preset", "parent_id")
+IMPORTED_ASSIGNMENT = ("unit_id", "role", "status", "assigned_on", "due", "due_basis", "person", "last_feedback",
+                       "original_due", "within")
 
-def _imported(change: Change) -> Item:
+
+def imported(d: dict, at: dt.date) -> tuple[tuple, list[tuple]]:
     """`imported` (duban import): an item from a sheet row, created and assigned in one step.
 
-    ``data["units"]`` lists the units, lead first. The 交办 date is the sheet's own
-    (``assigned_on``) or, when unknown, the import date; a deadline already past is allowed
-    (the row describes work under way), except before a 交办 date the sheet gives. A row
+    ``d["units"]`` lists the units, lead first. The 交办 date is the sheet's own
+    (``assigned_on``) or, when unknown, the import date (``at``); a deadline already past is
+    allowed (the row describes work under way), except before a 交办 date the sheet gives. A row
     with 进展情况 counts as the lead unit's progress report on the import date.
+
+    Returns the item's values (:data:`IMPORTED_ITEM` order) and each unit's assignment
+    (:data:`IMPORTED_ASSIGNMENT`), codes and ISO dates as stored. The one implementation of the
+    event: :func:`apply` builds the item from it, and ``Ledger.write_import`` stores it as it is
+    (10,000 rows at a time, without building the dataclasses).
     """
-    d = change.data
-    assigned_on = _date(d.get("assigned_on")) or change.at
-    due = _date(d.get("due"))
+    today = at.isoformat()
+    assigned_on = _day(d.get("assigned_on")) or today
+    due = _day(d.get("due"))
     if d.get("assigned_on_known"):
-        _check_due(due, assigned_on, "办理时限", "交办时间")
-    item = _created(Change(EventKind.CREATED, assigned_on, data=d))
+        _check_due(_date(due), _date(assigned_on), "办理时限", "交办时间")
+    title, source, ref, leader, klass, content, standard, due, _within, preset, parent = _new_item(d)
     units = d.get("units") or []
     if not units or units[0].get("role") != Role.LEAD.code:
         raise InvalidInput("导入的事项须有牵头单位")
+    basis = d.get("due_basis", "given")
+    within = d.get("within") if basis != "given" else None
+    assignments = []
     seen = set()
     for position, entry in enumerate(units):
-        role = _ROLES[entry["role"]]
+        role = _ROLES[entry["role"]].code
         unit_id = entry["unit_id"]
         if unit_id in seen:
             raise InvalidInput(f"单位“{entry['unit']}”重复出现在牵头/配合单位中")
         seen.add(unit_id)
-        lead = position == 0
-        if role is Role.LEAD and not lead:
-            raise InvalidInput(f"导入的事项只能有一个牵头单位（已有“{units[0]['unit']}”）")
-        item.assignments.append(
-            Assignment(
-                unit_id=unit_id,
-                unit=change.unit if unit_id == change.unit_id and change.unit else entry["unit"],
-                role=role,
-                status=Status.OPEN,
-                assigned_on=assigned_on,
-                due=due,
-                due_basis=d.get("due_basis", "given"),
-                person=d.get("person") if lead else None,
-                last_feedback=change.at if lead and d.get("progress") else None,
-                original_due=due,
-                within=d.get("within") if d.get("due_basis", "given") != "given" else None,
-            )
-        )
-    item.within = None
-    item.status = rollup(item)
+        if position:
+            if role == Role.LEAD.code:
+                raise InvalidInput(f"导入的事项只能有一个牵头单位（已有“{units[0]['unit']}”）")
+            assignments.append((unit_id, role, Status.OPEN.code, assigned_on, due, basis, None, None, due, within))
+        else:
+            assignments.append((unit_id, role, Status.OPEN.code, assigned_on, due, basis, d.get("person"),
+                                today if d.get("progress") else None, due, within))
+    # every unit starts open, so the item rolls up to open (:func:`rollup`); `within` is a pending item's N
+    return (title, source, ref, leader, klass, content, standard, assigned_on, Status.OPEN.code, due, None, preset,
+            parent), assignments
+
+
+def _imported(change: Change) -> Item:
+    """The item an `imported` event makes (:func:`imported`), as the dataclasses."""
+    (title, source, ref, leader, klass, content, standard, created, status, due, within, preset,
+     parent), assignments = imported(change.data, change.at)
+    item = Item(id=change.data.get("id", 0), title=title, source=Source.of(source), ref=ref, leader=leader,
+                klass=ItemClass.of(klass), content=content, standard=standard, created=_date(created),
+                status=Status.of(status), due=_date(due), within=within, preset=preset, parent=parent)
+    for (unit_id, role, state, assigned_on, unit_due, basis, person, last_feedback, original_due, unit_within), entry \
+            in zip(assignments, change.data["units"]):
+        item.assignments.append(Assignment(
+            unit_id=unit_id, unit=change.unit if unit_id == change.unit_id and change.unit else entry["unit"],
+            role=_ROLES[role], status=Status.of(state), assigned_on=_date(assigned_on), due=_date(unit_due),
+            due_basis=basis, person=person, last_feedback=_date(last_feedback), original_due=_date(original_due),
+            within=unit_within))
     return item
 
 
@@ -439,6 +462,7 @@ _HANDLERS = {
     EventKind.ESCALATED: _on_live_assignment("督办升级"),
     EventKind.REMINDED: _on_live_assignment("催办"),
     EventKind.ISSUED: lambda item, change: None,  # a document about the item: no change of state
+    EventKind.UNDONE: lambda item, change: None,  # duban undo: on the ledger's log, not an item's (duban/undo.py)
 }
 
 

@@ -435,3 +435,36 @@ FROM 现 CROSS JOIN 今天 JOIN items i ON i.id = 现.item_id JOIN assignments a
      JOIN units u ON u.id = 现.unit_id
 WHERE 现.light = 'red' AND i.created <= 今天.日
   AND 现.item_id IN (SELECT item_id FROM 现 WHERE code IN ('overdue', 'milestone'))"""
+
+
+@migrations(name="m016_undo")
+def m016_undo(db: Database) -> None:
+    """撤回 (``duban undo``, issue #17): a command taken back stays in the log, voided.
+
+    The events keep their rows and their chain (duban/chain.py) in ``event_log``; ``events`` becomes a
+    view of the live ones, those no `undone` event voided, so every reading of the log (replay, reports,
+    counts) leaves a voided command out without having to remember to. ``voided_events`` is derived from
+    the `undone` events (``duban check`` compares them) and written in the same transaction. ``commands``
+    groups the events of each write transaction (one command), first to last event id; the events written
+    before this migration belong to no command and cannot be taken back."""
+    tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()}
+    if "event_log" not in tables:
+        db.execute("ALTER TABLE events RENAME TO event_log")
+    _run(
+        db,
+        """
+        CREATE TABLE IF NOT EXISTS voided_events (
+            event_id INTEGER PRIMARY KEY,
+            undone_by INTEGER NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS commands (
+            id INTEGER PRIMARY KEY,
+            first_event INTEGER NOT NULL,
+            last_event INTEGER NOT NULL,
+            name TEXT,
+            at TEXT NOT NULL
+        );
+        CREATE VIEW IF NOT EXISTS events AS
+            SELECT * FROM event_log WHERE id NOT IN (SELECT event_id FROM voided_events)
+        """,
+    )

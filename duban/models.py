@@ -30,8 +30,8 @@ class CodedEnum(Enum):
         """The member stored as ``code`` — ``cls(code)`` without the enum machinery, for bulk reads."""
         try:
             return cls._value2member_map_[code]
-        except KeyError:
-            return cls(code)  # raises ValueError, as ``cls(code)`` does for an unknown code
+        except (KeyError, TypeError):
+            return cls(code)  # raises ValueError, as ``cls(code)`` does for an unknown (or unhashable) code
 
     @classmethod
     def parse(cls, text: str, field_name: str) -> "CodedEnum":
@@ -129,6 +129,7 @@ class EventKind(CodedEnum):
     EXTENSION_GRANTED = ("extension_granted", "同意延期")
     EXTENSION_DENIED = ("extension_denied", "不同意延期")
     MERGED = ("merged", "合并")
+    UNDONE = ("undone", "撤回")  # duban undo: voids the events of the latest command (issue #17)
 
 
 class EscalationKind(CodedEnum):

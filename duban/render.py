@@ -24,6 +24,7 @@ from .models import Assignment, Escalation, Event, ItemView, Light, LightResult,
 if TYPE_CHECKING:  # pragma: no cover - Rich loads when a table is printed, not on import
     from rich.console import Console
     from rich.table import Table
+    from .render_fit import Fitted
     from rich.text import Text
 
 
@@ -183,7 +184,7 @@ EVENT_KEYS = ("id", "at", "kind", "kind_label", "unit", "detail", "data")
 UNIT_KEYS = ("id", "name", "aliases", "parent", "contact", "phone")
 
 
-def emit(fmt: Format, records: list[dict], table: Callable[[], Table], empty: str = "（无记录）",
+def emit(fmt: Format, records: list[dict], table: Callable[[], Table | Fitted], empty: str = "（无记录）",
          keys: Sequence[str] | None = None) -> None:
     """Print records as a Rich table, a JSON list or CSV — the only place that decides.
 
@@ -341,26 +342,18 @@ def item_detail(record: dict, assignments: list[dict], milestones: list[dict], e
         out.print(events_table(events, title="最近记录"))
 
 
-def events_table(records: Iterable[dict], title: str | None = None) -> Table:
-    from rich.table import Table
+def events_table(records: Iterable[dict], title: str | None = None) -> "Fitted":
+    from .render_fit import Col, Fitted
 
-    table = Table(title=title, header_style="bold")
-    table.add_column("日期", no_wrap=True)
-    table.add_column("类型", no_wrap=True)
-    table.add_column("单位", overflow="fold", max_width=16)
-    table.add_column("内容", overflow="fold")
-    for r in records:
-        table.add_row(r["at"], r["kind_label"], r["unit"] or "—", r["detail"])
-    return table
+    cols = [Col("日期", 0), Col("类型", 1), Col("单位", 0, wrap=True, min_width=6, max_width=18),
+            Col("内容", 0, wrap=True, min_width=10)]
+    return Fitted(cols, [(r["at"], r["kind_label"], r["unit"] or "—", r["detail"]) for r in records], title)
 
 
-def units_table(records: Iterable[dict]) -> Table:
-    from rich.table import Table
+def units_table(records: Iterable[dict]) -> "Fitted":
+    from .render_fit import Col, Fitted
 
-    table = Table(header_style="bold")
-    for header in ("编号", "单位名称", "简称", "上级单位", "联系人", "电话"):
-        table.add_column(header, overflow="fold")
-    for r in records:
-        table.add_row(str(r["id"]), r["name"], "、".join(r["aliases"]) or "—", r["parent"] or "—",
-                      r["contact"] or "—", r["phone"] or "—")
-    return table
+    cols = [Col("编号", 0, justify="right"), Col("单位名称", 0, wrap=True, min_width=8), Col("简称", 2, wrap=True, min_width=6),
+            Col("上级单位", 1, wrap=True, min_width=8), Col("联系人", 3, wrap=True, min_width=4), Col("电话", 3)]
+    return Fitted(cols, [(str(r["id"]), r["name"], "、".join(r["aliases"]) or "—", r["parent"] or "—",
+                          r["contact"] or "—", r["phone"] or "—") for r in records])

@@ -19,7 +19,7 @@ from .models import LEVEL_LABELS, Channel, Event
 
 if TYPE_CHECKING:  # pragma: no cover - duban.chase loads only when a record is made, Rich when a table is drawn
     from rich.console import Group
-    from rich.table import Table
+    from .render_fit import Fitted
 
     from .chase import Reminder, Standing
 
@@ -183,26 +183,20 @@ def overdue_markdown(records: Sequence[dict], today: dt.date, office: str) -> st
     return "\n".join(out) + "\n"
 
 
-def reminders_table(records: Sequence[dict], title: str) -> Table:
-    from rich.table import Table
+def reminders_table(records: Sequence[dict], title: str) -> "Fitted":
+    from .render_fit import Col, Fitted
 
-    table = Table(title=title, header_style="bold")
-    table.add_column("单位", overflow="fold", max_width=16)
-    table.add_column("编号", justify="right", no_wrap=True)
-    table.add_column("事项", overflow="fold", min_width=12, max_width=30)
-    table.add_column("办理时限", no_wrap=True)
-    table.add_column("情况", overflow="fold", max_width=20)
-    table.add_column("等级", no_wrap=True)
-    table.add_column("原因", overflow="fold", max_width=40)
-    table.add_column("反馈期限", no_wrap=True)
+    cols = [Col("单位", 0, wrap=True, min_width=6, max_width=10), Col("编号", 0, justify="right"),
+            Col("事项", 0, wrap=True, min_width=10, max_width=30), Col("办理时限", 4),
+            Col("情况", 2, wrap=True, min_width=14, max_width=20), Col("等级", 1),
+            Col("原因", 4, wrap=True, min_width=16, max_width=40), Col("反馈期限", 3)]
     refs = any(r.get("doc_ref") for r in records)
     if refs:
-        table.add_column("文号", no_wrap=True)
-    for r in records:
-        row = [r["unit"] or "", str(r["id"]), r["title"] or "", r["due"] or "—", r["status_text"] or "",
-               f"{r['level']} {r['notice']}", r["reason"] or "", r["reply_by"] or ""]
-        table.add_row(*row, *([r.get("doc_ref") or "—"] if refs else []))
-    return table
+        cols.append(Col("文号", 5))
+    rows = [[r["unit"] or "", str(r["id"]), r["title"] or "", r["due"] or "—", r["status_text"] or "",
+             f"{r['level']} {r['notice']}", r["reason"] or "", r["reply_by"] or "",
+             *([r.get("doc_ref") or "—"] if refs else [])] for r in records]
+    return Fitted(cols, rows, title)
 
 
 def to_text(renderable: Any, width: int = 160) -> str:

@@ -9,6 +9,8 @@ spare width to the wrapping columns. The caller prints a note naming what was dr
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -48,7 +50,8 @@ def fit(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int) -> tuple
     narrow as the columns allow and the terminal wraps it.
     """
     natural = [max([_cells(c.header)] + [_cells(r[i]) for r in rows]) for i, c in enumerate(cols)]
-    need = [min(natural[i], max(c.min_width, 1)) if c.wrap else natural[i] for i, c in enumerate(cols)]
+    need = [min(natural[i], max(c.min_width, _cells(c.header), 1)) if c.wrap else natural[i]  # a header never wraps
+            for i, c in enumerate(cols)]
     kept = list(range(len(cols)))
 
     def used(indexes: list[int]) -> int:
@@ -68,6 +71,76 @@ def fit(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int) -> tuple
                 widths[i] += grow
                 spare -= grow
     return kept, [widths[i] for i in kept]
+
+
+# Chinese line breaking (GB/T 15834 punctuation, the usual 禁则): these never begin a line …
+_NO_START = frozenset("，。、；：！？）》」』】〕〉”’…—·%‰,.;:!?)]}")
+# … and these never end one.
+_NO_END = frozenset("（《「『【〔〈“‘([{")
+# A run of Latin letters, digits and the marks inside numbers and codes stays on one line when it fits.
+_TOKEN = re.compile(r"[0-9A-Za-z_.:/\-]+|.", re.S)
+
+
+SHORT_WORD = 10  # cells: “挂牌督办” moves down whole after its “3 ”; a sentence after a space does not
+
+
+def _break_offsets(text: str, width: int) -> list[int]:
+    """Where to break ``text`` (one paragraph) into lines of at most ``width`` cells, keeping
+    numbers and codes whole and no line starting with a closing mark or ending with an opening one."""
+    from rich.cells import cell_len
+
+    tokens = [(m.start(), m.group(), cell_len(m.group())) for m in _TOKEN.finditer(text)]
+    pieces: list[tuple[int, str, int]] = []
+    for start, tok, w in tokens:  # a run wider than the line is cut where it must be
+        if w > width and len(tok) > 1:
+            pieces += [(start + k, ch, cell_len(ch)) for k, ch in enumerate(tok)]
+        else:
+            pieces.append((start, tok, w))
+    offsets: list[int] = []
+    line: list[tuple[int, str, int]] = []
+    used = 0
+    for n, piece in enumerate(pieces):
+        if line and used + piece[2] > width:
+            carry: list[tuple[int, str, int]] = []
+            space = max((k for k, p in enumerate(line) if p[1] == " "), default=-1)
+            if space >= 0 and piece[1] != " ":  # a space-separated word that fits a line moves down whole
+                word = line[space + 1:]
+                rest = word + list(itertools.takewhile(lambda p: p[1] != " ", pieces[n:]))
+                if sum(p[2] for p in rest) <= min(width, SHORT_WORD):
+                    carry, line = word, line[:space + 1]
+            # pull a character down rather than start the line with a closing mark (once or twice)
+            while len(line) > 1 and len(carry) < 2 and ((carry or [piece])[0][1][0] in _NO_START):
+                carry.insert(0, line.pop())
+            while len(line) > 1 and line[-1][1][-1] in _NO_END:
+                carry.insert(0, line.pop())
+            offsets.append((carry or [piece])[0][0])
+            line = carry
+            used = sum(p[2] for p in carry)
+        if not line and piece[1] == " ":
+            continue  # no line starts with a space
+        line.append(piece)
+        used += piece[2]
+    return offsets
+
+
+def wrap_cell(value: Any, width: int) -> Any:
+    """The cell's text broken into lines of ``width`` cells by the rules above (a Rich Text keeps its styles)."""
+    from rich.text import Text
+
+    text = value if isinstance(value, Text) else Text(str(value))
+    plain = text.plain
+    offsets: list[int] = []
+    at = 0
+    for paragraph in plain.split("\n"):
+        offsets += [at + o for o in _break_offsets(paragraph, width)]
+        at += len(paragraph) + 1
+    if not offsets:
+        return value
+    lines = list(text.divide(offsets))
+    for line in lines:
+        line.rstrip()  # in place
+    joined = Text("\n").join(lines)
+    return joined if isinstance(value, Text) else joined.plain
 
 
 def dropped_note(cols: Sequence[Col], kept: Sequence[int]) -> str | None:
@@ -95,9 +168,21 @@ def fitted_table(cols: Sequence[Col], rows: Sequence[Sequence[Any]], width: int,
         col = cols[i]
         table.add_column(col.header, justify=col.justify, width=w, min_width=w, max_width=w,  # type: ignore[arg-type]
                          no_wrap=not col.wrap, overflow="fold")
+    wraps = {i: w for i, w in zip(kept, widths) if cols[i].wrap}
     for n, row in enumerate(rows):
-        table.add_row(*(row[i] for i in kept), end_section=n in section_ends)
+        table.add_row(*(wrap_cell(row[i], wraps[i]) if i in wraps and row[i] is not None else row[i] for i in kept),
+                      end_section=n in section_ends)
     note = dropped_note(cols, kept)
     if note is None:
         return table
     return Group(table, Text(note, style="dim"))
+
+
+class Fitted:
+    """A table fitted when it is printed, to the width the console gives it (a terminal or a file)."""
+
+    def __init__(self, cols: Sequence[Col], rows: Sequence[Sequence[Any]], title: str | None = None):
+        self.cols, self.rows, self.title = cols, rows, title
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        yield fitted_table(self.cols, self.rows, options.max_width, title=self.title or None)

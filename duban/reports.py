@@ -193,26 +193,30 @@ class Scope:
     rows: list[Scoped]
 
 
-def scoped(led: "Ledger", period: Period, items: Mapping[int, Item] | None = None) -> list[Scoped]:
+def scoped(led: "Ledger", period: Period, items: Mapping[int, Item] | None = None,
+           lit: Mapping[tuple[int, int, dt.date], Any] | None = None) -> list[Scoped]:
     """The assignments in scope as they stood at the end of the period, one row each.
 
     Most rows are read as stored. An item with records after the period (reopened, paused,
     extended, cancelled since) is rebuilt from its log up to the end of the period instead.
-    ``items``: items the caller has loaded already (as stored), not loaded again to light them.
+    ``items``: items the caller has loaded already (as stored), not loaded again to light them;
+    ``lit``: the lights of their open assignments the caller has already (``Ledger.list_items``).
     """
     changed = _changed(led, period)
     found = _rows(led, _IN_SCOPE, _scope_params(period, changed))
-    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end, items)
+    _light_open(led, [s for s in found if not s.closed and not s.paused], period.end, items, lit)
     return found + _replayed(led, changed, period)
 
 
 def _scope(led: "Ledger", period: Period, by: str | None = None, *, lead_only: bool = False,
-           since: dt.date | None = None, items: Mapping[int, Item] | None = None) -> Scope:
+           since: dt.date | None = None, items: Mapping[int, Item] | None = None,
+           lit: Mapping[tuple[int, int, dt.date], Any] | None = None) -> Scope:
     """The period's scope with the closed and paused lead assignments counted rather than loaded.
 
     ``by``: group the counts by unit, source or not at all; ``lead_only``: leave out the rows of
     the 配合单位 too; ``since``: the date of Counted.closed_since; ``items``: items the caller has
-    loaded already (as stored), so that they are not loaded again to light their assignments.
+    loaded already (as stored), so that they are not loaded again to light their assignments;
+    ``lit``: the lights of their open assignments, where the caller has them (see :func:`scoped`).
     """
     changed = _changed(led, period)
     params = _scope_params(period, changed, since)
@@ -237,7 +241,7 @@ def _scope(led: "Ledger", period: Period, by: str | None = None, *, lead_only: b
     counted = [Counted(*row) for row in counts if row[1]]  # no group: one row, of nothing when nothing is in scope
     lead = " AND a.role = 'lead'" if lead_only else ""
     at_work = _rows(led, f"{_IN_SCOPE}{lead} AND {_AT_WORK}", params)
-    _light_open(led, at_work, period.end, items)
+    _light_open(led, at_work, period.end, items, lit)
     return Scope(by, counted, at_work + _replayed(led, changed, period))
 
 
@@ -317,11 +321,15 @@ def _set_light(s: Scoped, result: Any) -> None:
     s.workdays_left = result.workdays_left
 
 
-def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapping[int, Item] | None = None) -> None:
+def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapping[int, Item] | None = None,
+                lit: Mapping[tuple[int, int, dt.date], Any] | None = None) -> None:
     """Light, as on ``day``, the assignments still at work then.
 
-    Their items are taken from ``items`` (as stored) where given, and loaded otherwise.
+    Their items are taken from ``items`` (as stored) where given, and loaded otherwise. An
+    assignment open as stored whose light on ``day`` is in ``lit`` (by item id, unit id, day: as
+    :func:`duban.rules.item_light` keeps them) is not lit again.
     """
+    lit = lit or {}
     still_open: dict[int, list[Scoped]] = defaultdict(list)
     for s in rows:
         still_open[s.item_id].append(s)
@@ -338,6 +346,9 @@ def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapp
             a = by_unit[s.unit_id]
             if a.status is not Status.OPEN:  # finished after the period: judge it as it stood then
                 a = dataclasses.replace(a, status=Status.OPEN, closed_on=None)
+            elif (item_id, s.unit_id, day) in lit:
+                _set_light(s, lit[item_id, s.unit_id, day])
+                continue
             _set_light(s, rules.assignment_light(a, item, day, cal, settings))
 
 
@@ -384,6 +395,10 @@ class GroupStats:
         return rec
 
 
+def _unit_count(led: "Ledger") -> int:
+    return led.db.execute("SELECT count(*) FROM units").fetchone()[0]
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
 
@@ -405,10 +420,13 @@ def _add_counted(g: GroupStats, c: Counted) -> None:
     g.open += c.n - c.closed
 
 
-def stats(led: "Ledger", period: Period, by: str | None = None, scope: Scope | None = None) -> list[GroupStats]:
+def stats(led: "Ledger", period: Period, by: str | None = None, scope: Scope | None = None,
+          events: bool = True) -> list[GroupStats]:
     """Statistics per group (``by`` = unit | source | None), best completion first, then 全部.
 
-    ``scope`` is the period's (from :func:`_scope`) when the caller has it already.
+    ``scope`` is the period's (from :func:`_scope`) when the caller has it already. ``events=False``:
+    the caller does not show the counts of records (催办, 延期, 回访…), so they are left empty — and
+    counted only when some unit not in scope might have records, which by unit gives it its row.
     """
     if scope is None:
         scope = _scope(led, period, by, lead_only=True)
@@ -427,7 +445,10 @@ def stats(led: "Ledger", period: Period, by: str | None = None, scope: Scope | N
         if by is not None:
             key = s.unit if by == "unit" else s.source.code
             _add(groups.setdefault(key, GroupStats(key)), s)
-    counts = event_counts(led, period, by)
+    if not events and (by != "unit" or len(groups) == _unit_count(led)):
+        counts: dict[str, Counter] = {}  # not shown, and no unit can come in by its records alone
+    else:
+        counts = event_counts(led, period, by)
     whole.events = counts.get(ALL, Counter())
     for key, g in groups.items():
         g.events = counts.get(key, Counter())

@@ -115,6 +115,8 @@ def overdue_workdays(cal: "WorkCalendar", after: dt.date, last: dt.date, due: dt
                      missed: Iterable[Missed] = ()) -> int:
     """Working days in (``after``, ``last``] that fall in the period and are past ``due`` or past a
     missed 节点 (``missed``), each day once."""
+    if not missed and (due is None or min(last, period.end) <= due):
+        return 0  # never past the deadline (most assignments): no span to count
     spans = [(due, dt.date.max)] if due is not None else []
     spans += [(m_due, done or dt.date.max) for m_due, done in missed]
     reach = max(after, period.start - dt.timedelta(days=1)) if period.start else after
@@ -255,13 +257,15 @@ def followed(led: "Ledger", item_ids: Iterable[int], period: Period,
 # -- the ranking -----------------------------------------------------------------------------------------
 
 
-def ranking(led: "Ledger", period: Period, items: Mapping[int, "Item"] | None = None) -> list[UnitScore]:
+def ranking(led: "Ledger", period: Period, items: Mapping[int, "Item"] | None = None,
+            lit: Mapping[tuple[int, int, dt.date], Any] | None = None) -> list[UnitScore]:
     """Both tables, lead units first then co units, each best first with its own ranks and boards.
-    ``items``: items the caller has loaded already (as stored), not loaded again."""
+    ``items``: items the caller has loaded already (as stored), not loaded again; ``lit``: the
+    lights of their open assignments, where the caller has them (:func:`duban.reports.scoped`)."""
     settings, cal = led.settings, led.calendar
     facts: dict[tuple[str, str], Counter] = defaultdict(Counter)
     details: dict[tuple[str, str], list[str]] = defaultdict(list)
-    rows = scoped(led, period, items)
+    rows = scoped(led, period, items, lit)
     milestones = missed_milestones(led, period)  # a lead unit's missed 节点 costs overdue days as its deadline does
     lead_missed = {s.item_id: {s.unit_id: milestones[s.item_id]} for s in rows if s.lead and s.item_id in milestones}
     followed_ = followed(led, (s.item_id for s in rows), period, lead_missed)

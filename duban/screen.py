@@ -85,12 +85,14 @@ def gather(led: "Ledger", label: str | None = None) -> Screen:
     from .ledger import ListFilter
 
     today = led.today
-    views = led.list_items(ListFilter())
+    # each open assignment's light today: lit once, for the list, the 督办级别, the statistics and the ranking
+    lit_today: dict = {}
+    views = led.list_items(ListFilter(), lit_today)
     items = {v.item.id: v.item for v in views}
     # 督办级别: the escalation level each open assignment has reached, as the daily job sees it
     units_by_id = {u.id: u for u in led.units()}
     standings = chase.standings([v.item for v in views if v.light.light in (Light.RED, Light.YELLOW, Light.BLUE)],
-                                units_by_id, led._chase_history(), today, led.calendar, led.settings)
+                                units_by_id, led._chase_history(), today, led.calendar, led.settings, lit_today)
     levels: dict[int, tuple[int, str]] = {}
     for s in standings:
         if s.escalation.level is not None and s.escalation.level > levels.get(s.item.id, (-1, ""))[0]:
@@ -110,10 +112,11 @@ def gather(led: "Ledger", label: str | None = None) -> Screen:
                               _state(v.light), levels.get(v.item.id, (None, None))[1], label))
     lit.sort(key=lambda r: (_LIT_ORDER[r.light], -r.late_workdays, r.workdays_left or 0, r.item_id))
     period = reports.span(None, None, today)
-    groups = reports.stats(led, period, "unit", reports._scope(led, period, "unit", lead_only=True, items=items))
+    scope = reports._scope(led, period, "unit", lead_only=True, items=items, lit=lit_today)
+    groups = reports.stats(led, period, "unit", scope, events=False)  # the page shows no counts of records
     overall = groups.pop()
     quarter = reports.quarter(None, today)
-    scores = [s for s in scoring.ranking(led, quarter, items) if s.role == scoring.LEAD]  # the units' own items
+    scores = [s for s in scoring.ranking(led, quarter, items, lit_today) if s.role == scoring.LEAD]  # the units' own items
     rows: dict[str, UnitRow] = {}
     for g in groups:
         rows[g.group] = UnitRow(g.group, label, unit_lights.get(g.group, Counter()), g.total, g.closed,

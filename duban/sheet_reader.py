@@ -197,7 +197,7 @@ def _rows(ws: Any) -> list[tuple[int, tuple]]:
     append = out.append
     for index, values in enumerate(ws.iter_rows(), start=1):
         if "" in values:
-            values = tuple(None if v == "" else v for v in values)
+            values = tuple([None if v == "" else v for v in values])
         else:
             values = tuple(values)
         append((index, pad + values if pad else values))
@@ -235,15 +235,22 @@ _REL = re.compile(rb'<(?:\w+:)?Relationship\b[^>]*?\bId="([^"]*)"[^>]*?\bTarget=
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"[^>]*?\bhidden="(?:1|true)"|'
                          rb'<(?:\w+:)?row\b[^>]*?\bhidden="(?:1|true)"[^>]*?\br="(\d+)"')
 _COL = re.compile(rb"<(?:\w+:)?col\b([^>]*)>")
-_ROW_NUMBER = re.compile(rb'<(?:\w+:)?row [^>]*?\br="(\d+)"')
+# any "row …r=" (with or without a namespace prefix, or even inside a text): only ever more than the rows,
+# never fewer, and four times as fast as anchoring it at "<" (the limit is then measured exactly)
+_ROW_NUMBER = re.compile(rb'row [^>]*?\br="(\d+)"')
 _CELL_LETTERS = re.compile(rb' r="([A-Z]{1,3})\d')
 _VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3})(\d+)"[^>]*?(?<!/)>')
 
 
 def _unescape(raw: bytes) -> str:
-    from xml.sax.saxutils import unescape
-
-    return unescape(raw.decode("utf-8", "replace"), {"&quot;": '"', "&apos;": "'"})
+    """An attribute's text with the five XML entities replaced (as xml.sax.saxutils.unescape with
+    &quot; and &apos;, whose import pulls in urllib.request and the email package: ~40 ms)."""
+    text = raw.decode("utf-8", "replace")
+    if "&" not in text:
+        return text
+    for entity, char in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(entity, char)
+    return text
 
 
 def _ooxml_sheet_parts(path: Path) -> dict[str, str]:
@@ -290,9 +297,10 @@ def _scan_ooxml_sheet(path: Path, part: str, name: str) -> tuple[set[int], set[i
             numbers = [_col_number(c) for c in valued]
             raise _too_many(path, name, max(rows) - min(rows) + 1, max(numbers) - min(numbers) + 1)
     hidden_rows: set[int] = set()
-    if b'hidden="' in xml:
-        hidden_rows = {int(m.group(1) or m.group(2)) for m in _HIDDEN_ROW.finditer(xml)}
     hidden_cols: set[int] = set()
+    if b'hidden="' not in xml:  # nothing hidden (the usual case): no need to look at every element
+        return hidden_rows, hidden_cols
+    hidden_rows = {int(m.group(1) or m.group(2)) for m in _HIDDEN_ROW.finditer(xml)}
     for m in _COL.finditer(xml):
         attrs = m.group(1)
         if re.search(rb'\bhidden="(?:1|true)"', attrs):

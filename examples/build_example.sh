@@ -236,6 +236,8 @@ d close "$FIRE" --result "完成全市医疗机构消防安全检查，发现隐
 d revisit "$TRASH" --satisfaction 满意 --note "电话回访诉求人，垃圾清运已恢复正常"
 
 on 2026-11-20
+d feedback "$ROADS" --unit 市交通运输局 "已完成15所学校周边标志标线施划，其余正在施工" --percent 40   # 记错了事项
+d undo     # 撤回：这条反馈留痕并标“已撤回”，主干道事项回到记错之前
 d feedback "$SCHOOLS" --unit 市交通运输局 "已完成15所学校周边标志标线施划，其余正在施工" --percent 40
 
 echo "已生成示例台账：$DB（20 项督办事项，其中 1 项已合并；9 个责任单位，记录截至 2026-11-20）"

@@ -116,3 +116,12 @@ echo
 DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" requests
 kindergarten=$("$DUBAN" --db "$db" list --grep 新增公办幼儿园学位2000个 --format csv | sed -n 2p | cut -d, -f1)
 DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" extend "$kindergarten" --grant
+
+echo
+echo "== 分解（2026-11-23）：燃气安全批示分解给两个单位，各有时限；上级事项的亮灯取最差的一项 =="
+frost=$("$DUBAN" --db "$db" list --grep 冬季燃气安全 --format csv | sed -n 2p | cut -d, -f1)
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" create "城东区燃气用户入户安全检查" --parent "$frost" \
+  --lead 城东区住建局 --within 10 > /dev/null
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" create "老旧小区燃气管道更新改造" --parent "$frost" \
+  --lead 市住建局 --due 12月底前 > /dev/null
+DUBAN_TODAY=2026-11-23 "$DUBAN" --db "$db" list --tree --grep 燃气

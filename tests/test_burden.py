@@ -41,7 +41,7 @@ def ok(result):
 def form_sent(unit: str, day: str) -> None:
     conn = sqlite3.connect(os.environ["DUBAN_DB"])
     with conn:
-        conn.execute("INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at)"
+        conn.execute("INSERT INTO event_log (item_id, unit_id, at, kind, detail, data, logged_at)"
                      " VALUES (NULL, (SELECT id FROM units WHERE name = ?), ?, 'form_sent', '发出反馈表', '{}', ?)",
                      [unit, day, day + "T09:00:00Z"])
     conn.close()

@@ -160,8 +160,8 @@ def test_assignment_whose_unit_is_gone(work):
 
 
 def test_item_without_events_and_item_whose_log_does_not_start_with_created(work):
-    sql("DELETE FROM events WHERE item_id = 3")
-    sql("DELETE FROM events WHERE item_id = 2 AND kind = 'created'")
+    sql("DELETE FROM event_log WHERE item_id = 3")
+    sql("DELETE FROM event_log WHERE item_id = 2 AND kind = 'created'")
     code, found = findings(work, "--quick")
     assert code == 1
     assert [(f["code"], f["item_id"]) for f in found] == [("item_not_created_first", 2), ("item_without_events", 3),
@@ -170,7 +170,7 @@ def test_item_without_events_and_item_whose_log_does_not_start_with_created(work
 
 
 def test_events_out_of_order(work):
-    sql("UPDATE events SET at = '2026-11-10' WHERE item_id = 2 AND kind = 'feedback'")
+    sql("UPDATE event_log SET at = '2026-11-10' WHERE item_id = 2 AND kind = 'feedback'")
     code, found = findings(work, "--quick")
     assert code == 1
     f, link = found
@@ -189,7 +189,7 @@ def test_closed_assignment_without_result(work):
 
 def test_unknown_codes_and_broken_event_data(work):
     sql("UPDATE items SET source = 'rumour' WHERE id = 3")
-    sql("UPDATE events SET data = '{broken' WHERE item_id = 2 AND kind = 'feedback'")
+    sql("UPDATE event_log SET data = '{broken' WHERE item_id = 2 AND kind = 'feedback'")
     code, found = findings(work, "--quick")
     assert code == 1
     assert [(f["code"], f["item_id"]) for f in found] == [("bad_code", 3), ("bad_event", 2), ("event_chain_broken", 2)]
@@ -199,7 +199,7 @@ def test_unknown_codes_and_broken_event_data(work):
 
 
 def test_a_log_the_state_machine_rejects_is_reported_not_raised(work):
-    sql("""UPDATE events SET data = '{"text": "", "percent": 30}' WHERE item_id = 2 AND kind = 'feedback'""")
+    sql("""UPDATE event_log SET data = '{"text": "", "percent": 30}' WHERE item_id = 2 AND kind = 'feedback'""")
     code, found = findings(work)
     assert code == 1
     assert found[1:] == [{"code": "replay_failed", "severity": "error", "item_id": 2, "unit": None,

@@ -50,12 +50,12 @@ def test_a_ledger_missing_only_the_newest_migration_gets_it(tmp_path):
     Ledger.open(path, create=True).db.close()
     conn = sqlite3.connect(path)
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [ledger_mod.SCHEMA])
-    conn.execute("DROP INDEX idx_schedules_item")  # m015_schedules: the tables stay, the index comes back
+    conn.execute("DROP VIEW events")  # m016_undo: the log stays in event_log, the view of live events comes back
     conn.commit()
     conn.close()
     led = Ledger.open(path)
     assert led.applied_migrations()[-1] == ledger_mod.SCHEMA
-    assert led.db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'idx_schedules_item'").fetchone() == (1,)
+    assert led.db.execute("SELECT type FROM sqlite_master WHERE name = 'events'").fetchone() == ("view",)
 
 
 def test_a_write_outside_a_transaction_is_committed(tmp_path):

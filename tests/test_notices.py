@@ -386,7 +386,7 @@ def test_reprint_of_reminders_recorded_before_document_numbers(late, tmp_path):
 
     assert late("remind").exit_code == 0
     conn = sqlite3.connect(os.environ["DUBAN_DB"])
-    conn.execute("UPDATE events SET data = json_remove(data, '$.doc_ref', '$.title', '$.role', '$.state', '$.to',"
+    conn.execute("UPDATE event_log SET data = json_remove(data, '$.doc_ref', '$.title', '$.role', '$.state', '$.to',"
                  " '$.office') WHERE kind = 'reminded'")
     conn.commit()
     conn.close()

@@ -1,7 +1,7 @@
 """A simulated office: weeks of plausible activity, and invariants checked on every day.
 
 Hypothesis generates the clerk's actions (create with co units, feedback, pause, resume, extend,
-close, 不满意 回访 then reopen, 督办升级) spread over weeks, plus the morning ``remind`` run; the
+close, 不满意 回访 then reopen, 督办升级, 撤回) spread over weeks, plus the morning ``remind`` run; the
 simulation applies them day by day through the library API. Actions the ledger refuses must write
 nothing. After every day it checks what must hold whatever happened:
 
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlite_utils import Database
 
-from duban import reports, scoring
+from duban import reports, scoring, undo
 from duban.errors import DubanError
 from duban.ledger import Ledger, ListFilter
 from duban.models import Channel, EscalationKind, ItemClass, Satisfaction, Source, Status
@@ -32,7 +32,7 @@ from duban.models import Channel, EscalationKind, ItemClass, Satisfaction, Sourc
 START = dt.date(2026, 10, 8)  # the Thursday after 国庆
 UNITS = ("市交通运输局", "市财政局", "市住房和城乡建设局", "城东区人民政府")
 ACTIONS = ("create", "create", "feedback", "feedback", "pause", "resume", "extend", "close", "close",
-           "revisit_reopen", "escalate", "remind")
+           "revisit_reopen", "escalate", "remind", "undo")
 
 LATENESS = ("逾期办结", "逾期工作日")  # the ranking's deductions for lateness incurred
 
@@ -64,6 +64,9 @@ class Office:
             return
         if kind == "remind":
             led.remind(Channel.WRITTEN)
+            return
+        if kind == "undo":  # the latest command of today taken back (refused for another day's or a 催办)
+            undo.undo(led)
             return
         if not ids:
             return

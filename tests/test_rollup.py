@@ -43,7 +43,7 @@ def split(tmp_path_factory):
         part = copy_example(base / f"part{k}.db")
         conn = sqlite3.connect(part)
         keep = "id % 3 = ?"
-        for table in ("events", "assignments", "milestones"):
+        for table in ("event_log", "assignments", "milestones"):
             conn.execute(f"DELETE FROM {table} WHERE item_id IS NOT NULL AND item_id NOT IN"
                          f" (SELECT id FROM items WHERE {keep})", [k])
         conn.execute(f"DELETE FROM items WHERE NOT ({keep})", [k])

@@ -370,7 +370,7 @@ def test_an_edited_title_is_found(chained):
 @pytest.mark.parametrize("quick", [False, True], ids=["full", "quick"])
 def test_a_rewritten_event_breaks_the_chain_at_that_event(chained, column, value, quick):
     event_id = sqlite3.connect(db()).execute("SELECT id FROM events WHERE kind = 'feedback'").fetchone()[0]
-    sql(f"UPDATE events SET {column} = ? WHERE id = ?", [value, event_id])
+    sql(f"UPDATE event_log SET {column} = ? WHERE id = ?", [value, event_id])
     code, found = findings(chained, *(["--quick"] if quick else []))
     assert code == 1
     broken = [f for f in found if f["code"] == "event_chain_broken"]
@@ -378,19 +378,19 @@ def test_a_rewritten_event_breaks_the_chain_at_that_event(chained, column, value
 
 
 def test_a_deleted_last_event_is_found_by_the_chain_head(chained):
-    sql("DELETE FROM events WHERE id = (SELECT max(id) FROM events)")
+    sql("DELETE FROM event_log WHERE id = (SELECT max(id) FROM event_log)")
     codes = chain_codes(chained, "--quick")
     assert codes == [("event_chain_head", None)]
 
 
 def test_a_deleted_middle_event_is_found_at_the_next_one(chained):
-    sql("DELETE FROM events WHERE id = 5")
+    sql("DELETE FROM event_log WHERE id = 5")
     code, found = findings(chained, "--quick")
     assert code == 1 and found[0]["message"].startswith("留痕链在记录（编号 6）处断开")
 
 
 def test_events_written_behind_duban_s_back_are_found(chained):
-    sql("INSERT INTO events (item_id, unit_id, at, kind, detail, data, logged_at) VALUES"
+    sql("INSERT INTO event_log (item_id, unit_id, at, kind, detail, data, logged_at) VALUES"
         " (1, 1, '2026-11-16', 'feedback', '伪造的反馈', '{\"text\": \"x\", \"percent\": null}', '2026-11-16')")
     codes = chain_codes(chained, "--quick")
     assert ("event_chain_broken", 1) in codes and ("event_chain_head", None) in codes
@@ -430,6 +430,8 @@ def test_an_old_ledger_gets_its_chain_on_upgrade(late):
     # as a ledger from before m008: the chain's migration not applied (nor the newest, whose absence is
     # what makes a ledger be migrated at all; it is idempotent)
     conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m008_event_chain', ?)", [SCHEMA])
+    conn.execute("DROP VIEW events")  # and from before m016_undo: the log in its own table
+    conn.execute("ALTER TABLE event_log RENAME TO events")
     conn.execute("ALTER TABLE events DROP COLUMN hash")
     conn.execute("DROP TABLE event_chain")
     conn.execute("PRAGMA application_id = 0")
@@ -444,9 +446,8 @@ def test_an_old_ledger_gets_its_chain_on_upgrade(late):
 # -- 12. disk full and read-only: the real cause; reading works read-only ---------------------------------
 
 
-def test_a_read_only_ledger_can_be_read_and_a_write_says_read_only(late, monkeypatch):
-    late("list")  # settle the WAL
-    before = logical(db())
+def read_only(monkeypatch) -> None:
+    """The ledger and its folder as a read-only mount would make them (os.access says no write)."""
     real_access = os.access
 
     def no_write(path, mode, *a, **k):
@@ -455,6 +456,12 @@ def test_a_read_only_ledger_can_be_read_and_a_write_says_read_only(late, monkeyp
         return real_access(path, mode, *a, **k)
 
     monkeypatch.setattr(os, "access", no_write)
+
+
+def test_a_read_only_ledger_can_be_read_and_a_write_says_read_only(late, monkeypatch):
+    late("list")  # settle the WAL
+    before = logical(db())
+    read_only(monkeypatch)
     result = late("list", "--format", "json")
     assert result.exit_code == 0 and len(json.loads(result.stdout)) == 2
     assert late("show", "1").exit_code == 0

@@ -258,7 +258,7 @@ def test_opening_a_ledger_of_the_previous_release_builds_its_schedules_and_keeps
     led.today = dt.date(2026, 10, 20)
     led.remind(__import__("duban.models", fromlist=["Channel"]).Channel.SYSTEM)
     led.db.close()
-    # the file as m014_clerk left it: none of m015's tables, views or its record
+    # the file as the release before m015 left it (m016_undo applied): none of m015's tables, views or its record
     conn = sqlite3.connect(path)
     for view in ("台账", "逾期清单"):
         conn.execute(f"DROP VIEW {view}")
@@ -276,7 +276,7 @@ def test_opening_a_ledger_of_the_previous_release_builds_its_schedules_and_keeps
     conn = sqlite3.connect(path)
     after = {t: conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
     assert after.pop("_sqlite_migrations")[:-1] == before.pop("_sqlite_migrations")  # one more: m015
-    assert after == before and len(before["events"]) > 5
+    assert after == before and len(before["event_log"]) > 5
     assert conn.execute("SELECT count(DISTINCT item_id) FROM schedules").fetchone() == (2,)
     assert led.schedules_usable()
     listed = [render.item_record(v) for v in led.list_items(ListFilter(), scheduled=True)]

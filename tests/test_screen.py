@@ -178,6 +178,46 @@ def test_screen_without_refresh_has_no_meta_refresh(small, tmp_path):
     assert "http-equiv" not in out.read_text(encoding="utf-8")
 
 
+def test_a_unit_chased_on_an_item_it_only_helps_with_keeps_its_row_as_in_report_stats(small, tmp_path):
+    # the screen leaves the counts of records out (it shows none), but a unit that leads nothing and
+    # was chased still gets its row, as in `report stats --by unit`; a unit neither leading nor chased gets none
+    ok(small("unit", "add", "市审计局", "--alias", "审计局"))
+    ok(small("unit", "add", "市统计局"))
+    ok(small("create", "F 专项审计", "--source", "其他", "--lead", "交通局", "--co", "审计局", "--due", "2026-12-31",
+             today="2026-11-16"))
+    out = tmp_path / "大屏.html"  # F is 黄灯: not signed for within its working days
+    result = ok(small("screen", "--out", str(out), today="2026-11-20"))
+    assert result.stdout.strip() == f"大屏页面已写入 {out}：红灯1项、黄灯2项，3个单位（2026-11-20）"
+    ok(small("escalate", "6", "--kind", "约谈", "--unit", "审计局", today="2026-11-19"))
+    result = ok(small("screen", "--out", str(out), today="2026-11-20"))
+    assert result.stdout.strip() == f"大屏页面已写入 {out}：红灯1项、黄灯2项，4个单位（2026-11-20）"
+    stats = json.loads(ok(small("report", "stats", "--by", "unit", "--format", "json", today="2026-11-20")).stdout)
+    assert [r["group"] for r in stats if r["total"] == 0] == ["市审计局"]
+    units = [a["data-unit"] for tag, a, _ in Dom(out.read_text(encoding="utf-8")).found if tag == "tr" and "data-unit" in a]
+    assert sorted(units) == sorted(r["group"] for r in stats[:-1]) and "市统计局" not in units
+
+
+def test_the_screen_lights_each_open_assignment_once(small, monkeypatch):
+    # the list, the 督办级别, the statistics and the ranking share one light per open assignment (issue #18:
+    # under 2 s at 100k items); before, each lit them again
+    import datetime as dt
+    import os
+
+    from duban import rules, screen
+    from duban.ledger import Ledger
+
+    led = Ledger.open(os.environ["DUBAN_DB"], today=dt.date(2026, 11, 20))
+    lit: list[tuple[int, int]] = []
+    light = rules.assignment_light
+    monkeypatch.setattr(rules, "assignment_light", lambda a, item, *rest: lit.append((item.id, a.unit_id)) or light(a, item, *rest))
+    page = screen.gather(led)
+    assert sorted(lit) == [(1, 1), (2, 2), (5, 2)]  # #3 is closed, #4 paused
+    assert [(r.item_id, r.light) for r in page.lit] == [(1, "red"), (5, "yellow")]
+    assert [(r.unit, r.score, r.rank) for r in page.units if r.score is not None] == \
+        [(s["unit"], s["score"], s["rank"]) for s in json.loads(ok(small("report", "ranking", "--format", "json",
+                                                                      today="2026-11-20")).stdout) if s["role"] == "lead"]
+
+
 # -- in a real browser, against the JSON reports --------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

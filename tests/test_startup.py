@@ -24,10 +24,10 @@ WATCHED = ["rich", "pydantic", "openpyxl", "docx", "sqlite_utils", "duban.report
 RUN_MAIN = "from duban.cli import main\ntry:\n    main()\nexcept SystemExit:\n    pass"
 
 
-def loaded(code: str, *argv: str, env: dict | None = None) -> set[str]:
-    """Run ``code`` in a new interpreter with ``sys.argv[1:] = argv``; which WATCHED modules it imported."""
+def loaded(code: str, *argv: str, env: dict | None = None, watched: list[str] = WATCHED) -> set[str]:
+    """Run ``code`` in a new interpreter with ``sys.argv[1:] = argv``; which ``watched`` modules it imported."""
     probe = (f"import sys\nsys.argv = ['duban', *{list(argv)!r}]\n{code}\n"
-             f"sys.stderr.write('\\n' + __import__('json').dumps([m for m in {WATCHED!r} if m in sys.modules]))")
+             f"sys.stderr.write('\\n' + __import__('json').dumps([m for m in {watched!r} if m in sys.modules]))")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     return set(json.loads(done.stderr.strip().splitlines()[-1]))
 
@@ -54,6 +54,24 @@ def test_a_command_loads_its_own_module_only(tmp_path):
     # the cron job's machine-readable overdue list needs no Rich either
     overdue = loaded(RUN_MAIN, "overdue", "--format", "json", env=env)
     assert "duban.chase" in overdue and overdue & {"rich", "sqlite_utils", "duban.reports", "openpyxl", "docx"} == set()
+
+
+def test_import_reads_with_calamine_and_loads_nothing_else_heavy(tmp_path):
+    """duban import (issue #15: as fast as a plain openpyxl read) reads with calamine: no openpyxl, and not
+    xml.sax.saxutils either, whose import pulls in urllib.request and the email package (~40 ms)."""
+    from openpyxl import Workbook
+
+    env = {**os.environ, "DUBAN_DB": str(tmp_path / "t.db"), "DUBAN_TODAY": "2026-11-16"}
+    for args in (["init"], ["unit", "add", "市交通运输局"]):
+        subprocess.run([sys.executable, "-m", "duban.cli", *args], env=env, check=True, capture_output=True)
+    book = Workbook()
+    book.active.append(["督办事项", "牵头单位", "完成时限"])
+    book.active.append(["事项甲", "市交通运输局", "2026年12月31日"])
+    book.save(tmp_path / "台账.xlsx")
+    watched = ["python_calamine", "openpyxl", "docx", "pydantic", "sqlite_utils", "duban.reports", "xml.sax",
+               "urllib.request", "email"]
+    assert loaded(RUN_MAIN, "import", str(tmp_path / "台账.xlsx"), "--format", "json", env=env,
+                  watched=watched) == {"python_calamine"}
 
 
 def test_a_bad_integer_is_reported_in_chinese(duban):

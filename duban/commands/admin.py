@@ -77,15 +77,13 @@ def rules_show(fmt: Format = typer.Option(Format.table, "--format", help="输出
     ]
 
     def table() -> Any:
-        from rich.table import Table
+        from ..render_fit import Col, Fitted
 
-        t = Table(header_style="bold")
-        for header in ("设置项", "当前值", "默认值", "含义", "出处"):
-            t.add_column(header, overflow="fold")
-        for r in records:
-            t.add_row(r["key"], settings_mod.to_text(r["value"]) + (" *" if r["changed"] else ""),
-                      settings_mod.to_text(r["default"]), r["meaning"], r["source"])
-        return t
+        cols = [Col("设置项", 0), Col("当前值", 0, wrap=True, min_width=6, max_width=20),
+                Col("默认值", 2, wrap=True, min_width=6, max_width=20), Col("含义", 1, wrap=True, min_width=12),
+                Col("出处", 3, wrap=True, min_width=10)]
+        return Fitted(cols, [(r["key"], settings_mod.to_text(r["value"]) + (" *" if r["changed"] else ""),
+                              settings_mod.to_text(r["default"]), r["meaning"], r["source"]) for r in records])
 
     render.emit(fmt, records, table)
 

@@ -39,16 +39,18 @@ def burden_command(
 
 
 def _table(records: list[dict], period, limit: int):
-    from rich.table import Table
+    from ..render_fit import Col, Fitted
 
-    table = Table(title=f"督办负担 {period.label}（{period.text()}，减负上限每周{limit}项次）", header_style="bold")
-    for header in ("单位", "催办", "督办", "应报进展", "报表", "在办事项", "合计", "超限", "可合并事项"):
-        table.add_column(header, justify="left" if header in ("单位", "可合并事项") else "right", overflow="fold")
+    cols = [Col("单位", 0, wrap=True, min_width=8, max_width=18), Col("催办", 1, justify="right"),
+            Col("督办", 1, justify="right"), Col("应报进展", 1, justify="right"), Col("报表", 2, justify="right"),
+            Col("在办事项", 1, justify="right"), Col("合计", 0, justify="right"), Col("超限", 0),
+            Col("可合并事项", 3, wrap=True, min_width=10)]
+    rows = []
     for r in records:
         groups = r["merge_suggestions"]
         if isinstance(groups, str):
             groups = json.loads(groups)
-        table.add_row(r["unit"], str(r["reminders"]), str(r["escalations"]), str(r["feedback_required"]),
-                      str(r["forms"]), str(r["open_items"]), str(r["load"]), "超限" if r["over_limit"] else "",
-                      "；".join("、".join(f"#{i}" for i in g) for g in groups) or "—")
-    return table
+        rows.append((r["unit"], str(r["reminders"]), str(r["escalations"]), str(r["feedback_required"]),
+                     str(r["forms"]), str(r["open_items"]), str(r["load"]), "超限" if r["over_limit"] else "",
+                     "；".join("、".join(f"#{i}" for i in g) for g in groups) or "—"))
+    return Fitted(cols, rows, f"督办负担 {period.label}（{period.text()}，减负上限每周{limit}项次）")

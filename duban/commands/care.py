@@ -22,27 +22,25 @@ TABLE_LIMIT = 20  # rows per code in the table; json and csv list every finding
 
 
 def _table(records: list[dict]):
-    from rich.table import Table
     from rich.text import Text
 
-    table = Table(header_style="bold", title=f"检查发现的问题（{len(records)}项）")
-    table.add_column("级别", no_wrap=True)
-    table.add_column("代码", no_wrap=True)
-    table.add_column("事项", justify="right", no_wrap=True)
-    table.add_column("单位", overflow="fold", max_width=16)
-    table.add_column("说明", overflow="fold")
+    from ..render_fit import Col, Fitted
+
+    cols = [Col("级别", 0), Col("代码", 1), Col("事项", 0, justify="right"),
+            Col("单位", 2, wrap=True, min_width=6, max_width=18), Col("说明", 0, wrap=True, min_width=16)]
+    rows: list[tuple] = []
     shown: dict[str, int] = {}
     for r in records:
         shown[r["code"]] = shown.get(r["code"], 0) + 1
         if shown[r["code"]] > TABLE_LIMIT:
             continue
         style = "bold red" if r["severity"] == "error" else "bold yellow"
-        table.add_row(Text(SEVERITY_LABELS[r["severity"]], style=style), r["code"],
-                      f"#{r['item_id']}" if r["item_id"] is not None else "—", r["unit"] or "—", r["message"])
+        rows.append((Text(SEVERITY_LABELS[r["severity"]], style=style), r["code"],
+                     f"#{r['item_id']}" if r["item_id"] is not None else "—", r["unit"] or "—", r["message"]))
     for code, count in shown.items():
         if count > TABLE_LIMIT:
-            table.add_row("", code, "", "", f"……另有 {count - TABLE_LIMIT} 条同类问题（用 --format json 或 csv 查看全部）")
-    return table
+            rows.append(("", code, "", "", f"……另有 {count - TABLE_LIMIT} 条同类问题（用 --format json 或 csv 查看全部）"))
+    return Fitted(cols, rows, f"检查发现的问题（{len(records)}项）")
 
 
 def check(

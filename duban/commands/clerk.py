@@ -66,6 +66,30 @@ def merge(
     _show_item(keep)
 
 
+@app.command()
+@guarded
+def undo(
+    dry_run: bool = typer.Option(False, "--dry-run", help="只显示将撤回什么，不写入"),
+) -> None:
+    """撤回：收回最近一条尚未撤回的写入命令（记错的反馈、误办结、误导入等）。
+
+    记一条“撤回”记录，原记录保留并标为“已撤回”（duban log 可查），事项恢复到该命令之前的样子；
+    再运行一次，撤回再前一条命令。只能撤回今天记下的命令；已发出的催办通知、交办单、销号单、反馈表
+    和已印发的督查专报期号已离开台账，不能撤回，会说明原因。
+
+    示例：duban undo --dry-run；duban undo
+    """
+    from .. import undo as undo_mod
+
+    led = ledger()
+    if dry_run:
+        cmd = undo_mod.plan(led)
+        lines = [f"将撤回：{cmd.summary()}", *cmd.lines(), "（预演，未写入；去掉 --dry-run 即撤回）"]
+    else:
+        cmd = undo_mod.undo(led)
+        lines = [f"已撤回：{cmd.summary()}", *cmd.lines()]
+    render.console().print("\n".join(lines), markup=False, highlight=False)
+
 
 def register(root: typer.Typer) -> None:
     """Add the clerk's commands to the root app."""

@@ -174,10 +174,22 @@ class State:
 
         if self.ledger is None:
             self.ledger = Ledger.open(self.db_path, today=self.today, create=create)
+            self.ledger.command_name = _command_path()
         return self.ledger
 
 
 _current: State | None = None
+
+
+def _command_path() -> str | None:
+    """The command being run, as typed after ``duban`` (``feedback``, ``report weekly``), for ``duban undo``."""
+    from typer._click.globals import get_current_context  # typer's own click, already imported
+
+    ctx = get_current_context(silent=True)
+    if ctx is None:
+        return None
+    words = ctx.command_path.split()
+    return " ".join(words[1:]) or None
 
 
 def set_state(value: State) -> None:

@@ -84,14 +84,10 @@ def _print_columns(fmt: Format) -> None:
     if fmt is Format.json:
         render.write_json(rows)
         return
-    from rich.table import Table
+    from ..render_fit import Col, Fitted
 
-    table = Table(title="duban import 能识别的列名（其他列用 --map 列名=字段 指定）", header_style="bold")
-    for header in ("字段", "代码", "能识别的列名"):
-        table.add_column(header, overflow="fold")
-    for label, code, names in vocabulary_rows():
-        table.add_row(label, code, names)
-    render.console().print(table)
+    cols = [Col("字段", 0), Col("代码", 1), Col("能识别的列名", 0, wrap=True, min_width=16)]
+    render.console().print(Fitted(cols, vocabulary_rows(), "duban import 能识别的列名（其他列用 --map 列名=字段 指定）"))
 
 
 def importer_groups(errors: list) -> list:
@@ -198,33 +194,26 @@ _ACTION_SHORT = {"new": "新增", "progress": "更新进展", "unchanged": "无�
 
 
 def _rows_table(rows: list) -> Any:
-    from rich.table import Table
+    from ..render_fit import Col, Fitted
 
-    table = Table(title="将导入的行", header_style="bold")
-    for header, opts in (("工作表", {"overflow": "fold", "max_width": 12}), ("行", {"justify": "right"}),
-                         ("操作", {"no_wrap": True}), ("事项", {"overflow": "fold", "min_width": 12, "max_width": 30}),
-                         ("牵头单位", {"overflow": "fold", "max_width": 14}),
-                         ("配合单位", {"overflow": "fold", "max_width": 16}), ("办理时限", {"no_wrap": True}),
-                         ("交办日期", {"no_wrap": True}), ("说明", {"overflow": "fold", "max_width": 24})):
-        table.add_column(header, **opts)
+    cols = [Col("工作表", 4, wrap=True, min_width=6, max_width=12), Col("行", 0, justify="right"), Col("操作", 0),
+            Col("事项", 0, wrap=True, min_width=10, max_width=30), Col("牵头单位", 1, wrap=True, min_width=8, max_width=18),
+            Col("配合单位", 3, wrap=True, min_width=8, max_width=18), Col("办理时限", 2), Col("交办日期", 4),
+            Col("说明", 2, wrap=True, min_width=8, max_width=24)]
+    table: list[tuple] = []
     for r in rows:
         skipped = r.action == "skip"
         assigned = "—" if skipped else (r.assigned_on if r.assigned_on_known else "未知")
         said = r.reason or (f"事项 #{r.item_id}" if r.item_id else "")
-        table.add_row(r.sheet, str(r.row), _ACTION_SHORT[r.action], r.title, r.lead_unit or "—",
-                      "、".join(r.co_units) or "—", "—" if skipped else _due_text(r), assigned, said)
-    return table
+        table.append((r.sheet, str(r.row), _ACTION_SHORT[r.action], r.title, r.lead_unit or "—",
+                      "、".join(r.co_units) or "—", "—" if skipped else _due_text(r), assigned, said))
+    return Fitted(cols, table, "将导入的行")
 
 
 def _problems_table(problems: list) -> Any:
-    from rich.table import Table
+    from ..render_fit import Col, Fitted
 
-    table = Table(title="问题与提示", header_style="bold")
-    table.add_column("级别", no_wrap=True)
-    table.add_column("工作表", overflow="fold", max_width=12)
-    table.add_column("行", justify="right", no_wrap=True)
-    table.add_column("列", overflow="fold", max_width=18)
-    table.add_column("原因", overflow="fold")
-    for p in problems:
-        table.add_row(_LEVEL_LABELS[p.level], p.sheet or "—", str(p.row) if p.row else "—", p.column or "—", p.reason)
-    return table
+    cols = [Col("级别", 0), Col("工作表", 3, wrap=True, min_width=6, max_width=12), Col("行", 0, justify="right"),
+            Col("列", 1, wrap=True, min_width=4, max_width=18), Col("原因", 0, wrap=True, min_width=16)]
+    return Fitted(cols, [(_LEVEL_LABELS[p.level], p.sheet or "—", str(p.row) if p.row else "—", p.column or "—",
+                          p.reason) for p in problems], "问题与提示")

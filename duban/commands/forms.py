@@ -91,14 +91,12 @@ def register(app: typer.Typer) -> None:
         if not found:
             con.print("没有待批的延期申请")
             return
-        from rich.table import Table
+        from ..render_fit import Col, Fitted
 
-        table = Table(title=f"待批的延期申请（{len(found)} 项）", header_style="bold")
-        for header in ("事项", "单位", "申请延期至", "理由", "申请日期"):
-            table.add_column(header, overflow="fold")
-        for r in found:
-            table.add_row(f"#{r['id']}", r["unit"], r["to"], r["reason"], r["requested_on"])
-        con.print(table)
+        cols = [Col("事项", 0), Col("单位", 0, wrap=True, min_width=6, max_width=18), Col("申请延期至", 0),
+                Col("理由", 1, wrap=True, min_width=10), Col("申请日期", 2)]
+        con.print(Fitted(cols, [(f"#{r['id']}", r["unit"], r["to"], r["reason"], r["requested_on"]) for r in found],
+                         f"待批的延期申请（{len(found)} 项）"))
         con.print("批准：duban extend ID --grant [--unit 单位]；不同意：duban extend ID --deny 理由 [--unit 单位]")
 
 

@@ -478,13 +478,20 @@ def log(
     item_id: int = typer.Argument(..., metavar="ID", help="事项编号"),
     fmt: Format = typer.Option(Format.table, "--format", help=FORMAT_HELP),
 ) -> None:
-    """事项的全部记录（留痕），按时间先后。
+    """事项的全部记录（留痕），按时间先后；撤回的记录仍列出，标“已撤回”，并列出撤回它的记录。
 
     示例：duban log 12；duban log 12 --format json
     """
-    records = [render.event_record(e) for e in ledger().events(item_id)]
+    from .. import undo
+
+    records = []
+    for event, voided in undo.item_log(ledger(), item_id):  # taken back (duban undo): kept, marked
+        record = {**render.event_record(event), "voided": voided}
+        if voided:
+            record["kind_label"] += "（已撤回）"
+        records.append(record)
     render.emit(fmt, records, lambda: render.events_table(records, title=f"事项 #{item_id} 的记录"),
-                keys=render.EVENT_KEYS)
+                keys=(*render.EVENT_KEYS, "voided"))
 
 
 def register(root: typer.Typer) -> None:

@@ -117,6 +117,7 @@ def ranking_command(
     from rich.table import Table
 
     from .. import reports, scoring
+    from ..render_fit import Col, Fitted
 
     led = ledger()
     period = reports.quarter(quarter, led.today)
@@ -133,16 +134,14 @@ def ranking_command(
         group = [s for s in scores if s.role == role]
         if not group:
             continue
-        table = Table(title=f"{period.label} 计公分排名·{label}（{period.text()}，基础分{led.settings['score_base']}）",
-                      header_style="bold")
-        for header in ("名次", "单位", "得分", "榜", "加分", "失分"):
-            table.add_column(header, overflow="fold")
-        for s in group:
-            table.add_row(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
-                          "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained)
-                          or "—",
-                          "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—")
-        out.print(table)
+        cols = [Col("名次", 0, justify="right"), Col("单位", 0, wrap=True, min_width=8, max_width=18),
+                Col("得分", 0, justify="right"), Col("榜", 1), Col("加分", 2, wrap=True, min_width=12),
+                Col("失分", 1, wrap=True, min_width=14)]
+        rows = [(str(s.rank), s.unit, f"{s.score:g}", s.board or "",
+                 "；".join(f"{g['reason']}{g['count']}×{_g(g['points'] / g['count'])}" for g in s.gained) or "—",
+                 "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in s.lost) or "—") for s in group]
+        out.print(Fitted(cols, rows,
+                         f"{period.label} 计公分排名·{label}（{period.text()}，基础分{led.settings['score_base']}）"))
         for s in group:
             if s.details:
                 out.print(f"{s.unit}（{label}）失分明细：" + "；".join(s.details))

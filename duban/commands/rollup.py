@@ -71,8 +71,6 @@ def rollup(
         render.emit(fmt, records, lambda: stats_table(shown, f"{len(paths)}本台账汇总统计（截至{today.isoformat()}）"),
                     keys=["ledger", *stats_keys()])
     elif report == "ranking":
-        from rich.table import Table
-
         from .report import RANKING_KEYS
 
         records = rollup_mod.ranking(paths, today, quarter)
@@ -90,18 +88,16 @@ def rollup(
 
 
 def _ranking_table(records: list[dict]):
-    from rich.table import Table
-
+    from ..render_fit import Col, Fitted
     from ..scoring import ROLE_LABELS
 
-    table = Table(title="各台账计公分排名（名次为本台账内、同一角色内的名次）", header_style="bold")
-    for header in ("台账", "季度", "名次", "单位", "角色", "得分", "榜", "失分"):
-        table.add_column(header, overflow="fold")
-    for r in records:
-        table.add_row(r["ledger"], r["quarter"], str(r["rank"]), r["unit"], ROLE_LABELS[r["role"]].removesuffix("单位"),
-                      f"{r['score']:g}", r["board"] or "",
-                      "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in r["lost"]) or "—")
-    return table
+    cols = [Col("台账", 0, wrap=True, min_width=6, max_width=16), Col("季度", 3), Col("名次", 0, justify="right"),
+            Col("单位", 0, wrap=True, min_width=6, max_width=18), Col("角色", 1), Col("得分", 0, justify="right"),
+            Col("榜", 2), Col("失分", 2, wrap=True, min_width=12)]
+    return Fitted(cols, [(r["ledger"], r["quarter"], str(r["rank"]), r["unit"],
+                          ROLE_LABELS[r["role"]].removesuffix("单位"), f"{r['score']:g}", r["board"] or "",
+                          "；".join(f"{x['reason']}{x['count']}（{x['points']:g}）" for x in r["lost"]) or "—")
+                         for r in records], "各台账计公分排名（名次为本台账内、同一角色内的名次）")
 
 
 def register(app: typer.Typer) -> None:
