@@ -333,6 +333,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
 
     def _store_settings(self, values: dict[str, str], what: str) -> None:
         old = dict(self.settings)
+        fresh = self._stored_fingerprint() == self._current_fingerprint()  # schedules in step before this write
         unset = sorted(set(values) - set(self.stored_settings()))  # at their default: no row (duban undo)
         for key, text in values.items():
             self.db.execute(
@@ -344,7 +345,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
         listed = "；".join(f"{k}：{a} → {b}" for k, (a, b) in changes.items()) or "无变化"
         self._log("setting_changed", f"{what}（{listed}）", data={"changes": changes, "unset": unset})
         self._settings = None
-        self._schedule_everything()
+        self._schedule_settings(set(changes), fresh)
         self.warnings = [w for w in self.warnings if not any(w.startswith(f"警告：设置项 {k} ") for k in values)]
         self._settings_on.clear()
 

@@ -172,13 +172,14 @@ def worst_light(own: LightResult, children: Sequence[tuple[Item, LightResult]]) 
 
 
 def item_result(item: Item, children: Sequence[Item] | None, day: dt.date, cal: Any, settings: Any,
-                lit: dict | None = None) -> LightResult:
+                lit: dict | None = None, known: dict | None = None) -> LightResult:
     """The light of an item on ``day``: its own (:func:`duban.rules.item_light`, which keeps each open
     assignment's light in ``lit`` where given), or for an item split into sub-items (``children``: its
-    sub-items still at work) the worst of its own and theirs."""
+    sub-items still at work) the worst of its own and theirs. ``known``: its assignments' lights on
+    ``day`` already computed (duban/schedule.py), not computed again."""
     from . import rules
 
-    light, _ = rules.item_light(item, day, cal, settings, lit)
+    light, _ = rules.item_light(item, day, cal, settings, lit, known)
     if children is not None:
         light = worst_light(light, [(c, rules.item_light(c, day, cal, settings)[0]) for c in children])
     return light

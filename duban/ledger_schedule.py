@@ -30,6 +30,10 @@ _INSERT = ("INSERT INTO schedules (item_id, unit_id, from_date, until_date, ligh
            " overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason, missed)"
            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
+# the items whose schedules a setting or the calendar can change (see _compute_schedules)
+_LIVE = ("(i.id IN (SELECT item_id FROM assignments WHERE status = 'open')"
+         " OR i.id IN (SELECT parent_id FROM items WHERE parent_id IS NOT NULL))")
+
 
 @lru_cache(maxsize=1)
 def fingerprint() -> str:
@@ -57,6 +61,7 @@ class ScheduleBook:
 
     _schedule_dirty: set[int]
     _schedule_all: bool = False
+    _schedule_restamp: bool = False  # settings no schedule reads changed: the rows stand, their stamp is renewed
     _workdays_from: dt.date | None = None
     _schedule_ok: bool | None = None
 
@@ -70,36 +75,58 @@ class ScheduleBook:
         if workdays_from is not None:
             self._workdays_from = min(workdays_from, self._workdays_from or workdays_from)
 
+    def _schedule_settings(self, keys: set[str], fresh: bool) -> None:
+        """Settings ``keys`` changed; ``fresh``: the schedules were in step just before. Only if some
+        schedule read one of them (or it is not known which were read) is every schedule recomputed."""
+        read = self._settings_read()
+        if not fresh or read is None or keys & read:
+            self._schedule_everything()
+        elif keys:
+            self._schedule_restamp = True
+
     def _schedule_forget(self) -> None:
         self._schedule_dirty = set()
-        self._schedule_all, self._workdays_from = False, None
+        self._schedule_all, self._workdays_from, self._schedule_restamp = False, None, False
 
     # -- recomputing, at the end of a write -----------------------------------------------------------
     def _flush_schedules(self) -> None:
         """Inside the write, before its commit: recompute what the write marked."""
-        if not (self._schedule_dirty or self._schedule_all or self._workdays_from):
+        if not (self._schedule_dirty or self._schedule_all or self._workdays_from or self._schedule_restamp):
             return
         stored = self._stored_fingerprint()
+        settings_changed = self._schedule_all or self._schedule_restamp
         if stored is None or stored.split(" ")[0] != fingerprint() or (
-                not self._schedule_all and stored != self._current_fingerprint()):  # other rules, or a hand edit
+                not settings_changed and stored != self._current_fingerprint()):  # other rules, or a hand edit
             self._rebuild_schedules()
         else:
             if self._workdays_from is not None:
                 self._calendar = None
                 workday_table.rebuild(self.db, self._make_calendar(warn=False), self._workdays_from)
-            if self._schedule_all:
-                self.db.execute("DELETE FROM schedules")
-                self._compute_schedules(None)
-            else:
+            if self._schedule_all:  # a setting or the calendar: only the items a rule still looks at
+                self._compute_schedules(None, live_only=True)
+            if self._schedule_dirty:  # (with a setting too: an item the same write closed)
                 self._compute_schedules(self._schedule_dirty)
-            if self._schedule_all:
+            if settings_changed:
                 self._stamp_schedules()
         self._schedule_forget()
 
     def _stored_fingerprint(self) -> str | None:
         """The rules' fingerprint and the inputs' digest the stored schedules were built with, as one text."""
-        row = self.db.execute("SELECT fingerprint || ' ' || inputs FROM schedule_state WHERE id = 1").fetchone()
+        row = self.db.execute("SELECT fingerprint || ' ' || substr(inputs, 1, 16) FROM schedule_state WHERE id = 1"
+                              ).fetchone()
         return row[0] if row else None
+
+    def _settings_read(self) -> set[str] | None:
+        """The settings the stored schedules read (after the inputs' digest: ``:key,key``), None if unknown."""
+        row = self.db.execute("SELECT substr(inputs, 17) FROM schedule_state WHERE id = 1").fetchone()
+        if not row or not row[0].startswith(":"):
+            return None
+        return {k for k in row[0][1:].split(",") if k}
+
+    def _note_settings_read(self, read: set[str] | None) -> None:
+        if read != self._settings_read():
+            self.db.execute("UPDATE schedule_state SET inputs = substr(inputs, 1, 16) || ? WHERE id = 1",
+                            ["" if read is None else ":" + ",".join(sorted(read))])
 
     def _current_fingerprint(self) -> str:
         """These rules, and the settings and calendar rows as stored now (a hand edit shows here)."""
@@ -111,7 +138,8 @@ class ScheduleBook:
     def _stamp_schedules(self) -> None:
         rules_print, inputs = self._current_fingerprint().split(" ")
         self.db.execute("INSERT INTO schedule_state (id, fingerprint, inputs, built_on) VALUES (1, ?, ?, ?)"
-                        " ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint, inputs = excluded.inputs,"
+                        " ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                        " inputs = excluded.inputs || substr(schedule_state.inputs, 17),"
                         " built_on = excluded.built_on", [rules_print, inputs, self.today.isoformat()])
         self._schedule_ok = None
 
@@ -120,8 +148,8 @@ class ScheduleBook:
         self._calendar = None
         workday_table.rebuild(self.db, self._make_calendar(warn=False))
         self.db.execute("DELETE FROM schedules")
-        self._compute_schedules(None)
         self._stamp_schedules()
+        self._compute_schedules(None)
 
     def _ensure_schedules(self) -> None:
         """At open: a ledger whose schedules were built by other rules (or none yet) is rebuilt once."""
@@ -131,9 +159,17 @@ class ScheduleBook:
             if self._stored_fingerprint() != self._current_fingerprint():  # (another process may have done it)
                 self._rebuild_schedules()
 
-    def _compute_schedules(self, item_ids: set[int] | None) -> None:
-        """Replace the rows of ``item_ids`` (and of their parents), or write every item's (None)."""
-        if item_ids is not None:
+    def _compute_schedules(self, item_ids: set[int] | None, live_only: bool = False) -> None:
+        """Replace the rows of ``item_ids`` (and of their parents), or write every item's (None).
+
+        ``live_only`` (every item's, after a setting or a calendar entry): only the items with an open
+        assignment or with sub-items. The others' one row is grey for good — with no open assignment
+        :func:`duban.rules.item_light` gives no light and the words of its status, whatever the settings
+        and the calendar — so it stays as it is (tests/test_schedule.py checks the equivalence)."""
+        if item_ids is None and live_only:
+            where, params = _LIVE, []
+            self.db.execute(f"DELETE FROM schedules WHERE item_id IN (SELECT i.id FROM items i WHERE {_LIVE})")
+        elif item_ids is not None:
             ids = json.dumps(sorted(item_ids))
             parents = [r[0] for r in self.db.execute(
                 "SELECT DISTINCT parent_id FROM items WHERE id IN (SELECT value FROM json_each(?))"
@@ -146,7 +182,7 @@ class ScheduleBook:
         # a calendar of its own: the years the schedules look into are not years this command's answers used
         from . import settings as settings_mod
 
-        cal, settings = self._make_calendar(warn=False), settings_mod.resolve(self.stored_settings(), [])
+        cal, settings = self._make_calendar(warn=False), schedule.ReadSettings(settings_mod.resolve(self.stored_settings(), []))
         # from the write's day on: a read of an earlier day lights in Python (there is no row for it)
         first, last = max(workday_table.FIRST, min(self.today, workday_table.last_day())), workday_table.last_day()
         low, high = workday_table.FIRST.isoformat(), last.isoformat()
@@ -166,6 +202,13 @@ class ScheduleBook:
                     rows = [schedule.unscheduled_row(item.id)]
                 out += rows
             self.db.conn.executemany(_INSERT, out)
+        # the settings these rows read: exactly, after every item's; added to those noted before, after some
+        if item_ids is None and not live_only:
+            self._note_settings_read(settings.read)
+        else:
+            known = self._settings_read()
+            if known is not None and not settings.read <= known:
+                self._note_settings_read(known | settings.read)
 
     def _reminded(self, item_ids: list[int]) -> dict[int, dict[int, list[tuple[dt.date, int]]]]:
         """Each item's 催办 (day, level) by unit, in order."""

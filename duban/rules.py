@@ -296,18 +296,22 @@ def _severity(result: LightResult) -> int:
 def item_light(
     item: Item, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any],
     lit: dict[tuple[int, int, dt.date], LightResult] | None = None,
+    known: Mapping[tuple[int, int, dt.date], LightResult] | None = None,
 ) -> tuple[LightResult, Assignment | None]:
     """The worst light among the item's open assignments, and the assignment it comes from.
 
     Ties go to the lead unit, then to the earlier deadline. An item with no open
     assignment has no light (grey) and the reason says why. ``lit``: where given, each open
-    assignment's own light is kept there too, by (item id, unit id, ``today``).
+    assignment's own light is kept there too, by (item id, unit id, ``today``); ``known``: lights
+    already computed with these very arguments, by the same key, taken rather than computed again.
     """
     best: tuple[int, int, int, LightResult, Assignment] | None = None
     for a in item.assignments:
         if a.status is not Status.OPEN:
             continue
-        result = assignment_light(a, item, today, cal, settings)
+        result = known.get((item.id, a.unit_id, today)) if known else None
+        if result is None:
+            result = assignment_light(a, item, today, cal, settings)
         if lit is not None:
             lit[item.id, a.unit_id, today] = result
         key = (_severity(result), 1 if a.role is Role.LEAD else 0, -(a.due or dt.date.max).toordinal())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from . import chase, rules
@@ -169,6 +170,26 @@ def worst_kind(result: LightResult) -> str | None:
 # -- building ------------------------------------------------------------------------------------------
 
 
+class ReadSettings(Mapping):
+    """The settings, noting each key the rules read (``read``): a setting no schedule read cannot change
+    one (the rules are functions of their arguments). Listing or copying them counts as reading all."""
+
+    def __init__(self, values: Mapping[str, Any]):
+        self.values, self.read = values, set()
+
+    def __getitem__(self, key: str) -> Any:
+        self.read.add(key)
+        return self.values[key]
+
+    def __iter__(self):
+        self.read.update(self.values)
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+
+
 def _segments(days: Iterable[dt.date], first: dt.date, last: dt.date,
               answer: Callable[[dt.date], tuple]) -> list[tuple[str, str, tuple]]:
     """The answer on each stretch between change days, equal neighbours merged, from ``first`` on.
@@ -203,13 +224,15 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
     rows: list[tuple] = []
     starts: set[dt.date] = set()  # the days some open assignment's answer changes
+    known: dict[tuple[int, int, dt.date], LightResult] = {}  # each assignment's light on the days evaluated
     for a in item.assignments:
         if a.status is not Status.OPEN:
             continue
         days = rules.change_dates(a, item, cal, settings, chased_at(a))
 
         def answer(day: dt.date, a=a) -> tuple:
-            result = rules.assignment_light(a, item, day, TracingCalendar(cal, day), settings)
+            result = known[item.id, a.unit_id, day] = rules.assignment_light(a, item, day, TracingCalendar(cal, day),
+                                                                               settings)
             count = unanswered(a, day)
             level = rules.escalation(result, count, settings)
             code = result.light.code if result.light else None
@@ -231,7 +254,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
                 starts |= rules.change_dates(a, child, cal, settings)
 
     def item_answer(day: dt.date) -> tuple:
-        result = item_result(item, children, day, TracingCalendar(cal, day), settings)
+        result = item_result(item, children, day, TracingCalendar(cal, day), settings, known=known)
         return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
                 frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
                 frozen(result.feedback_late_workdays), None, None, None, None)
@@ -248,8 +271,18 @@ def unscheduled_row(item_id: int) -> tuple:
             None, None, None, None)
 
 
+@lru_cache(maxsize=1 << 16)
+def _text_anchors(text: str) -> frozenset[str]:
+    return frozenset(anchors(text))
+
+
 def row_anchors(row: tuple) -> set[str]:
-    return anchors(*row[7:15])
+    """The dates a stored row counts from (a ledger repeats the same words: each text looked at once)."""
+    found: set[str] = set()
+    for text in row[7:15]:
+        if text is not None:
+            found |= _text_anchors(text)
+    return found
 
 
 def light_of(row: Sequence, today: int, ordinal: Callable[[str], int]) -> LightResult:

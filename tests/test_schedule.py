@@ -81,7 +81,8 @@ SETTINGS = (("near_due_workdays", ("1", "3", "5")), ("light_preset", ("三色", 
             ("cadence_routine", ("周", "旬", "月", "5")), ("level2_overdue_workdays", ("3", "5", "8")),
             ("sign_within_workdays", ("1", "2", "4")), ("progress_lag_points", ("10", "20")),
             ("cadence_co_units", ("true", "false")), ("first_feedback_workdays", ("0", "3")),
-            ("level2_unanswered_reminders", ("1", "2")), ("remind_interval_workdays", ("1", "3")))
+            ("level2_unanswered_reminders", ("1", "2")), ("remind_interval_workdays", ("1", "3")),
+            ("score_base", ("100", "90")), ("office_name", ("督查室", "督查科")))  # (no light reads the last two)
 
 step = st.tuples(st.integers(0, 4), st.sampled_from(ACTIONS + EXTRA), st.integers(0, 7), st.integers(0, 3),
                  st.integers(1, 30))
@@ -321,3 +322,30 @@ def test_a_setting_written_by_hand_is_not_read_from_stale_schedules(tmp_path):
     assert led.schedules_usable()
     [record] = [render.item_record(v) for v in led.list_items(ListFilter(), scheduled=True)]
     assert (record["light"], record["light_reason"]) == ("yellow", "距办理时限还有5个工作日（临期阈值6个工作日）")
+
+
+def _rowids(led: Ledger, item_id: int) -> list[int]:
+    return [r[0] for r in led.db.execute("SELECT rowid FROM schedules WHERE item_id = ? ORDER BY rowid", [item_id])]
+
+
+def test_a_setting_recomputes_only_the_schedules_it_can_change():
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 10))
+    led.create("修路", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 20))
+    led.close(2, "已完工")
+    read = led._settings_read()
+    assert "near_due_workdays" in read and "light_preset" in read
+    assert "office_name" not in read and "score_base" not in read
+    open_rows, closed_rows = _rowids(led, 1), _rowids(led, 2)
+    # a setting no rule reads: every row stays as it is, and the schedules are still read (stamp renewed)
+    led.set_setting("office_name", "督查科")
+    led.set_setting("score_base", "90")
+    assert (_rowids(led, 1), _rowids(led, 2)) == (open_rows, closed_rows)
+    assert led.schedules_usable()
+    # a rule's setting: the open item is recomputed, the closed one (grey whatever the rules) keeps its row
+    led.set_setting("near_due_workdays", "6")
+    assert _rowids(led, 1) != open_rows and _rowids(led, 2) == closed_rows
+    assert led.schedule_on(dt.date(2026, 11, 2))[(1, None)]["reason"] == "距办理时限还有6个工作日（临期阈值6个工作日）"
+    assert led.schedules_usable()
+    check_equivalent(led, led.today, dt.date(2026, 12, 31))
