@@ -63,6 +63,7 @@ class ScheduleBook:
     _schedule_all: bool = False
     _schedule_restamp: bool = False  # settings no schedule reads changed: the rows stand, their stamp is renewed
     _workdays_from: dt.date | None = None
+    _workdays_first: dt.date | None = None  # where the workdays table begins (read once)
     _schedule_ok: bool | None = None
 
     # -- marking, during a write --------------------------------------------------------------------
@@ -146,7 +147,8 @@ class ScheduleBook:
     def _rebuild_schedules(self) -> None:
         """The workdays table and every schedule, from scratch (in the caller's transaction)."""
         self._calendar = None
-        workday_table.rebuild(self.db, self._make_calendar(warn=False))
+        workday_table.rebuild(self.db, self._make_calendar(warn=False), None,
+                              workday_table.default_first(self.today))
         self.db.execute("DELETE FROM schedules")
         self._stamp_schedules()
         self._compute_schedules(None)
@@ -185,7 +187,8 @@ class ScheduleBook:
         cal, settings = self._make_calendar(warn=False), schedule.ReadSettings(settings_mod.resolve(self.stored_settings(), []))
         # from the write's day on: a read of an earlier day lights in Python (there is no row for it)
         first, last = max(workday_table.FIRST, min(self.today, workday_table.last_day())), workday_table.last_day()
-        low, high = workday_table.FIRST.isoformat(), last.isoformat()
+        begin = self._workdays_begin(first)  # the table holds the write's day and the year before
+        low, high, earliest = workday_table.FIRST.isoformat(), last.isoformat(), begin.isoformat()
         split = self.parent_ids()
         all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
         for start in range(0, len(all_ids), 2000):  # in slices: a 100k ledger is never in memory at once
@@ -198,10 +201,15 @@ class ScheduleBook:
             for item in items:
                 kids = children.get(item.id, []) if item.parent is None and item.id in split else None
                 rows = schedule.item_rows(item, kids, reminded.get(item.id, {}), cal, settings, first, last)
-                if any(not low <= a <= high for r in rows for a in schedule.row_anchors(r)):
-                    rows = [schedule.unscheduled_row(item.id)]
+                dates = {a for r in rows for a in schedule.row_anchors(r)}
+                if dates and not (low <= min(dates) and max(dates) <= high):
+                    rows = [schedule.unscheduled_row(item.id)]  # a date outside 2000 to the table's end
+                elif dates and min(dates) < earliest:
+                    earliest = min(dates)
                 out += rows
             self.db.conn.executemany(_INSERT, out)
+        if earliest < begin.isoformat():  # a schedule counts from a date before the table: it grows back
+            self._workdays_begin(dt.date.fromisoformat(earliest))
         # the settings these rows read: exactly, after every item's; added to those noted before, after some
         if item_ids is None and not live_only:
             self._note_settings_read(settings.read)
@@ -209,6 +217,16 @@ class ScheduleBook:
             known = self._settings_read()
             if known is not None and not settings.read <= known:
                 self._note_settings_read(known | settings.read)
+
+    def _workdays_begin(self, day: dt.date) -> dt.date:
+        """The workdays table's first date, the table first grown back to 1 January of ``day``'s year (of
+        the year before, for a new table) if it begins later."""
+        begin = self._workdays_first = workday_table.first_day(self.db)
+        if begin is None or day < begin:
+            want = dt.date(day.year, 1, 1) if begin is not None else workday_table.default_first(day)
+            workday_table.rebuild(self.db, self._make_calendar(warn=False), None, want)
+            begin = self._workdays_first = workday_table.first_day(self.db)
+        return begin
 
     def _reminded(self, item_ids: list[int]) -> dict[int, dict[int, list[tuple[dt.date, int]]]]:
         """Each item's 催办 (day, level) by unit, in order."""
@@ -227,7 +245,9 @@ class ScheduleBook:
         if self._schedule_ok is None:
             self.settings  # noqa: B018 (a bad stored setting is warned about, as when lighting in Python)
             self._schedule_ok = self._stored_fingerprint() == self._current_fingerprint()
-        return self._schedule_ok and workday_table.FIRST <= self.today <= workday_table.last_day()
+        if self._workdays_first is None:
+            self._workdays_first = workday_table.first_day(self.db)
+        return self._schedule_ok and (self._workdays_first or dt.date.max) <= self.today <= workday_table.last_day()
 
     def _ordinals(self, anchors: Iterable[str]):
         """A function giving the workdays ordinal of an ISO date, the dates needed fetched at once."""

@@ -1,12 +1,13 @@
 """The ``workdays`` table: every date the ledger can meet, with its working-day ordinal (issue #16).
 
-One row per date of a window: from 2000-01-01 (:data:`duban.clock`'s first year) to the end of the
-tenth year after the last one the chinese-calendar package knows (2036 with the package's 2026) —
-an estimated year costs lunar arithmetic to build, and the window holds every deadline a ledger
-really meets. A schedule that would need a date outside it is not stored: that item is lit in Python
-(:mod:`duban.schedule`). ``is_workday`` as :class:`duban.workdays.WorkCalendar` answers it — the package's years, the
+One row per date of a window: from 1 January of the year before the ledger's first schedule (or of
+the earliest year a schedule counts from, the table growing backwards when one needs it; never before
+2000, :data:`duban.clock`'s first year) to the end of the tenth year after the last one the
+chinese-calendar package knows (2036 with the package's 2026) — an estimated year costs lunar
+arithmetic to build, and the window holds every deadline a ledger really meets. A schedule that would
+need a date outside 2000 to that end is not stored: that item is lit in Python (:mod:`duban.schedule`). ``is_workday`` as :class:`duban.workdays.WorkCalendar` answers it — the package's years, the
 statutory estimate (:mod:`duban.statutory`) for later years, the ledger's own entries on top — and
-``ordinal`` = the number of working days from 2000-01-01 up to and including the date. So the working
+``ordinal`` = the number of working days from the table's first date up to and including the date. So the working
 days in (a, b] are ``ordinal(b) - ordinal(a)``: "逾期N个工作日" is a subtraction, in SQL as in Python.
 
 ``note`` says where the answer comes from (the words of ``calendar show``). Rebuilt from a date on:
@@ -23,6 +24,17 @@ from .workdays import ONE_DAY, WorkCalendar, builtin_years
 
 FIRST = dt.date(clock.FIRST_YEAR, 1, 1)
 WINDOW_YEARS = 10  # estimated years after the package's last one
+
+
+def default_first(today: dt.date) -> dt.date:
+    """Where a new table begins: 1 January of the year before ``today`` (a ledger's dates are recent)."""
+    return dt.date(min(max(clock.FIRST_YEAR, today.year - 1), last_day().year), 1, 1)
+
+
+def first_day(db) -> dt.date | None:
+    """The table's first date (None: empty)."""
+    row = db.execute("SELECT min(date) FROM workdays").fetchone()
+    return dt.date.fromisoformat(row[0]) if row and row[0] else None
 
 
 def last_day() -> dt.date:
@@ -47,20 +59,27 @@ def rows(cal: WorkCalendar, start: dt.date = FIRST, ordinal: int = 0) -> Iterato
         day += ONE_DAY
 
 
-def rebuild(db, cal: WorkCalendar, start: dt.date = FIRST) -> None:
-    """Write the rows from ``start`` on (the part a calendar entry can change), in the caller's transaction."""
-    start = max(FIRST, min(start, last_day()))
+def rebuild(db, cal: WorkCalendar, start: dt.date | None = None, begin: dt.date | None = None) -> None:
+    """Write the rows from ``start`` on (the part a calendar entry can change; None: all), in the caller's
+    transaction. ``begin``: the table's first date (default: where it begins now, else 2000-01-01); a
+    table begun earlier is written whole (the ordinals count from its first date: only differences are read)."""
+    have = first_day(db)
+    begin = max(FIRST, min(begin or have or FIRST, last_day()))
+    if have is not None and have < begin:
+        begin = have  # the table never shrinks
+    start = begin if start is None else max(begin, min(start, last_day()))
     before = db.execute("SELECT ordinal FROM workdays WHERE date < ? ORDER BY date DESC LIMIT 1",
                         [start.isoformat()]).fetchone()
-    if before is None and start > FIRST:  # an empty or partial table: build it whole
-        start, before = FIRST, None
+    if before is None or have is None or have > begin:  # an empty or partial table, or one begun later: whole
+        start, before = begin, None
     db.execute("DELETE FROM workdays WHERE date >= ?", [start.isoformat()])
     conn = getattr(db, "conn", db)
-    if start == FIRST:  # a whole table: the same for every ledger with the same entries (tests make hundreds)
-        key = (tuple(sorted(cal.overrides.items())), cal.entered_years, last_day())
+    if start == begin:  # a whole table: the same for every ledger with the same entries (tests make hundreds)
+        db.execute("DELETE FROM workdays")
+        key = (tuple(sorted(cal.overrides.items())), cal.entered_years, begin, last_day())
         made = _CACHE.get(key)
         if made is None:
-            made = _CACHE[key] = list(rows(cal))
+            made = _CACHE[key] = list(rows(cal, begin))
             if len(_CACHE) > 8:
                 _CACHE.pop(next(iter(_CACHE)))
     else:

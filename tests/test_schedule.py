@@ -37,7 +37,7 @@ def _agrees(led: Ledger, years: range) -> None:
     table = _table(led)
     cal = led._make_calendar()
     day, end = dt.date(years.start, 1, 1), dt.date(years.stop - 1, 12, 31)
-    anchor = dt.date(years.start, 1, 1) - ONE
+    anchor = dt.date(years.start, 1, 1)  # (working days in (anchor, day] = the difference of ordinals)
     while day <= end:
         ordinal, workday = table[day]
         assert bool(workday) == cal.is_workday(day), day
@@ -48,9 +48,10 @@ def _agrees(led: Ledger, years: range) -> None:
 def test_the_workdays_table_agrees_with_the_calendar_on_every_day():
     led = Ledger(Database(memory=True), today=dt.date(2026, 11, 20))
     table = _table(led)
-    assert min(table) == dt.date(2000, 1, 1) and max(table).year >= 2036
-    assert table[dt.date(2000, 1, 1)] == (0, 0)  # a Saturday: no working day yet
-    _agrees(led, range(2024, 2029))
+    # a new ledger's table: from the year before its first write to ten years past the package's last
+    assert min(table) == dt.date(2025, 1, 1) and max(table).year >= 2036
+    assert table[dt.date(2025, 1, 1)] == (0, 0)  # 元旦: no working day yet
+    _agrees(led, range(2025, 2029))
     # 2026-01-04, a Sunday worked for 元旦 (国办发明电〔2025〕7号); 2027-01-01, 元旦 of an estimated year
     assert chinese_calendar.is_workday(dt.date(2026, 1, 4)) and table[dt.date(2026, 1, 4)][1] == 1
     assert table[dt.date(2027, 1, 1)][1] == 0
@@ -349,3 +350,29 @@ def test_a_setting_recomputes_only_the_schedules_it_can_change():
     assert led.schedule_on(dt.date(2026, 11, 2))[(1, None)]["reason"] == "距办理时限还有6个工作日（临期阈值6个工作日）"
     assert led.schedules_usable()
     check_equivalent(led, led.today, dt.date(2026, 12, 31))
+
+
+def test_the_workdays_table_grows_back_when_a_schedule_counts_from_an_earlier_year():
+    led = Ledger(Database(memory=True), today=dt.date(2021, 2, 1))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2021, 3, 1))
+    assert min(_table(led)) == dt.date(2020, 1, 1)
+    # the schedules built afresh in 2026 (as when a ledger of the previous release is opened): the table
+    # would begin in 2025, but the open deadline of 2021 is counted from (逾期N个工作日), so it grows back
+    led.db.execute("DELETE FROM workdays")
+    led.db.execute("DELETE FROM schedule_state")
+    led = Ledger(led.db, today=dt.date(2026, 11, 20))
+    assert min(_table(led)) == dt.date(2021, 1, 1) and led.schedules_usable()
+    _agrees(led, range(2021, 2028))
+    assert led.schedule_on(led.today)[(1, None)]["code"] == "overdue"
+    check_equivalent(led, led.today, dt.date(2026, 12, 31))
+    # a write dated before the table grows it too, and its day is read from the schedules
+    led.today = dt.date(2019, 6, 3)
+    led.add_unit("市教育局")
+    led.create("修路", Source.LEADER_INSTRUCTION, lead="市教育局", within=5)
+    assert min(_table(led)) == dt.date(2019, 1, 1) and led.schedules_usable()
+    _agrees(led, range(2019, 2028))
+    day = led.today
+    while day <= dt.date(2019, 8, 1):  # (#1's schedule begins in 2026: on these days it is lit in Python)
+        assert _stored(led, day)[0][2] == _direct(led, day)[0][2], day
+        day += ONE
