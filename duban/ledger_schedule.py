@@ -63,7 +63,7 @@ class ScheduleBook:
     _schedule_all: bool = False
     _schedule_restamp: bool = False  # settings no schedule reads changed: the rows stand, their stamp is renewed
     _workdays_from: dt.date | None = None
-    _workdays_first: dt.date | None = None  # where the workdays table begins (read once)
+    _workdays_table: tuple[dt.date | None, dt.date | None] | None = None  # its first and last dates (read once)
     _schedule_ok: bool | None = None
 
     # -- marking, during a write --------------------------------------------------------------------
@@ -148,7 +148,7 @@ class ScheduleBook:
         """The workdays table and every schedule, from scratch (in the caller's transaction)."""
         self._calendar = None
         workday_table.rebuild(self.db, self._make_calendar(warn=False), None,
-                              workday_table.default_first(self.today))
+                              workday_table.default_first(self.today), workday_table.default_last(self.today))
         self.db.execute("DELETE FROM schedules")
         self._stamp_schedules()
         self._compute_schedules(None)
@@ -187,8 +187,9 @@ class ScheduleBook:
         cal, settings = self._make_calendar(warn=False), schedule.ReadSettings(settings_mod.resolve(self.stored_settings(), []))
         # from the write's day on: a read of an earlier day lights in Python (there is no row for it)
         first, last = max(workday_table.FIRST, min(self.today, workday_table.last_day())), workday_table.last_day()
-        begin = self._workdays_begin(first)  # the table holds the write's day and the year before
-        low, high, earliest = workday_table.FIRST.isoformat(), last.isoformat(), begin.isoformat()
+        begin, end = self._workdays_span(first, first)  # the table holds the write's day (and years around)
+        low, high = workday_table.FIRST.isoformat(), last.isoformat()
+        earliest, latest = begin.isoformat(), end.isoformat()
         split = self.parent_ids()
         all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
         for start in range(0, len(all_ids), 2000):  # in slices: a 100k ledger is never in memory at once
@@ -204,12 +205,12 @@ class ScheduleBook:
                 dates = {a for r in rows for a in schedule.row_anchors(r)}
                 if dates and not (low <= min(dates) and max(dates) <= high):
                     rows = [schedule.unscheduled_row(item.id)]  # a date outside 2000 to the table's end
-                elif dates and min(dates) < earliest:
-                    earliest = min(dates)
+                elif dates:
+                    earliest, latest = min(earliest, min(dates)), max(latest, max(dates))
                 out += rows
             self.db.conn.executemany(_INSERT, out)
-        if earliest < begin.isoformat():  # a schedule counts from a date before the table: it grows back
-            self._workdays_begin(dt.date.fromisoformat(earliest))
+        if earliest < begin.isoformat() or latest > end.isoformat():  # a date outside the table: it grows
+            self._workdays_span(dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest))
         # the settings these rows read: exactly, after every item's; added to those noted before, after some
         if item_ids is None and not live_only:
             self._note_settings_read(settings.read)
@@ -218,15 +219,20 @@ class ScheduleBook:
             if known is not None and not settings.read <= known:
                 self._note_settings_read(known | settings.read)
 
-    def _workdays_begin(self, day: dt.date) -> dt.date:
-        """The workdays table's first date, the table first grown back to 1 January of ``day``'s year (of
-        the year before, for a new table) if it begins later."""
-        begin = self._workdays_first = workday_table.first_day(self.db)
-        if begin is None or day < begin:
-            want = dt.date(day.year, 1, 1) if begin is not None else workday_table.default_first(day)
-            workday_table.rebuild(self.db, self._make_calendar(warn=False), None, want)
-            begin = self._workdays_first = workday_table.first_day(self.db)
-        return begin
+    def _workdays_span(self, low: dt.date, high: dt.date) -> tuple[dt.date, dt.date]:
+        """The workdays table's first and last dates, the table first grown to hold ``low`` to ``high`` (in
+        whole years; a new one from the year before ``low`` to the second year after ``high``)."""
+        begin, end = self._workdays_table = workday_table.span(self.db)
+        if begin is None or end is None:
+            workday_table.rebuild(self.db, self._make_calendar(warn=False), None, workday_table.default_first(low),
+                                  workday_table.default_last(high))
+        elif low < begin or high > end:
+            workday_table.rebuild(self.db, self._make_calendar(warn=False), None if low < begin else end,
+                                  min(begin, dt.date(low.year, 1, 1)), max(end, dt.date(high.year, 12, 31)))
+        else:
+            return begin, end
+        begin, end = self._workdays_table = workday_table.span(self.db)
+        return begin, end  # type: ignore[return-value]
 
     def _reminded(self, item_ids: list[int]) -> dict[int, dict[int, list[tuple[dt.date, int]]]]:
         """Each item's 催办 (day, level) by unit, in order."""
@@ -245,9 +251,10 @@ class ScheduleBook:
         if self._schedule_ok is None:
             self.settings  # noqa: B018 (a bad stored setting is warned about, as when lighting in Python)
             self._schedule_ok = self._stored_fingerprint() == self._current_fingerprint()
-        if self._workdays_first is None:
-            self._workdays_first = workday_table.first_day(self.db)
-        return self._schedule_ok and (self._workdays_first or dt.date.max) <= self.today <= workday_table.last_day()
+        if self._workdays_table is None:
+            self._workdays_table = workday_table.span(self.db)
+        begin, end = self._workdays_table
+        return self._schedule_ok and begin is not None and begin <= self.today <= end  # type: ignore[operator]
 
     def _ordinals(self, anchors: Iterable[str]):
         """A function giving the workdays ordinal of an ISO date, the dates needed fetched at once."""

@@ -48,8 +48,8 @@ def _agrees(led: Ledger, years: range) -> None:
 def test_the_workdays_table_agrees_with_the_calendar_on_every_day():
     led = Ledger(Database(memory=True), today=dt.date(2026, 11, 20))
     table = _table(led)
-    # a new ledger's table: from the year before its first write to ten years past the package's last
-    assert min(table) == dt.date(2025, 1, 1) and max(table).year >= 2036
+    # a new ledger's table: from the year before its first write to the second year after it
+    assert min(table) == dt.date(2025, 1, 1) and max(table) == dt.date(2028, 12, 31)
     assert table[dt.date(2025, 1, 1)] == (0, 0)  # 元旦: no working day yet
     _agrees(led, range(2025, 2029))
     # 2026-01-04, a Sunday worked for 元旦 (国办发明电〔2025〕7号); 2027-01-01, 元旦 of an estimated year
@@ -372,6 +372,19 @@ def test_the_workdays_table_grows_back_when_a_schedule_counts_from_an_earlier_ye
     led.create("修路", Source.LEADER_INSTRUCTION, lead="市教育局", within=5)
     assert min(_table(led)) == dt.date(2019, 1, 1) and led.schedules_usable()
     _agrees(led, range(2019, 2028))
+    # … and a deadline far ahead grows it forward (to the end of that year), a write dated later too
+    led.today = dt.date(2026, 11, 20)
+    led.create("修港", Source.LEADER_INSTRUCTION, lead="市教育局", due=dt.date(2031, 6, 30))
+    assert max(_table(led)) == dt.date(2031, 12, 31)
+    _agrees(led, range(2026, 2032))
+    assert led.schedule_on(led.today)[(3, None)]["workdays_left"] == \
+        led._make_calendar().workdays_between(led.today, dt.date(2031, 6, 30)).value
+    led.today = dt.date(2033, 3, 1)
+    led._schedule_ok = None
+    assert not led.schedules_usable()  # past the table's end: lit in Python until a write reaches it
+    led.feedback(3, "市教育局", "推进中")
+    assert max(_table(led)) == dt.date(2033, 12, 31) and led.schedules_usable()
+    assert led.schedule_on(led.today)[(3, None)]["code"] == "overdue"
     day = led.today
     while day <= dt.date(2019, 8, 1):  # (#1's schedule begins in 2026: on these days it is lit in Python)
         assert _stored(led, day)[0][2] == _direct(led, day)[0][2], day
