@@ -271,8 +271,11 @@ def change_dates(a: Assignment, item: Item, cal: WorkCalendar, settings: Mapping
     fb_due, _ = feedback_due(item, a, cal, settings)
     if fb_due is not None:
         out.update((fb_due + one, cal.add_workdays(fb_due, 1).value))
-    if a.assigned_on is not None:
-        out.add(cal.add_workdays(a.assigned_on, settings["sign_within_workdays"] + 1).value)
+    if a.assigned_on is not None:  # the first day 未签收 can show, if it shows then (before it cannot; the
+        # days it stops showing — signed, reported on — are in ``out`` already): most units have signed or reported
+        limit = cal.add_workdays(a.assigned_on, settings["sign_within_workdays"] + 1).value
+        if unsigned_finding(a, limit, cal, settings) is not None:
+            out.add(limit)
     start = a.assigned_on
     if a.progress_since is not None and (start is None or a.progress_since > start):
         start = a.progress_since

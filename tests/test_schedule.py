@@ -389,3 +389,22 @@ def test_the_workdays_table_grows_back_when_a_schedule_counts_from_an_earlier_ye
     while day <= dt.date(2019, 8, 1):  # (#1's schedule begins in 2026: on these days it is lit in Python)
         assert _stored(led, day)[0][2] == _direct(led, day)[0][2], day
         day += ONE
+
+
+def test_the_day_unsigned_could_show_is_a_change_day_only_where_it_shows():
+    # a unit that signed (or reported) never shows 未签收: its 签收 limit is no day to evaluate (a third
+    # of an import's evaluations were that day, each giving the answer of the day before)
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.add_unit("市教育局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", co=["市教育局"], due=dt.date(2026, 12, 30))
+    led.create("修路", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 12, 30))
+    led.sign(2, "市财政局")
+    cal, conf = led._make_calendar(), led.settings
+    limit = dt.date(2026, 11, 5)  # 2 working days to sign: 未签收 from the third, 11-05
+    first, second = led._load(1), led._load(2)
+    assert limit in rules.change_dates(first.assignments[0], first, cal, conf)
+    assert limit not in rules.change_dates(first.assignments[1], first, cal, conf)  # 配合单位: not held to it
+    assert limit not in rules.change_dates(second.assignments[0], second, cal, conf)  # signed
+    assert led.schedule_on(limit)[(1, None)]["reason"].startswith("交办3个工作日未签收")
+    check_equivalent(led, led.today, dt.date(2027, 1, 15))
