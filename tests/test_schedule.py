@@ -408,3 +408,19 @@ def test_the_day_unsigned_could_show_is_a_change_day_only_where_it_shows():
     assert limit not in rules.change_dates(second.assignments[0], second, cal, conf)  # signed
     assert led.schedule_on(limit)[(1, None)]["reason"].startswith("交办3个工作日未签收")
     check_equivalent(led, led.today, dt.date(2027, 1, 15))
+
+
+def test_undo_takes_the_schedules_back_with_the_command():
+    from duban import undo
+
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 10))
+    led.create("修路", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 30))
+    undo.undo(led)  # the second create: the item leaves the ledger, and its schedule with it
+    assert led.db.execute("SELECT DISTINCT item_id FROM schedules").fetchall() == [(1,)]
+    led.set_setting("near_due_workdays", "6")
+    assert led.schedule_on(led.today)[(1, None)]["light"] == "yellow"
+    undo.undo(led)  # the setting back to its default (3): the light of 11-02 back to green
+    assert led.schedule_on(led.today)[(1, None)]["light"] == "green" and led.schedules_usable()
+    check_equivalent(led, led.today, dt.date(2026, 12, 31))
