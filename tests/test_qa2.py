@@ -1,0 +1,164 @@
+"""What a new 督查室 clerk hit in a four-month run (2026-11-02 … 2027-02-26), each fixed.
+
+* the weekly 专报 said “剩余None个工作日” for a 长期 item, and “剩余N个工作日” for an item lit yellow
+  only because it was not signed for;
+* a 专报 for the week across New Year (2026-12-28 至 2027-01-01) lost what was closed in December;
+* collecting the same 反馈表 twice was refused (the row's own 办结 had changed the item's state);
+* a 配合单位 withdrawn with ``cancel ID --unit`` was still listed as one (list JSON, export);
+* ``duban list --today 日期`` (the global option after the command) said only “没有选项 --today”;
+* the wall screen's “另有N项未列出” pointed to ``--light red`` when the ones left out were yellow;
+* the import problems table squeezed the 列 column to two characters a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from duban import reports, screen, screen_html, weekly
+from duban.ledger import Ledger
+from duban.models import Source
+
+D = dt.date.fromisoformat
+
+
+def on(led: Ledger, day: str) -> Ledger:
+    led.today = D(day)
+    return led
+
+
+def ok(result):
+    assert result.exit_code == 0, result.output
+    return result
+
+
+# -- the weekly 专报 ----------------------------------------------------------------------------------------
+
+
+def test_a_long_term_item_lit_yellow_is_not_said_to_have_none_working_days_left(ledger):
+    """2026-W45 of the run: #9 (长期, not yet signed for) was listed as “剩余None个工作日”."""
+    on(ledger, "2026-11-02").create("编制国土空间总体规划", Source.DOCUMENT, lead="交通局", long_term=True)
+    w = weekly.weekly(on(ledger, "2026-11-06"), reports.week("2026-W45", ledger.today), 1)
+    assert [(x.item_id, x.light.code, x.due, x.state) for x in w.lit] == [(1, "yellow", None, "未按时签收")]
+
+
+def test_an_item_yellow_only_for_want_of_signing_says_so(ledger):
+    on(ledger, "2026-11-02").create("未签收事项", Source.DOCUMENT, lead="财政局", due=D("2026-12-31"))
+    w = weekly.weekly(on(ledger, "2026-11-06"), reports.week("2026-W45", ledger.today), 1)
+    assert [(x.item_id, x.light.code, x.state) for x in w.lit] == [(1, "yellow", "未按时签收")]
+
+
+def test_the_week_across_new_year_counts_what_it_closed_in_december(ledger):
+    on(ledger, "2026-12-01").create("年底办结", Source.DOCUMENT, lead="交通局", due=D("2026-12-31"))
+    ledger.create("跨年在办", Source.DOCUMENT, lead="财政局", due=D("2026-12-31"))
+    on(ledger, "2026-12-30").close(1, "已完成")
+    w = weekly.weekly(on(ledger, "2027-01-01"), reports.week("2026-W53", ledger.today), 1)
+    assert (w.year, w.period.start, w.period.end) == (2027, D("2026-12-28"), D("2027-01-01"))
+    assert w.closed_this_week == 1     # was 0: 12-30 lies before the year the issue counts from
+    # the year's own figures still start on 1 January: the December closure is not “2027年以来”
+    assert (w.overall.total, w.overall.closed) == (1, 0)
+
+
+# -- 反馈表 collected twice ----------------------------------------------------------------------------------
+
+
+def test_collecting_the_same_form_again_after_its_closure_says_already_collected(units, tmp_path):
+    ok(units("create", "共享单车整治", "--source", "文件部署", "--lead", "交通局", "--due", "2026-12-18"))
+    ok(units("create", "主干道整治", "--source", "领导批示", "--lead", "交通局", "--due", "2026-11-30"))
+    ok(units("form", "--out", str(tmp_path / "发"), today="2026-11-16"))
+    path = next((tmp_path / "发").glob("市交通运输局-*.xlsx"))
+    wb = load_workbook(path)
+    ws = wb["反馈表"]
+    header = [c.value for c in ws[3]]
+    for r in range(4, ws.max_row + 1):
+        if ws.cell(r, 1).value == 1:
+            ws.cell(r, header.index("本期进展") + 1).value = "已完成"
+            ws.cell(r, header.index("是否办结") + 1).value = "是"
+            ws.cell(r, header.index("办结情况") + 1).value = "停放点全部划定"
+        if ws.cell(r, 1).value == 2:
+            ws.cell(r, header.index("本期进展") + 1).value = "主体完工"
+            ws.cell(r, header.index("申请延期至") + 1).value = "2026.12.31"
+            ws.cell(r, header.index("延期理由") + 1).value = "冬季施工"
+    wb.save(path)
+    ok(units("collect", str(path), today="2026-11-18"))
+    ok(units("extend", "2", "--grant", today="2026-11-18"))   # due is now the date the row asked for
+    again = units("collect", str(path), today="2026-11-19")
+    assert again.exit_code == 0, again.output
+    assert "市交通运输局（" in again.stdout and "无新内容；已收过 2 行" in again.stdout
+    assert "问题" not in again.output and "错误" not in again.output
+    shown = json.loads(ok(units("show", "1", "--format", "json", today="2026-11-19")).stdout)
+    assert shown["status"] == "closed"
+
+
+# -- a withdrawn 配合单位 ------------------------------------------------------------------------------------
+
+
+def test_a_withdrawn_co_unit_is_no_longer_listed_as_one(units, tmp_path):
+    ok(units("create", "农村公路建设", "--source", "建议提案", "--lead", "交通局", "--co", "财政局", "--co", "住建局",
+             "--due", "2026-12-31"))
+    ok(units("create", "整件撤销", "--source", "其他", "--lead", "交通局", "--co", "财政局", "--due", "2026-12-31"))
+    ok(units("cancel", "1", "--unit", "财政局", "--reason", "无需配合", today="2026-11-17"))
+    ok(units("cancel", "2", "--reason", "已纳入专项行动", today="2026-11-17"))
+    rows = {r["id"]: r for r in json.loads(ok(units("list", "--all", "--format", "json", today="2026-11-17")).stdout)}
+    assert rows[1]["co_units"] == ["市住房和城乡建设局"]
+    assert rows[2]["co_units"] == ["市财政局"]          # a cancelled item keeps who it was given to
+    ok(units("export", str(tmp_path / "台账.xlsx"), today="2026-11-17"))
+    ws = load_workbook(tmp_path / "台账.xlsx").worksheets[0]
+    cells = [[c.value for c in row] for row in ws.iter_rows()]
+    header_at = next(i for i, row in enumerate(cells) if "配合单位" in row)
+    co = cells[header_at].index("配合单位")
+    title = cells[header_at].index("事项")
+    row = next(r for r in cells[header_at + 1:] if r[title] == "农村公路建设")
+    assert row[co] == "市住房和城乡建设局"
+
+
+# -- a global option after the command ------------------------------------------------------------------
+
+
+def test_today_after_the_command_says_where_it_goes(units):
+    result = units("list", "--today", "2026-12-01")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "错误：--today 是全局选项，须写在命令之前，如 duban --today 日期 list …"
+    result = units("report", "weekly", "--db", "x.db")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "错误：--db 是全局选项，须写在命令之前，如 duban --db 台账文件 report weekly …"
+    assert units("list", "--todya", "1").stderr.splitlines()[0] == "错误：没有选项 --todya"
+
+
+# -- the wall screen ----------------------------------------------------------------------------------------
+
+
+def test_the_screen_names_the_lights_it_left_out_and_a_command_that_shows_them(ledger):
+    on(ledger, "2026-11-02")
+    for n in range(12):
+        ledger.create(f"逾期事项{n + 1}", Source.DOCUMENT, lead="交通局", due=D("2026-11-10"))
+    for n in range(2):
+        ledger.create(f"临期事项{n + 1}", Source.DOCUMENT, lead="财政局", due=D("2026-11-18"))
+    for n in range(14):
+        ledger.sign(n + 1, "交通局" if n < 12 else "财政局")
+    page = screen_html.render(screen.gather(on(ledger, "2026-11-16")), 0)
+    assert "另有2项未列出（黄灯2项；duban list 查看全部）" in page
+    assert "--light red 查看全部" not in page
+
+
+# -- import problems at 80 columns ---------------------------------------------------------------------------
+
+
+def test_the_import_problems_table_keeps_the_column_name_readable_at_80_columns(units, tmp_path, monkeypatch):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "督办事项", "牵头单位", "完成时限"])
+    ws.append([1, "优化营商环境", "市市场监督局", "2026-12-31"])
+    ws.append([2, "校园食品安全检查", "交通局", "2026-02-30"])
+    wb.save(tmp_path / "表.xlsx")
+    monkeypatch.setenv("COLUMNS", "80")
+    result = units("import", str(tmp_path / "表.xlsx"), "--dry-run")
+    assert result.exit_code == 1
+    out = result.stdout
+    assert "牵头单位" in out and "完成时限" in out      # 4 characters a line, not “牵头”/“单位”
+    assert all(len(line) <= 80 for line in out.splitlines())
