@@ -162,3 +162,18 @@ def test_the_import_problems_table_keeps_the_column_name_readable_at_80_columns(
     out = result.stdout
     assert "牵头单位" in out and "完成时限" in out      # 4 characters a line, not “牵头”/“单位”
     assert all(len(line) <= 80 for line in out.splitlines())
+
+
+# -- a 节点 dated in the past -------------------------------------------------------------------------------
+
+
+def test_a_milestone_added_with_a_date_already_past_is_taken_and_said_to_be_past(units):
+    ok(units("create", "污水处理厂二期", "--source", "政府工作报告", "--lead", "住建局", "--due", "2027-01-29",
+             today="2026-11-02"))
+    result = units("milestone", "add", "1", "2026-12-15", "完成设备安装", today="2026-12-18")
+    assert result.exit_code == 0
+    assert result.stdout == "事项 #1 已设定节点1：2026-12-15 完成设备安装\n"
+    assert ("注意：节点日期 2026-12-15 早于今天 2026-12-18，该节点已过期；如已完成请用 duban milestone done 标记，"
+            "否则事项亮红灯") in result.stderr
+    future = units("milestone", "add", "1", "2026-12-25", "主体完工", today="2026-12-18")
+    assert "早于今天" not in future.stderr

@@ -13,7 +13,7 @@ from .. import render
 from .. import settings as settings_mod
 from ..errors import InvalidInput, UsageError
 from ..render import Format
-from .common import guarded, ledger, parse_date, parse_deadline
+from .common import guarded, ledger, note_past_milestones, parse_date, parse_deadline
 
 unit_app = typer.Typer(help="责任单位：添加、列出。\n\n示例：duban unit add 市财政局 --alias 财政局；duban unit list",
                        no_args_is_help=True)
@@ -129,7 +129,9 @@ def milestone_add(
     示例：duban milestone add 12 2026-12-15 完成招标
     """
     when = parse_deadline(day, "节点日期")
-    view = ledger().add_milestone(item_id, when, title)
+    led = ledger()
+    view = led.add_milestone(item_id, when, title)
+    note_past_milestones(led, [when])
     seq = view.item.milestones[-1].seq
     render.console().print(f"事项 #{item_id} 已设定节点{seq}：{when.isoformat()} {title}")
 
