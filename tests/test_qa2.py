@@ -177,3 +177,41 @@ def test_a_milestone_added_with_a_date_already_past_is_taken_and_said_to_be_past
             "否则事项亮红灯") in result.stderr
     future = units("milestone", "add", "1", "2026-12-25", "主体完工", today="2026-12-18")
     assert "早于今天" not in future.stderr
+
+
+# -- the calendar ------------------------------------------------------------------------------------------
+
+
+def test_a_make_up_working_day_entered_on_a_statutory_holiday_is_questioned(units):
+    """2027-02-06 is 正月初一: the old example in docs/规则.md made it a 调休上班日 without a word."""
+    result = units("calendar", "add-workday", "2027-02-06", "2027-02-20", "--note", "春节调休")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("已录入 2 个调休上班日期\n")
+    notes = [line for line in result.stderr.splitlines() if line.startswith("注意：2027-")]
+    assert notes == ["注意：2027-02-06 原为法定节假日（春节，估算），已按调休上班日录入；"
+                     "如录错，请对照国务院办公厅通知核对（调休上班日一般是假期前后的周末）"]
+    shown = json.loads(ok(units("calendar", "show", "2027", "--format", "json")).stdout)
+    assert {r["date"]: r["workday"] for r in shown}["2027-02-06"] is True   # entered as asked
+
+
+def test_the_calendar_examples_do_not_put_a_working_day_inside_the_spring_festival():
+    text = (Path(__file__).parent.parent / "docs" / "规则.md").read_text(encoding="utf-8")
+    assert "2027-02-06,班" not in text and "add-workday 2027-02-06" not in text
+    assert "2027-02-20,班,春节调休" in text
+
+
+# -- the same 立项 twice -------------------------------------------------------------------------------------
+
+
+def test_creating_the_same_item_twice_says_it_may_be_a_duplicate_at_once(units):
+    first = ok(units("create", "关于加快充电桩建设的批示", "--source", "领导批示", "--lead", "交通局", "--within", "10"))
+    assert first.stdout == "1\n" and "重复" not in first.stderr
+    again = ok(units("create", "关于加快充电桩建设的批示", "--source", "领导批示", "--lead", "交通局", "--within", "10"))
+    assert again.stdout == "2\n"          # still created: only the clerk knows whether it is the same matter
+    assert ("注意：新事项 #2 与事项 #1“关于加快充电桩建设的批示”牵头单位相同、名称相近，可能重复立项；"
+            "如为同一事由，可用 duban merge 1 2 --reason 理由 合并") in again.stderr
+    other_unit = ok(units("create", "关于加快充电桩建设的批示", "--source", "领导批示", "--lead", "财政局"))
+    assert "重复立项" not in other_unit.stderr
+    tickets = [ok(units("create", f"12345工单：路灯不亮（工单号2026111{n}）", "--source", "12345", "--lead", "住建局"))
+               for n in (1, 2)]
+    assert all("重复立项" not in t.stderr for t in tickets)      # numbered apart, as duban check says
