@@ -215,3 +215,18 @@ def test_creating_the_same_item_twice_says_it_may_be_a_duplicate_at_once(units):
     tickets = [ok(units("create", f"12345工单：路灯不亮（工单号2026111{n}）", "--source", "12345", "--lead", "住建局"))
                for n in (1, 2)]
     assert all("重复立项" not in t.stderr for t in tickets)      # numbered apart, as duban check says
+
+
+def test_the_rollup_screen_lists_units_with_nothing_at_work_after_those_at_zero_percent(ledger):
+    """On a rollup screen (sorted by 序时推进率, ranks of two ledgers do not compare) a unit listed with
+    nothing of its own at work (序时推进率 —, as a 配合单位 that was chased) came before those at 0.0%."""
+    import dataclasses
+
+    on(ledger, "2026-11-02").create("主干道整治", Source.DOCUMENT, lead="交通局", due=D("2026-12-31"))
+    ledger.create("老旧小区改造", Source.DOCUMENT, lead="住建局", due=D("2026-11-10"))
+    one = screen.gather(on(ledger, "2026-11-16"), "市本级")
+    idle = dataclasses.replace(one.units[0], unit="市财政局", progress_rate=None, rank=None, score=None)
+    one.units.append(idle)
+    merged = screen.combine([one], "汇总")
+    assert [(r.unit, r.progress_rate) for r in merged.units] == [
+        ("市交通运输局", 1.0), ("市住房和城乡建设局", 0.0), ("市财政局", None)]
