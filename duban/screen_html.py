@@ -197,7 +197,7 @@ def _lit(s: Screen) -> str:
                       if (n := sum(1 for r in s.lit if r.light == c)))
     return (f"<h2>红灯、黄灯事项（{escape(counts) or '无'}）</h2>"
             '<table class="lit"><colgroup><col style="width:3.2em"><col style="width:3.6em"><col>'
-            '<col style="width:20%"><col style="width:8.8em"><col style="width:4.8em"></colgroup>'
+            '<col style="width:20%"><col style="width:10.4em"><col style="width:5.4em"></colgroup>'
             '<thead><tr><th class="num">编号</th><th>灯</th><th>事项</th><th>牵头单位</th>'
             '<th class="num">逾期/剩余</th><th>督办级别</th></tr></thead><tbody>' + "".join(body)
             + "</tbody></table>" + more)

@@ -14,13 +14,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import shutil
+import subprocess
+import tempfile
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from duban import reports, screen, screen_html, weekly
 from duban.ledger import Ledger
-from duban.models import Source
+from duban.models import EscalationKind, Source
 
 D = dt.date.fromisoformat
 
@@ -230,3 +235,29 @@ def test_the_rollup_screen_lists_units_with_nothing_at_work_after_those_at_zero_
     merged = screen.combine([one], "汇总")
     assert [(r.unit, r.progress_rate) for r in merged.units] == [
         ("市交通运输局", 1.0), ("市住房和城乡建设局", 0.0), ("市财政局", None)]
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium 未安装")
+def test_the_screens_state_and_level_cells_hold_their_longest_words_at_1920(ledger, tmp_path):
+    """“反馈逾期136个工作日” ran into “挂牌督办”, whose last character was cut off."""
+    on(ledger, "2026-11-02").create("编制国土空间总体规划", Source.DOCUMENT, lead="交通局", due=D("2027-12-31"))
+    ledger.sign(1, "交通局")
+    on(ledger, "2027-06-01").escalate(1, EscalationKind.LISTED, "交通局", "长期无反馈")
+    page = screen_html.render(screen.gather(on(ledger, "2027-06-01")), 0)
+    state = re.search(r'data-k="state">([^<]*)<', page).group(1)
+    assert re.fullmatch(r"反馈逾期1\d\d个工作日", state), state
+    probe = ("<script>document.body.setAttribute('data-over', Array.from(document.querySelectorAll("
+             "'table.lit td.state, table.lit td:last-child')).filter(function (td) {"
+             "return td.scrollWidth > td.clientWidth}).map(function (td) {return td.textContent}).join('|'))</script>")
+    path = tmp_path / "大屏.html"
+    path.write_text(page.replace("</body>", probe + "</body>"), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                               "--disable-component-update", "--no-first-run", "--disable-sync",
+                               f"--user-data-dir={profile}", "--window-size=1920,1080", "--dump-dom", path.as_uri()],
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.search(r'data-over="([^"]*)"', done.stdout).group(1) == ""
