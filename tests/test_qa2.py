@@ -261,3 +261,15 @@ def test_the_screens_state_and_level_cells_hold_their_longest_words_at_1920(ledg
                               capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert re.search(r'data-over="([^"]*)"', done.stdout).group(1) == ""
+
+
+# -- backup into a folder not made yet ----------------------------------------------------------------------
+
+
+def test_backup_to_a_missing_folder_says_why_it_is_not_made_and_how_to_make_it(units, tmp_path):
+    folder = str(tmp_path / "备份") + "/"
+    result = units("backup", folder)
+    assert result.exit_code == 1
+    assert result.stderr == (f"错误：目录不存在：{folder}（备份不自动创建目录，以免网络盘未挂载时备份落在本机；"
+                             f"确认路径后先建好目录，如 mkdir -p {folder}）\n")
+    assert not (tmp_path / "备份").exists()
