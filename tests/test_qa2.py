@@ -273,3 +273,23 @@ def test_backup_to_a_missing_folder_says_why_it_is_not_made_and_how_to_make_it(u
     assert result.stderr == (f"错误：目录不存在：{folder}（备份不自动创建目录，以免网络盘未挂载时备份落在本机；"
                              f"确认路径后先建好目录，如 mkdir -p {folder}）\n")
     assert not (tmp_path / "备份").exists()
+
+
+# -- the example scripts, as the docs say to run them -------------------------------------------------------
+
+
+def test_build_example_finds_the_quickstart_duban_without_the_venv_on_path(tmp_path):
+    """docs/一天的工作.md: “或只生成台账：bash examples/build_example.sh”, then source .venv/bin/activate —
+    the script took duban from PATH only and stopped at once with “duban: command not found”."""
+    root = Path(__file__).resolve().parent.parent
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    venv = root / ".venv" / "bin" / "duban"
+    for script in ("run.sh", "build_example.sh"):
+        assert "find-duban.sh" in (root / "examples" / script).read_text(encoding="utf-8")
+    find = root / "examples" / "find-duban.sh"
+    found = subprocess.run(["bash", "-c", f"source '{find}'; echo \"$DUBAN\""],
+                           env=env, cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    assert found == (str(venv) if venv.exists() else "duban")
+    given = subprocess.run(["bash", "-c", f"source '{find}'; echo \"$DUBAN\""], env={**env, "DUBAN": "bin/duban"},
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    assert given == f"{tmp_path}/bin/duban"
