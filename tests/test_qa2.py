@@ -293,3 +293,15 @@ def test_build_example_finds_the_quickstart_duban_without_the_venv_on_path(tmp_p
     given = subprocess.run(["bash", "-c", f"source '{find}'; echo \"$DUBAN\""], env={**env, "DUBAN": "bin/duban"},
                            cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
     assert given == f"{tmp_path}/bin/duban"
+
+
+def test_a_second_entry_into_the_same_year_does_not_say_it_took_away_flags_already_gone(units):
+    ok(units("create", "跨年事项", "--source", "其他", "--lead", "交通局", "--within", "15", today="2026-12-20"))
+    shown = json.loads(ok(units("list", "--format", "json", today="2026-12-20")).stdout)
+    assert shown[0]["due_uncertain"] is True
+    first = ok(units("calendar", "add-holiday", "2027-01-01", "--note", "元旦", today="2026-12-20"))
+    assert first.stdout == "已录入 1 个放假日期\n重算时限 0 件（另有 1 件重算后时限不变，“时限待核”标记取消）\n"
+    shown = json.loads(ok(units("list", "--format", "json", today="2026-12-20")).stdout)
+    assert shown[0]["due_uncertain"] is False
+    second = ok(units("calendar", "add-workday", "2027-02-20", "--note", "春节调休", today="2026-12-20"))
+    assert second.stdout == "已录入 1 个调休上班日期\n"          # was: “另有 1 件……标记取消” again
