@@ -214,6 +214,6 @@ def _problems_table(problems: list) -> Any:
     from ..render_fit import Col, Fitted
 
     cols = [Col("级别", 0), Col("工作表", 3, wrap=True, min_width=6, max_width=12), Col("行", 0, justify="right"),
-            Col("列", 1, wrap=True, min_width=4, max_width=18), Col("原因", 0, wrap=True, min_width=16)]
+            Col("列", 1, wrap=True, min_width=8, max_width=18), Col("原因", 0, wrap=True, min_width=16)]
     return Fitted(cols, [(_LEVEL_LABELS[p.level], p.sheet or "—", str(p.row) if p.row else "—", p.column or "—",
                           p.reason) for p in problems], "问题与提示")
