@@ -166,7 +166,7 @@ class ItemReads:
             params.append(flt.source.code)
         if flt.unit:
             unit = self.unit(flt.unit)
-            where.append("i.id IN (SELECT item_id FROM assignments WHERE unit_id = ?)")
+            where.append("i.id IN (SELECT item_id FROM assignments WHERE unit_id = ? AND status != 'cancelled')")  # a withdrawn unit has it no more
             params.append(unit.id)
         if flt.due_before is not None:
             where.append("i.due IS NOT NULL AND i.due < ?")

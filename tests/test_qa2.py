@@ -305,3 +305,42 @@ def test_a_second_entry_into_the_same_year_does_not_say_it_took_away_flags_alrea
     assert shown[0]["due_uncertain"] is False
     second = ok(units("calendar", "add-workday", "2027-02-20", "--note", "春节调休", today="2026-12-20"))
     assert second.stdout == "已录入 1 个调休上班日期\n"          # was: “另有 1 件……标记取消” again
+
+
+# -- found by the QA pass, fixed in the files other helpers were rewriting at the time -----------------
+
+
+def test_a_withdrawn_co_unit_no_longer_finds_the_item_with_list_unit(units):
+    ok(units("create", "整治占道经营", "--source", "其他", "--lead", "交通局", "--co", "财政局", "--due", "2026-12-31"))
+    ok(units("cancel", "1", "--unit", "财政局", "--reason", "无需配合"))
+    assert rows(units, "list", "--unit", "财政局") == []
+    assert [r["id"] for r in rows(units, "list", "--unit", "交通局")] == [1]
+
+
+def test_the_same_feedback_run_twice_is_recorded_once_and_said(units):
+    ok(units("create", "整治占道经营", "--source", "其他", "--lead", "交通局", "--due", "2026-12-31"))
+    first = units("feedback", "1", "--unit", "交通局", "已约谈施工单位", "--percent", "80")
+    assert first.exit_code == 0
+    again = units("feedback", "1", "--unit", "交通局", "已约谈施工单位", "--percent", "80")
+    assert again.exit_code == 0
+    assert "注意：“市交通运输局”今天已就事项 #1 记录过相同的反馈，未重复记录" in again.stderr
+    kinds = [e["kind"] for e in rows(units, "log", "1")]
+    assert kinds.count("feedback") == 1
+    # a different text, or the same text another day, is a new report
+    ok(units("feedback", "1", "--unit", "交通局", "已约谈施工单位", "--percent", "90"))
+    ok(units("feedback", "1", "--unit", "交通局", "已约谈施工单位", "--percent", "90", today="2026-11-17"))
+    assert [e["kind"] for e in rows(units, "log", "1")].count("feedback") == 3
+
+
+def test_the_revisit_and_reopen_records_read_as_sentences(units):
+    ok(units("create", "整治占道经营", "--source", "群众诉求", "--lead", "交通局", "--within", "5"))
+    ok(units("close", "1", "--result", "已清理"))
+    ok(units("revisit", "1", "--satisfaction", "不满意", "--note", "摊点又回来了"))
+    ok(units("reopen", "1", "--reason", "回访不满意", "--due", "2026-11-30"))
+    details = [e["detail"] for e in rows(units, "log", "1")]
+    assert "回访：不满意（摊点又回来了）" in details
+    assert "“市交通运输局”重启：回访不满意，办理时限 2026-11-30" in details
+
+
+def rows(duban, *args):
+    return json.loads(ok(duban(*args, "--format", "json")).stdout)
