@@ -35,7 +35,8 @@ def default_backup_name(ledger_path: Path, today: dt.date) -> str:
 def backup_target(ledger_path: Path, dest: str | os.PathLike | None, today: dt.date) -> Path:
     """Where the copy goes: DEST, or the default name beside the ledger / inside the directory DEST."""
     if dest is not None and str(dest).endswith(("/", os.sep)) and not Path(dest).is_dir():
-        raise InvalidInput(f"目录不存在：{dest}")
+        raise InvalidInput(f"目录不存在：{dest}（备份不自动创建目录，以免网络盘未挂载时备份落在本机；"
+                           f"确认路径后先建好目录，如 mkdir -p {dest}）")
     dest = Path(dest) if dest is not None else None
     folder = ledger_path.parent if dest is None else dest if dest.is_dir() else None
     if folder is None:

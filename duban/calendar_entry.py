@@ -9,7 +9,7 @@ ledger writes the plan's `due_recomputed` events in the same transaction as the 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from .models import Assignment, Item, Status
@@ -65,9 +65,14 @@ def _years(a: Assignment) -> range:
     return range(start.year, a.due.year + 1)
 
 
-def plan(items: Iterable[Item], years: Sequence[int], cal: WorkCalendar) -> Plan:
-    """The deadlines entering ``years`` settles: recounted ones, confirmed ones, and warnings."""
+def plan(items: Iterable[Item], years: Sequence[int], cal: WorkCalendar, before: Collection[int] = ()) -> Plan:
+    """The deadlines entering ``years`` settles: recounted ones, confirmed ones, and warnings.
+
+    ``before``: the years entered already; a deadline recounted to the same date is “confirmed” (its
+    “时限待核” flag goes) only when this entry is the first for one of its years — on a second entry
+    into the same year there is no flag left to take away."""
     entered = set(years)
+    first = entered - set(before)
     result = Plan()
     listed = "、".join(f"{y}年" for y in sorted(entered))
     for item in items:
@@ -78,7 +83,7 @@ def plan(items: Iterable[Item], years: Sequence[int], cal: WorkCalendar) -> Plan
             if counted and entered.intersection(_years(a)):
                 span = cal.add_workdays(a.assigned_on, a.within)
                 if span.value == a.due:
-                    result.confirmed += 1
+                    result.confirmed += bool(first.intersection(_years(a)))
                     continue
                 why = f"录入{listed}节假日安排后，按交办日 {a.assigned_on.isoformat()} 起{a.within}个工作日重算"
                 result.recomputed.append(Recompute(item, a, a.due, span.value,

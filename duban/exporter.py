@@ -28,7 +28,8 @@ from typing import TYPE_CHECKING, Any
 
 from .files import atomic_path
 from .errors import InvalidInput
-from .models import ItemView, Light, Role
+from .models import ItemView, Light
+from .render import co_units
 from .safe_text import xml_text
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -198,7 +199,7 @@ def ledger_rows(views: Sequence[ItemView], progress: dict[int, Progress]) -> lis
             item.ref,
             item.leader,
             lead.unit if lead else None,
-            "、".join(a.unit for a in item.co) or None,
+            "、".join(co_units(item)) or None,
             due_cell(view),
             item.status.label,
             view.light.light,
@@ -233,9 +234,8 @@ def unit_counts(views: Sequence[ItemView]) -> list[UnitCount]:
         entry = counts.setdefault(name, UnitCount(name))
         entry.lead += 1
         entry.lights[view.light.light] += 1
-        for a in view.item.assignments:
-            if a.role is Role.CO:
-                counts.setdefault(a.unit, UnitCount(a.unit)).co += 1
+        for unit in co_units(view.item):
+            counts.setdefault(unit, UnitCount(unit)).co += 1
     return sorted(counts.values(), key=lambda c: (-c.lights[Light.RED], -c.lights[Light.YELLOW], -c.lead,
                                                   c.unit == UNASSIGNED, c.unit))
 

@@ -205,11 +205,14 @@ def read_form(ledger: "Ledger", path: Path, identity: str) -> tuple[ReturnedForm
         entry.extend_reason = reason
         if entry.done and entry.extend_to:
             problems.append(f"{where}：同一行不能既办结又申请延期")
-        problems.extend(f"{where}：{p}" for p in _check_item(ledger, unit, entry))
         entry.fingerprint = hashlib.sha1(json.dumps(
             [identity, unit.id, date, item_id, entry.progress, entry.percent, entry.done, entry.result,
              entry.extend_to.isoformat() if entry.extend_to else None, entry.extend_reason],
             ensure_ascii=False).encode()).hexdigest()[:24]
+        # A row collected before is not checked against today's state: its own 办结 or 延期 has changed
+        # that state, and collecting the same file again must say "已收过", not refuse it.
+        if not _already(ledger, entry.fingerprint):
+            problems.extend(f"{where}：{p}" for p in _check_item(ledger, unit, entry))
         form.entries.append(entry)
     return form, problems
 

@@ -82,8 +82,10 @@ class CalendarBook:
             raise InvalidInput("请至少给出一个日期")
         entries = sorted(entries)
         years = sorted(set(years) if years is not None else {d.year for d, _, _ in entries})
+        before = frozenset(self.calendar.entered_years)  # a “时限待核” flag shows only on a year not entered yet
         if dry_run:
-            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries, years))
+            plan = calendar_entry.plan(self._recompute_candidates(years), years, self._make_calendar(entries, years),
+                                       before)
             self.warnings.extend(plan.warnings)
             return calendar_entry.CalendarEntry(len(entries), plan)
         with self._write():
@@ -111,7 +113,7 @@ class CalendarBook:
             self._log("calendar_changed", "录入日历：" + "；".join(parts), data=data)
             self._calendar = None
             self._schedule_everything(min([entries[0][0], *(dt.date(y, 1, 1) for y in years)]))
-            plan = calendar_entry.plan(self._recompute_candidates(years), years, self.calendar)
+            plan = calendar_entry.plan(self._recompute_candidates(years), years, self.calendar, before)
             latest = self._latest_event_dates([r.item.id for r in plan.recomputed])
             current: dict[int, Item] = {}
             for r in plan.recomputed:

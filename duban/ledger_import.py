@@ -122,7 +122,7 @@ class ImportWrites:
             self._append_events([item_id, row.data["units"][0]["unit_id"], today, kind, row.detail, encode(row.data),
                                  logged] for item_id, row in zip(ids, rows))
             conn.executemany(INSERT_IMPORTED_ASSIGNMENT, assignments)
-            self._schedule_items(ids)
+            self._schedule_later(ids)  # built by the next command (issue #16), not in the import's time
             conn.executemany("INSERT INTO import_keys (key, item_id, progress, file, sheet, row, imported_on,"
                              " updated_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", keys)
             for up in updates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
@@ -274,8 +275,24 @@ class ItemWrites:
     def feedback(self, item_id: int, unit: str, text: str, percent: int | None = None) -> ItemView:
         text = (text or "").strip()
         shown = f"（完成{percent}%）" if percent is not None else ""
+        repeated = self._same_feedback_today(item_id, unit, text, percent)
+        if repeated is not None:
+            self.warnings.append(f"注意：“{repeated}”今天已就事项 #{item_id} 记录过相同的反馈，未重复记录")
+            return self.item(item_id)
         return self._act(item_id, unit, (), "反馈", EventKind.FEEDBACK, lambda u: f"“{u}”反馈进展{shown}：{text}",
                          {"text": text, "percent": percent})
+
+    def _same_feedback_today(self, item_id: int, unit: str, text: str, percent: int | None) -> str | None:
+        """The same command run twice: the unit's name when its latest record on the item is today's
+        feedback, word for word; otherwise None."""
+        self._load(item_id)  # a missing item is said before a unit not on it
+        found = self.unit(unit)
+        last = self.db.execute("SELECT kind, at, data FROM events WHERE item_id = ? AND unit_id = ? ORDER BY id DESC"
+                               " LIMIT 1", [item_id, found.id]).fetchone()
+        if last is None or last[0] != EventKind.FEEDBACK.code or last[1] != self.today.isoformat():
+            return None
+        data = json.loads(last[2])
+        return found.name if data.get("text") == text and data.get("percent") == percent else None
 
     def extend(self, item_id: int, to: dt.date, reason: str, unit: str | None = None) -> ItemView:
         """延期: move the deadline of the named unit, or of every unit still at work."""
@@ -374,14 +391,15 @@ class ItemWrites:
                 data = {"reason": reason}
                 if deadline is not None:
                     data.update(due=_iso(deadline.due), due_basis=deadline.basis, within=deadline.within)
-                item = self._apply(item, EventKind.REOPENED, f"“{u.name}”重启：{reason}", u, data)
+                when = f"，办理时限 {deadline.due.isoformat()}" if deadline is not None and deadline.due else ""
+                item = self._apply(item, EventKind.REOPENED, f"“{u.name}”重启：{reason}{when}", u, data)
         return self.item(item_id)
 
     def revisit(self, item_id: int, satisfaction: Satisfaction, note: str | None = None) -> ItemView:
         with self._write():
             item = self._load(item_id)
             self._check_date_order(item_id)
-            tail = f"：{note}" if note else ""
+            tail = f"（{note}）" if note else ""
             self._apply(item, EventKind.REVISITED, f"回访：{satisfaction.label}{tail}", None,
                         {"satisfaction": satisfaction.code, "note": note})
         return self.item(item_id)

@@ -44,7 +44,9 @@ class ItemReads:
             raise NotFound(f"未找到事项 #{item_id}")
         items = self._items_where("i.id = ?", [item_id])
         if not items:
-            raise NotFound(f"未找到事项 #{item_id}")
+            from .undo import undone_note
+
+            raise NotFound(f"未找到事项 #{item_id}{undone_note(self.db, item_id)}")
         return items[0]
 
     def _items_where(self, where: str, params: list, order: str = "i.id") -> list[Item]:
@@ -180,7 +182,7 @@ class ItemReads:
             params.append(flt.source.code)
         if flt.unit:
             unit = self.unit(flt.unit)
-            where.append("i.id IN (SELECT item_id FROM assignments WHERE unit_id = ?)")
+            where.append("i.id IN (SELECT item_id FROM assignments WHERE unit_id = ? AND status != 'cancelled')")  # a withdrawn unit has it no more
             params.append(unit.id)
         if flt.due_before is not None:
             where.append("i.due IS NOT NULL AND i.due < ?")

@@ -70,6 +70,12 @@ class ScheduleBook:
     def _schedule_items(self, item_ids: Iterable[int]) -> None:
         self._schedule_dirty.update(item_ids)
 
+    def _schedule_later(self, item_ids: Iterable[int]) -> None:
+        """New items (an import's) whose schedules the next command builds (:meth:`_ensure_schedules`):
+        until then ``list`` and ``overdue`` light them in Python, and the views show them 待计算."""
+        self.db.conn.executemany("INSERT OR IGNORE INTO schedule_pending (item_id) VALUES (?)",
+                                 ((i,) for i in item_ids))
+
     def _schedule_everything(self, workdays_from: dt.date | None = None) -> None:
         """A setting or the calendar changed: every item's schedule (and the workdays from that day)."""
         self._schedule_all = True
@@ -154,12 +160,18 @@ class ScheduleBook:
         self._compute_schedules(None)
 
     def _ensure_schedules(self) -> None:
-        """At open: a ledger whose schedules were built by other rules (or none yet) is rebuilt once."""
-        if self.read_only or self._stored_fingerprint() == self._current_fingerprint():
+        """At open: a ledger whose schedules were built by other rules (or none yet) is rebuilt once, and the
+        schedules an import left to build (``schedule_pending``) are built, in a transaction of their own."""
+        if self.read_only:
             return
-        with self._write():
-            if self._stored_fingerprint() != self._current_fingerprint():  # (another process may have done it)
+        pending = "SELECT 1 FROM schedule_pending LIMIT 1"
+        if self._stored_fingerprint() == self._current_fingerprint() and self.db.execute(pending).fetchone() is None:
+            return
+        with self._write():  # (another process may have done it meanwhile: asked again inside)
+            if self._stored_fingerprint() != self._current_fingerprint():
                 self._rebuild_schedules()
+            elif self.db.execute(pending).fetchone() is not None:
+                self._compute_schedules({r[0] for r in self.db.execute("SELECT item_id FROM schedule_pending")})
 
     def _compute_schedules(self, item_ids: set[int] | None, live_only: bool = False) -> None:
         """Replace the rows of ``item_ids`` (and of their parents), or write every item's (None).
@@ -171,6 +183,7 @@ class ScheduleBook:
         if item_ids is None and live_only:
             where, params = _LIVE, []
             self.db.execute(f"DELETE FROM schedules WHERE item_id IN (SELECT i.id FROM items i WHERE {_LIVE})")
+            self.db.execute(f"DELETE FROM schedule_pending WHERE item_id IN (SELECT i.id FROM items i WHERE {_LIVE})")
         elif item_ids is not None:
             ids = json.dumps(sorted(item_ids))
             parents = [r[0] for r in self.db.execute(
@@ -178,9 +191,11 @@ class ScheduleBook:
                 " AND parent_id IS NOT NULL", [ids])]
             ids = json.dumps(sorted(set(item_ids) | set(parents)))
             self.db.execute("DELETE FROM schedules WHERE item_id IN (SELECT value FROM json_each(?))", [ids])
+            self.db.execute("DELETE FROM schedule_pending WHERE item_id IN (SELECT value FROM json_each(?))", [ids])
             where, params = "i.id IN (SELECT value FROM json_each(?))", [ids]
         else:
             where, params = "1", []
+            self.db.execute("DELETE FROM schedule_pending")
         # a calendar of its own: the years the schedules look into are not years this command's answers used
         from . import settings as settings_mod
 

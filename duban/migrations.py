@@ -332,6 +332,8 @@ def m015_schedules(db: Database) -> None:
     and counts on each stretch ``[from_date, until_date)`` of days, the counts as a date to count from
     (duban/schedule.py). ``schedule_state``: the rules and calendar package they were built with, and a digest of the
     settings and calendar rows (a hand edit of those tables makes duban light in Python until rebuilt).
+    ``schedule_pending``: the items an import wrote, whose schedules the next command builds (an import
+    stays as fast as reading the sheet, issue #15); until then they are lit in Python.
     The rows themselves are written by the ledger right after the migrations (Ledger._ensure_schedules),
     with the rules of the duban that opened the file; the views read them (docs/数据模型.md).
     """
@@ -364,6 +366,9 @@ def m015_schedules(db: Database) -> None:
         );
         CREATE INDEX IF NOT EXISTS idx_schedules_item ON schedules(item_id, unit_id, from_date);
         CREATE INDEX IF NOT EXISTS idx_schedules_light ON schedules(light, until_date, from_date);
+        CREATE TABLE IF NOT EXISTS schedule_pending (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id)
+        );
         CREATE TABLE IF NOT EXISTS schedule_state (
             id INTEGER PRIMARY KEY CHECK (id = 1),
             fingerprint TEXT NOT NULL,
@@ -407,6 +412,11 @@ _SOURCE = _labels("i.source", [(m.code, m.label) for m in Source], "i.source")
 _STATUS = _labels("i.status", [(m.code, m.label) for m in Status], "i.status")
 _LEVEL = _labels("现.level", sorted(LEVEL_LABELS.items()), "NULL")
 
+# an item with no usable row today (an import's, until the next command builds it; a date outside the
+# workdays table; a view read on a day before the schedules were built): not "不亮灯" but said so
+_UNLIT = "(现.item_id IS NULL OR 现.code = 'python')"
+PENDING_WORDS = "亮灯尚未算入台账文件，运行任一 duban 命令后显示"
+
 LEDGER_VIEW = f"""CREATE VIEW IF NOT EXISTS 台账 AS
 WITH {_TODAY},
 现 AS (SELECT s.* FROM schedules s, 今天 WHERE s.unit_id IS NULL AND s.from_date <= 今天.日 AND s.until_date > 今天.日)
@@ -415,8 +425,9 @@ SELECT i.id AS 编号, i.title AS 事项, {_SOURCE} AS 来源, i.ref AS 文号, 
         ORDER BY a.id LIMIT 1) AS 牵头单位,
        (SELECT group_concat(name, '、') FROM (SELECT u.name FROM assignments a JOIN units u ON u.id = a.unit_id
         WHERE a.item_id = i.id AND a.role = 'co' ORDER BY a.id)) AS 配合单位,
-       i.due AS 办理时限, {_STATUS} AS 状态, {_LIGHT.format(x='现.light')} AS 亮灯,
-       {_words('现.reason')} AS 亮灯原因, {_count('现.workdays_left')} AS 剩余工作日,
+       i.due AS 办理时限, {_STATUS} AS 状态,
+       CASE WHEN {_UNLIT} THEN '待计算' ELSE {_LIGHT.format(x='现.light')} END AS 亮灯,
+       CASE WHEN {_UNLIT} THEN '{PENDING_WORDS}' ELSE {_words('现.reason')} END AS 亮灯原因, {_count('现.workdays_left')} AS 剩余工作日,
        {_count('现.overdue_workdays')} AS 逾期工作日, i.created AS 立项日期, i.parent_id AS 上级事项,
        今天.日 AS 截至日期
 FROM items i CROSS JOIN 今天 LEFT JOIN 现 ON 现.item_id = i.id

@@ -18,7 +18,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from .safe_text import csv_cell
-from .models import Assignment, Escalation, Event, ItemView, Light, LightResult, Milestone, Unit
+from .models import Assignment, Escalation, Event, Item, ItemView, Light, LightResult, Milestone, Status, Unit
 
 
 if TYPE_CHECKING:  # pragma: no cover - Rich loads when a table is printed, not on import
@@ -36,6 +36,11 @@ class Format(str, Enum):
 
 LIGHT_STYLE = {"red": "bold red", "yellow": "bold yellow", "blue": "bold blue", "green": "green"}
 
+
+
+def co_units(item: Item) -> list[str]:
+    """The item's 配合单位, less those withdrawn from it (``cancel ID --unit``) while it goes on."""
+    return [a.unit for a in item.co if a.status is not Status.CANCELLED or item.status is Status.CANCELLED]
 
 def console(stderr: bool = False) -> Console:
     from rich.console import Console
@@ -75,7 +80,7 @@ def item_record(view: ItemView) -> dict[str, Any]:
         "due": _iso(item.due),
         "due_uncertain": view.due_uncertain,
         "lead_unit": lead.unit if lead else None,
-        "co_units": [a.unit for a in item.co],
+        "co_units": co_units(item),
         "workdays_left": light.workdays_left,
         "overdue_workdays": light.overdue_workdays,
         "created": _iso(item.created),

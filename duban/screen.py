@@ -164,7 +164,8 @@ def combine(screens: list[Screen], office: str) -> Screen:
             weeks = [trend.Week(w.label, w.monday, w.end, w.new + o.new, w.closed + o.closed, w.red + o.red)
                      for w, o in zip(weeks, s.trend)]
     lit.sort(key=lambda r: (_LIT_ORDER[r.light], -r.late_workdays, r.workdays_left or 0, r.ledger or "", r.item_id))
-    units.sort(key=lambda r: (-(r.progress_rate or 0), r.rank or 0, r.ledger or "", r.unit))
+    # ranks of different ledgers do not compare: by 序时推进率, and a unit with nothing at work (no rate) last
+    units.sort(key=lambda r: (r.progress_rate is None, -(r.progress_rate or 0), r.rank or 0, r.ledger or "", r.unit))
     first = screens[0]
     return Screen(office, first.today, first.quarter, lights, overall, units, lit, red, black, weeks or [],
                   [s.office for s in screens])

@@ -168,6 +168,16 @@ def _units(s: Screen) -> str:
             + "".join(body) + "</tbody></table>" + more)
 
 
+def _more(hidden: list) -> str:
+    """The line under the list: how many of which light were left out, and the command that shows them."""
+    if not hidden:
+        return ""
+    counts = "、".join(f"{LIGHT_NAMES[c]}{n}项" for c in ("red", "yellow", "blue")
+                      if (n := sum(1 for r in hidden if r.light == c)))
+    command = "duban list --light red" if all(r.light == "red" for r in hidden) else "duban list"
+    return f'<p class="more">另有{len(hidden)}项未列出（{counts}；{command} 查看全部）</p>'
+
+
 def _lit(s: Screen) -> str:
     shown = s.lit[:MAX_LIT]
     body = []
@@ -182,13 +192,12 @@ def _lit(s: Screen) -> str:
             f'<td class="state" data-k="state">{escape(r.state)}</td><td data-k="level">{escape(r.level or "—")}</td></tr>')
     if not body:
         body.append('<tr><td colspan="6" class="empty">今日没有红灯、黄灯事项</td></tr>')
-    more = (f'<p class="more">另有{len(s.lit) - MAX_LIT}项未列出（duban list --light red 查看全部）</p>'
-            if len(s.lit) > MAX_LIT else "")
+    more = _more(s.lit[MAX_LIT:])
     counts = "、".join(f"{LIGHT_NAMES[c]}{n}项" for c in ("red", "yellow", "blue")
                       if (n := sum(1 for r in s.lit if r.light == c)))
     return (f"<h2>红灯、黄灯事项（{escape(counts) or '无'}）</h2>"
             '<table class="lit"><colgroup><col style="width:3.2em"><col style="width:3.6em"><col>'
-            '<col style="width:20%"><col style="width:8.8em"><col style="width:4.8em"></colgroup>'
+            '<col style="width:20%"><col style="width:10.4em"><col style="width:5.4em"></colgroup>'
             '<thead><tr><th class="num">编号</th><th>灯</th><th>事项</th><th>牵头单位</th>'
             '<th class="num">逾期/剩余</th><th>督办级别</th></tr></thead><tbody>' + "".join(body)
             + "</tbody></table>" + more)

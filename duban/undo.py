@@ -22,7 +22,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from typing import TYPE_CHECKING
+import sqlite3
+from typing import TYPE_CHECKING, Any
 
 from . import lifecycle
 from .errors import InvalidInput, InvalidTransition
@@ -282,3 +283,16 @@ def check_voided(conn, add, problem: type) -> None:
         else:
             add(problem("voided_mismatch", f"记录（编号 {event_id}）已由撤回记录（编号 {expected[event_id]}）撤回，"
                                            "但未标为已撤回"))
+
+
+def undone_note(db: Any, item_id: int) -> str:
+    """“（其立项已于 D 用 duban undo 撤回）” when an item left the ledger by undo, else nothing
+    (for the “未找到事项” message: a number the clerk just saw should not simply vanish)."""
+    try:
+        row = db.execute(
+            "SELECT u.at FROM event_log e JOIN voided_events v ON v.event_id = e.id"
+            " JOIN event_log u ON u.id = v.undone_by WHERE e.item_id = ? AND e.kind IN ('created', 'imported')"
+            " ORDER BY e.id DESC LIMIT 1", [item_id]).fetchone()
+    except sqlite3.OperationalError:  # a ledger read before its upgrade has no undo tables
+        return ""
+    return f"（其立项已于 {row[0]} 用 duban undo 撤回）" if row else ""

@@ -113,15 +113,18 @@ def weekly(led: "Ledger", period: Period, issue_no: int, items: Mapping[int, Ite
     rows = scope.rows  # the assignments still at work, and those of the items rebuilt from their log
     by_unit = stats(led, year_scope, "unit", scope)
     overall = by_unit.pop()
-    # the week's scope is the part of the year's not finished before the week began
-    week_scope = Scope(scope.by, [c.since() for c in scope.counted],
-                       [s for s in rows if not (s.closed and s.closed_on < period.start)])
+    # the week's scope is the part of the year's not finished before the week began; a week that
+    # began last year (2026-12-28 至 2027-01-01) has its own, or what it closed in December is lost
+    of_week = scope if period.start >= year_scope.start else _scope(
+        led, Period(period.label, period.start, period.end), "unit", since=period.start, items=items)
+    week_scope = Scope(of_week.by, [c.since() for c in of_week.counted],
+                       [s for s in of_week.rows if not (s.closed and s.closed_on < period.start)])
     week_stats = stats(led, period, None, week_scope)[-1]
     start, end = period.start.isoformat(), period.end.isoformat()
     new_items = led.db.execute("SELECT count(*) FROM items WHERE created >= ? AND created <= ? AND status NOT IN ('cancelled', 'merged')",
                                [start, end]).fetchone()[0]
-    closed_week = (sum(c.closed_since for c in scope.counted)
-                   + sum(1 for s in rows if s.lead and s.closed and s.closed_on >= period.start))
+    closed_week = (sum(c.closed_since for c in of_week.counted)
+                   + sum(1 for s in of_week.rows if s.lead and s.closed and s.closed_on >= period.start))
     # items open at the end of the week: the worst light among their open assignments
     worst: dict[int, list[Scoped]] = defaultdict(list)
     for s in rows:
@@ -218,6 +221,10 @@ def _state(s: Scoped, late: int, milestone: bool = False) -> str:
         return "进展反馈逾期"
     if s.behind:
         return "落后序时进度"
+    if s.unsigned:
+        return "未按时签收"
+    if s.workdays_left is None:
+        return "长期事项"  # no deadline: its light comes from its feedback or milestones
     return "今日到期" if s.workdays_left == 0 else f"剩余{s.workdays_left}个工作日"
 
 

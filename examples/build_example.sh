@@ -5,13 +5,13 @@
 # 设置都相同（只有记录旁的实际写入时间 logged_at 不同）。
 #
 #   用法：bash examples/build_example.sh [台账路径]        （默认 examples/out/示例台账.db）
-#   环境：DUBAN=duban 可执行文件（默认 duban）
+#   环境：DUBAN=duban 可执行文件（默认 .venv/bin/duban，没有时用 PATH 中的 duban）
 #
 # 2026-11-20（周五）打开台账可见：4 项红灯（逾期）、3 项黄灯（3 个工作日内到期）、
 # 5 项绿灯、3 项不亮灯（暂缓、办结待审核、待交办）；另有 3 项已销号、1 项已撤销。
 set -euo pipefail
 
-DUBAN="${DUBAN:-duban}"
+source "$(dirname -- "${BASH_SOURCE[0]}")/find-duban.sh"   # DUBAN：.venv/bin/duban，没有时用 PATH 中的 duban
 DB="${1:-examples/out/示例台账.db}"
 
 mkdir -p "$(dirname -- "$DB")"

@@ -8,16 +8,7 @@ set -euo pipefail
 here="$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)"
 root="$(dirname -- "$here")"
 
-if [[ -z "${DUBAN:-}" ]]; then
-  if [[ -x "$root/.venv/bin/duban" ]]; then
-    DUBAN="$root/.venv/bin/duban"
-  else
-    DUBAN=duban
-  fi
-elif [[ "$DUBAN" == */* && "$DUBAN" != /* ]]; then
-  DUBAN="$PWD/$DUBAN"                             # 相对路径：先转为绝对路径再切换目录
-fi
-export DUBAN
+source "$here/find-duban.sh"                      # DUBAN：.venv/bin/duban，没有时用 PATH 中的 duban
 
 cd "$root"
 db="examples/out/示例台账.db"

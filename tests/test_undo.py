@@ -185,7 +185,8 @@ def test_a_created_item_taken_back_leaves_the_ledger_and_its_number_is_not_confu
     assert ok(units("undo")) == ("已撤回：duban create（2026-11-16 记）：事项 #1，2 条记录\n"
                                  "  #1 立项：误登记的事项（领导批示）\n"
                                  "  #1 交办牵头单位“市交通运输局”，办理时限 2026-11-23\n")
-    refused(units("show", "1"), "未找到事项 #1")
+    refused(units("show", "1"), "未找到事项 #1（其立项已于 2026-11-16 用 duban undo 撤回）")
+    refused(units("show", "2"), "未找到事项 #2")  # a number never used says nothing more
     assert json.loads(ok(units("list", "--all", "--format", "json"))) == []
     assert units("check").exit_code == 0
     # the next item takes number 1 again; its log is its own (the voided events were another item's)

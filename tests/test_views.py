@@ -109,3 +109,47 @@ def test_datasette_reads_the_ledger_view_as_json(built):
     assert done.returncode == 0, done.stderr
     rows = sorted(json.loads(done.stdout), key=lambda r: r["编号"])
     assert [(r["编号"], r["亮灯原因"]) for r in rows] == [(r["id"], r["light_reason"]) for r in listed]
+
+
+def test_an_import_leaves_its_schedules_to_the_next_command_and_the_view_says_so(built, tmp_path):
+    """An import writes no schedules (issue #15 keeps it as fast as reading the sheet): its items are
+    待计算 in the view, lit in Python meanwhile, and the next command builds them (issue #16)."""
+    from openpyxl import Workbook
+
+    from duban.ledger import Ledger
+    from duban.ledger_rows import ListFilter
+
+    db, duban = built
+    today = _sqlite_today()
+    sheet = tmp_path / "台账.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "督办事项", "牵头单位", "完成时限"])
+    ws.append([1, "导入的逾期事项", "市财政局", (today - dt.timedelta(days=30)).isoformat()])
+    ws.append([2, "导入的正常事项", "市交通运输局", (today + dt.timedelta(days=90)).isoformat()])
+    wb.save(sheet)
+    led = Ledger.open(db, today=today)
+    from duban import importer
+
+    report = importer.import_file(led, sheet, importer.ImportOptions())
+    assert report.written and not report.errors
+    conn = sqlite3.connect(db)
+    assert [r[0] for r in conn.execute("SELECT item_id FROM schedule_pending ORDER BY 1")] == [9, 10]
+    assert conn.execute("SELECT count(*) FROM schedules WHERE item_id IN (9, 10)").fetchone()[0] == 0
+    view = {r[0]: r[1:] for r in conn.execute("SELECT 编号, 亮灯, 亮灯原因 FROM 台账 WHERE 编号 >= 9")}
+    assert view == {9: ("待计算", "亮灯尚未算入台账文件，运行任一 duban 命令后显示"),
+                    10: ("待计算", "亮灯尚未算入台账文件，运行任一 duban 命令后显示")}
+    assert conn.execute("SELECT count(*) FROM 逾期清单 WHERE 编号 >= 9").fetchone()[0] == 0
+    # meanwhile the list lights them in Python: the same as once they are built
+    before = [(v.item.id, v.light.light, v.light.reason, v.light.overdue_workdays)
+              for v in led.list_items(ListFilter(), scheduled=True)]
+    assert before[-2][1].code == "red" and before[-1][1].code == "green"
+    led.db.close()
+    listed = json.loads(duban("list", "--format", "json").stdout)  # the next command builds them first
+    assert conn.execute("SELECT count(*) FROM schedule_pending").fetchone()[0] == 0
+    assert conn.execute("SELECT count(*) FROM schedules WHERE item_id IN (9, 10)").fetchone()[0] >= 2
+    assert [(r["id"], r["light"], r["light_reason"], r["overdue_workdays"]) for r in listed] == \
+        [(i, light.code if light else None, reason, late) for i, light, reason, late in before]
+    view = {r[0]: r[1] for r in conn.execute("SELECT 编号, 亮灯 FROM 台账 WHERE 编号 >= 9")}
+    assert view == {9: "红灯", 10: "绿灯"}
+    assert conn.execute("SELECT count(*) FROM 逾期清单 WHERE 编号 = 9").fetchone()[0] == 1

@@ -13,7 +13,7 @@ from .. import render
 from .. import settings as settings_mod
 from ..errors import InvalidInput, UsageError
 from ..render import Format
-from .common import guarded, ledger, parse_date, parse_deadline
+from .common import guarded, ledger, note_past_milestones, parse_date, parse_deadline
 
 unit_app = typer.Typer(help="责任单位：添加、列出。\n\n示例：duban unit add 市财政局 --alias 财政局；duban unit list",
                        no_args_is_help=True)
@@ -129,7 +129,9 @@ def milestone_add(
     示例：duban milestone add 12 2026-12-15 完成招标
     """
     when = parse_deadline(day, "节点日期")
-    view = ledger().add_milestone(item_id, when, title)
+    led = ledger()
+    view = led.add_milestone(item_id, when, title)
+    note_past_milestones(led, [when])
     seq = view.item.milestones[-1].seq
     render.console().print(f"事项 #{item_id} 已设定节点{seq}：{when.isoformat()} {title}")
 
@@ -222,9 +224,16 @@ def calendar_add_workday(
 
     录入后，涉及该年、按“N个工作日”估算的在办时限从交办日重算（输出“重算时限 N 件”）。
 
-    示例：duban calendar add-workday 2027-02-06 --note 春节调休
+    示例：duban calendar add-workday 2027-02-20 --note 春节调休
     """
-    entry = ledger().enter_calendar([(d, True, note) for d in _dates(days)])
+    led, dates = ledger(), _dates(days)
+    # a statutory day off (元旦, 春节 …) is never a make-up working day: most likely a wrong date
+    was = {d: led.calendar.describe(d) for d in dates}
+    entry = led.enter_calendar([(d, True, note) for d in dates])
+    for d in dates:
+        if was[d].startswith(("法定节假日", "节假日")):
+            led.warnings.append(f"注意：{d.isoformat()} 原为{was[d]}，已按调休上班日录入；"
+                                "如录错，请对照国务院办公厅通知核对（调休上班日一般是假期前后的周末）")
     render.console().print(f"已录入 {entry.count} 个调休上班日期")
     _print_recomputed(entry.plan, dry_run=False)
 
@@ -322,7 +331,7 @@ def calendar_import(
     在办时限自动从交办日重算（每件记一条“重算时限”记录），按日期给出的时限保留原日期，落在节假日时提示。
 
     示例：duban calendar import 通知.txt --dry-run；duban calendar import 通知.txt；
-    duban calendar import 2027年节假日.txt（每行如 2027-01-01,休,元旦 或 2027-02-06,班,春节调休）
+    duban calendar import 2027年节假日.txt（每行如 2027-01-01,休,元旦 或 2027-02-20,班,春节调休）
     """
     if fmt is Format.csv:
         raise UsageError("calendar import 只支持 table 或 json 格式")

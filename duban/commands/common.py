@@ -213,6 +213,13 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def note_past_milestones(led: Any, days: list[dt.date]) -> None:
+    """A 节点 dated before today is taken (补录) but said: unless it is marked done, the item is red at once."""
+    for day in sorted(set(d for d in days if d < led.today)):
+        led.warnings.append(f"注意：节点日期 {day.isoformat()} 早于今天 {led.today.isoformat()}，该节点已过期；"
+                            "如已完成请用 duban milestone done 标记，否则事项亮红灯")
+
+
 def _flush_warnings() -> None:
     led = _current.ledger if _current is not None else None
     if led is not None:

@@ -200,20 +200,20 @@ def _rows_table(rows: list) -> Any:
             Col("事项", 0, wrap=True, min_width=10, max_width=30), Col("牵头单位", 1, wrap=True, min_width=8, max_width=18),
             Col("配合单位", 3, wrap=True, min_width=8, max_width=18), Col("办理时限", 2), Col("交办日期", 4),
             Col("说明", 2, wrap=True, min_width=8, max_width=24)]
-    table: list[tuple] = []
+    shown: list[tuple] = []
     for r in rows:
         skipped = r.action == "skip"
         assigned = "—" if skipped else (r.assigned_on if r.assigned_on_known else "未知")
         said = r.reason or (f"事项 #{r.item_id}" if r.item_id else "")
-        table.append((r.sheet, str(r.row), _ACTION_SHORT[r.action], r.title, r.lead_unit or "—",
+        shown.append((r.sheet, str(r.row), _ACTION_SHORT[r.action], r.title, r.lead_unit or "—",
                       "、".join(r.co_units) or "—", "—" if skipped else _due_text(r), assigned, said))
-    return Fitted(cols, table, "将导入的行")
+    return Fitted(cols, shown, "将导入的行")
 
 
 def _problems_table(problems: list) -> Any:
     from ..render_fit import Col, Fitted
 
     cols = [Col("级别", 0), Col("工作表", 3, wrap=True, min_width=6, max_width=12), Col("行", 0, justify="right"),
-            Col("列", 1, wrap=True, min_width=4, max_width=18), Col("原因", 0, wrap=True, min_width=16)]
+            Col("列", 1, wrap=True, min_width=8, max_width=18), Col("原因", 0, wrap=True, min_width=16)]
     return Fitted(cols, [(_LEVEL_LABELS[p.level], p.sheet or "—", str(p.row) if p.row else "—", p.column or "—",
                           p.reason) for p in problems], "问题与提示")

@@ -8,7 +8,7 @@ No SQL and no rule logic here.
 # No ``from __future__ import annotations``: Typer evaluates the commands' annotations when it
 # builds them, and from strings that takes a third longer (~5 ms of ``duban --help``).
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -138,7 +138,27 @@ def create(
         content=content, standard=standard, lead=lead, co=co, due=due_date, within=within, person=person,
         milestones=[parse_milestone(m) for m in milestone], long_term=long_term, parent=parent, preset=preset,
     )
+    _note_likely_duplicate(led, view.item.id)
     typer.echo(view.item.id)
+
+
+def _note_likely_duplicate(led: Any, item_id: int) -> None:
+    """The same 立项 twice (a command run again, a 批示 registered by two people): say so at once,
+    with the rule ``duban check`` applies (same lead unit, similar title), rather than weeks later."""
+    from ..ledger_clerk import likely_duplicates
+
+    rows = led.db.execute(
+        """SELECT i.id, i.title, a.unit_id, i.parent_id FROM items i
+           JOIN assignments a ON a.item_id = i.id AND a.role = 'lead'
+           WHERE i.status IN ('open', 'paused', 'done') AND a.unit_id =
+                 (SELECT unit_id FROM assignments WHERE item_id = ? AND role = 'lead')""", [item_id]).fetchall()
+    titles = {r[0]: r[1] for r in rows}
+    for first, second in likely_duplicates(rows):
+        if item_id in (first, second):
+            other = first if second == item_id else second
+            led.warnings.append(f"注意：新事项 #{item_id} 与事项 #{other}“{titles[other]}”牵头单位相同、名称相近，"
+                                f"可能重复立项；如为同一事由，可用 duban merge {min(first, second)} "
+                                f"{max(first, second)} --reason 理由 合并")
 
 
 @app.command()

@@ -49,8 +49,27 @@ def translate(message: str) -> str:
     return text
 
 
+#: The global options (before the command) and what stands for their value in the hint.
+GLOBAL_OPTIONS = {"--today": "日期", "--db": "台账文件"}
+
+
+def _misplaced_global(exc: Any) -> str | None:
+    """“duban list --today 2026-12-01”: a global option written after the command; say where it goes."""
+    option = getattr(exc, "option_name", None)
+    ctx = getattr(exc, "ctx", None)
+    if exc.__class__.__name__ != "NoSuchOption" or option not in GLOBAL_OPTIONS or ctx is None:
+        return None
+    root, _, command = ctx.command_path.partition(" ")
+    if not command:
+        return None
+    return f"{option} 是全局选项，须写在命令之前，如 {root} {option} {GLOBAL_OPTIONS[option]} {command} …"
+
+
 def _message(exc: Any) -> str:
     """The error's Chinese text; a missing argument is named as the help names it (its metavar)."""
+    misplaced = _misplaced_global(exc)
+    if misplaced:
+        return misplaced
     param = getattr(exc, "param", None)
     if exc.__class__.__name__ == "MissingParameter" and getattr(param, "param_type_name", "") == "argument":
         return f"缺少参数：{param.metavar or param.name}"
