@@ -112,7 +112,7 @@ class CalendarBook:
             data["years"] = years
             self._log("calendar_changed", "录入日历：" + "；".join(parts), data=data)
             self._calendar = None
-            self._schedule_everything(min([entries[0][0], *(dt.date(y, 1, 1) for y in years)]))
+            self._schedule_calendar(entries[0][0], min([entries[0][0], *(dt.date(y, 1, 1) for y in years)]))
             plan = calendar_entry.plan(self._recompute_candidates(years), years, self.calendar, before)
             latest = self._latest_event_dates([r.item.id for r in plan.recomputed])
             current: dict[int, Item] = {}

@@ -63,6 +63,7 @@ class ScheduleBook:
     _schedule_all: bool = False
     _schedule_restamp: bool = False  # settings no schedule reads changed: the rows stand, their stamp is renewed
     _workdays_from: dt.date | None = None
+    _calendar_from: dt.date | None = None
     _workdays_table: tuple[dt.date | None, dt.date | None] | None = None  # its first and last dates (read once)
     _schedule_ok: bool | None = None
 
@@ -76,11 +77,17 @@ class ScheduleBook:
         self.db.conn.executemany("INSERT OR IGNORE INTO schedule_pending (item_id) VALUES (?)",
                                  ((i,) for i in item_ids))
 
-    def _schedule_everything(self, workdays_from: dt.date | None = None) -> None:
-        """A setting or the calendar changed: every item's schedule (and the workdays from that day)."""
+    def _schedule_everything(self) -> None:
+        """A setting changed: every item's schedule."""
         self._schedule_all = True
-        if workdays_from is not None:
-            self._workdays_from = min(workdays_from, self._workdays_from or workdays_from)
+
+    def _schedule_calendar(self, day: dt.date, table_from: dt.date) -> None:
+        """The calendar changed: working or not from ``day`` on (the first day entered), the workdays
+        table's words from ``table_from`` (a year now entered is no longer "估算"). The schedules of the
+        items whose horizon reaches ``day`` are recomputed (:func:`duban.schedule.horizon`: the others
+        cannot change: whether a day works depends on the entries alone, not on the year being entered)."""
+        self._workdays_from = min(table_from, self._workdays_from or table_from)
+        self._calendar_from = min(day, self._calendar_from or day)
 
     def _schedule_settings(self, keys: set[str], fresh: bool) -> None:
         """Settings ``keys`` changed; ``fresh``: the schedules were in step just before. Only if some
@@ -94,6 +101,7 @@ class ScheduleBook:
     def _schedule_forget(self) -> None:
         self._schedule_dirty = set()
         self._schedule_all, self._workdays_from, self._schedule_restamp = False, None, False
+        self._calendar_from = None
 
     # -- recomputing, at the end of a write -----------------------------------------------------------
     def _flush_schedules(self) -> None:
@@ -101,7 +109,7 @@ class ScheduleBook:
         if not (self._schedule_dirty or self._schedule_all or self._workdays_from or self._schedule_restamp):
             return
         stored = self._stored_fingerprint()
-        settings_changed = self._schedule_all or self._schedule_restamp
+        settings_changed = self._schedule_all or self._schedule_restamp or self._workdays_from is not None
         if stored is None or stored.split(" ")[0] != fingerprint() or (
                 not settings_changed and stored != self._current_fingerprint()):  # other rules, or a hand edit
             self._rebuild_schedules()
@@ -109,8 +117,10 @@ class ScheduleBook:
             if self._workdays_from is not None:
                 self._calendar = None
                 workday_table.rebuild(self.db, self._make_calendar(warn=False), self._workdays_from)
-            if self._schedule_all:  # a setting or the calendar: only the items a rule still looks at
+            if self._schedule_all:  # a setting: only the items a rule still looks at
                 self._compute_schedules(None, live_only=True)
+            elif self._calendar_from is not None:  # the calendar: of those, the ones looking as far as its day
+                self._compute_schedules(None, live_only=True, reaching=self._calendar_from)
             if self._schedule_dirty:  # (with a setting too: an item the same write closed)
                 self._compute_schedules(self._schedule_dirty)
             if settings_changed:
@@ -173,17 +183,24 @@ class ScheduleBook:
             elif self.db.execute(pending).fetchone() is not None:
                 self._compute_schedules({r[0] for r in self.db.execute("SELECT item_id FROM schedule_pending")})
 
-    def _compute_schedules(self, item_ids: set[int] | None, live_only: bool = False) -> None:
+    def _compute_schedules(self, item_ids: set[int] | None, live_only: bool = False,
+                           reaching: dt.date | None = None) -> None:
         """Replace the rows of ``item_ids`` (and of their parents), or write every item's (None).
 
         ``live_only`` (every item's, after a setting or a calendar entry): only the items with an open
         assignment or with sub-items. The others' one row is grey for good — with no open assignment
         :func:`duban.rules.item_light` gives no light and the words of its status, whatever the settings
-        and the calendar — so it stays as it is (tests/test_schedule.py checks the equivalence)."""
+        and the calendar — so it stays as it is (tests/test_schedule.py checks the equivalence).
+        ``reaching`` (a calendar entry from that day): of those, only the items whose horizon
+        (``schedule_items``) is that day or later, or not known."""
         if item_ids is None and live_only:
             where, params = _LIVE, []
-            self.db.execute(f"DELETE FROM schedules WHERE item_id IN (SELECT i.id FROM items i WHERE {_LIVE})")
-            self.db.execute(f"DELETE FROM schedule_pending WHERE item_id IN (SELECT i.id FROM items i WHERE {_LIVE})")
+            if reaching is not None:
+                where = f"{_LIVE} AND i.id NOT IN (SELECT item_id FROM schedule_items WHERE horizon < ?)"
+                params = [reaching.isoformat()]
+            self.db.execute(f"DELETE FROM schedules WHERE item_id IN (SELECT i.id FROM items i WHERE {where})", params)
+            self.db.execute(f"DELETE FROM schedule_pending WHERE item_id IN (SELECT i.id FROM items i WHERE {where})",
+                            params)
         elif item_ids is not None:
             ids = json.dumps(sorted(item_ids))
             parents = [r[0] for r in self.db.execute(
@@ -213,10 +230,12 @@ class ScheduleBook:
             chunk = [it.id for it in items]
             children = self._live_children([i for i in chunk if i in split])
             reminded = self._reminded(chunk)
-            out = []
+            out, horizons = [], []
             for item in items:
                 kids = children.get(item.id, []) if item.parent is None and item.id in split else None
-                rows = schedule.item_rows(item, kids, reminded.get(item.id, {}), cal, settings, first, last)
+                seen: set[dt.date] = set()
+                rows = schedule.item_rows(item, kids, reminded.get(item.id, {}), cal, settings, first, last, seen)
+                horizons.append((item.id, schedule.horizon(seen)))
                 dates = {a for r in rows for a in schedule.row_anchors(r)}
                 if dates and not (low <= min(dates) and max(dates) <= high):
                     rows = [schedule.unscheduled_row(item.id)]  # a date outside 2000 to the table's end
@@ -224,6 +243,7 @@ class ScheduleBook:
                     earliest, latest = min(earliest, min(dates)), max(latest, max(dates))
                 out += rows
             self.db.conn.executemany(_INSERT, out)
+            self.db.conn.executemany("INSERT OR REPLACE INTO schedule_items (item_id, horizon) VALUES (?, ?)", horizons)
         if earliest < begin.isoformat() or latest > end.isoformat():  # a date outside the table: it grows
             self._workdays_span(dt.date.fromisoformat(earliest), dt.date.fromisoformat(latest))
         # the settings these rows read: exactly, after every item's; added to those noted before, after some

@@ -332,7 +332,8 @@ def m015_schedules(db: Database) -> None:
     and counts on each stretch ``[from_date, until_date)`` of days, the counts as a date to count from
     (duban/schedule.py). ``schedule_state``: the rules and calendar package they were built with, and a digest of the
     settings and calendar rows (a hand edit of those tables makes duban light in Python until rebuilt).
-    ``schedule_pending``: the items an import wrote, whose schedules the next command builds (an import
+    ``schedule_items``: each item's horizon, the last day its schedule looked at (a calendar entry after
+    it cannot change the item's rows: duban/schedule.py ``horizon``). ``schedule_pending``: the items an import wrote, whose schedules the next command builds (an import
     stays as fast as reading the sheet, issue #15); until then they are lit in Python.
     The rows themselves are written by the ledger right after the migrations (Ledger._ensure_schedules),
     with the rules of the duban that opened the file; the views read them (docs/数据模型.md).
@@ -366,6 +367,11 @@ def m015_schedules(db: Database) -> None:
         );
         CREATE INDEX IF NOT EXISTS idx_schedules_item ON schedules(item_id, unit_id, from_date);
         CREATE INDEX IF NOT EXISTS idx_schedules_light ON schedules(light, until_date, from_date);
+        CREATE TABLE IF NOT EXISTS schedule_items (
+            item_id INTEGER PRIMARY KEY REFERENCES items(id),
+            horizon TEXT NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS idx_schedule_items_horizon ON schedule_items(horizon);
         CREATE TABLE IF NOT EXISTS schedule_pending (
             item_id INTEGER PRIMARY KEY REFERENCES items(id)
         );

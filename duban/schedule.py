@@ -207,13 +207,16 @@ def _segments(days: Iterable[dt.date], first: dt.date, last: dt.date,
 
 
 def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int, Sequence[tuple[dt.date, int]]],
-              cal: WorkCalendar, settings: Mapping[str, Any], first: dt.date, last: dt.date) -> list[tuple]:
+              cal: WorkCalendar, settings: Mapping[str, Any], first: dt.date, last: dt.date,
+              seen: set[dt.date] | None = None) -> list[tuple]:
     """The schedule rows of one item: its own light (unit_id None), then each open assignment's.
 
     Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
     overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
     missed); the last four but level_reason only on red stretches (the 逾期清单's words). ``reminded``: each unit's 催办 (day, level), all of them; ``children``: the sub-items at
-    work of a split item (None: not split).
+    work of a split item (None: not split). ``seen``: where given, every change day of the item is added
+    to it (its latest is the item's *horizon*: a calendar entry after it cannot change these rows, see
+    :func:`horizon`).
     """
     def unanswered(a, day: dt.date) -> int:
         return sum(1 for at, level in reminded.get(a.unit_id, ()) if level >= 1 and at <= day
@@ -245,6 +248,8 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
                     frozen(result.feedback_late_workdays), said, level.reason, chased,
                     missed.isoformat() if missed else None)
 
+        if seen is not None:
+            seen |= days
         for start, until, value in _segments(days, first, last, answer):
             rows.append((item.id, a.unit_id, start, until, *value))
             starts.add(dt.date.fromisoformat(start))
@@ -252,6 +257,8 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
         for child in children:
             for a in child.assignments:
                 starts |= rules.change_dates(a, child, cal, settings)
+        if seen is not None:
+            seen |= starts
 
     def item_answer(day: dt.date) -> tuple:
         result = item_result(item, children, day, TracingCalendar(cal, day), settings, known=known)
@@ -263,6 +270,18 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
     rows[:0] = [(item.id, None, start, until, *value) for start, until, value in _segments(starts, first, last,
                                                                                           item_answer)]
     return rows
+
+
+def horizon(seen: set[dt.date]) -> str:
+    """The last day an item's schedule looked at: its latest change day ("0001-01-01" if none).
+
+    A calendar entry for a later day cannot change the item's rows. Every change day is a date the
+    item holds (deadline, 交办, 签收, feedback, 催办, milestone) or one counted from such a date by working
+    days (:func:`duban.rules.change_dates`); a count from an earlier date that ends before the entered
+    day never passes it, so the change days, and the answers on them (every count in them runs
+    between such days, or up to the day read: thawed on reading), are the same under the new calendar.
+    And after the last change day the answer stands, counts aside, as it did."""
+    return max(seen).isoformat() if seen else "0001-01-01"
 
 
 def unscheduled_row(item_id: int) -> tuple:

@@ -103,7 +103,7 @@ class ScheduledOffice(Office):
             key, values = SETTINGS[(which + n) % len(SETTINGS)]
             led.set_setting(key, values[pick % len(values)])
         elif kind in ("holiday", "workday"):
-            day = led.today + dt.timedelta(days=n)
+            day = led.today + dt.timedelta(days=3 * n - 30)  # a past day, or up to two months ahead
             led.set_calendar_days([(day, kind == "workday", "调整")])
         elif kind in ACTIONS:
             super().act(kind, which, pick, n)
@@ -201,6 +201,36 @@ def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own
     led.today = dt.date(2026, 11, 3)
     assert led.schedule_on(dt.date(2026, 11, 3))[(1, None)]["light"] == "blue"
     check_equivalent(led, led.today, dt.date(2027, 2, 1))
+
+
+def test_a_calendar_entry_recomputes_only_the_items_whose_schedules_look_as_far_as_its_day():
+    """An item long past its deadline and every escalation threshold keeps its rows (the same rowids)
+    when a holiday after its horizon is entered; an item due after that day is recomputed; and both
+    still say what the rules say, before and after the entered day."""
+    led = Ledger(Database(memory=True), today=dt.date(2026, 3, 2))
+    led.add_unit("市财政局")
+    led.create("旧事项", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 3, 20))
+    led.today = dt.date(2026, 11, 2)
+    led.create("新事项", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2027, 1, 20))
+    horizons = dict(led.db.execute("SELECT item_id, horizon FROM schedule_items"))
+    assert horizons[1] < "2027-01-18" <= horizons[2]
+
+    def rowids(item_id: int) -> list[int]:
+        return [r[0] for r in led.db.execute("SELECT rowid FROM schedules WHERE item_id = ? ORDER BY rowid", [item_id])]
+
+    def starts(item_id: int) -> list[str]:
+        return [r[0] for r in led.db.execute("SELECT from_date FROM schedules WHERE item_id = ? AND unit_id IS NULL"
+                                             " ORDER BY from_date", [item_id])]
+
+    old, new = rowids(1), starts(2)
+    before = led.schedule_on(dt.date(2027, 1, 25))[(1, None)]["reason"]
+    led.set_calendar_days([(dt.date(2027, 1, 18), False, "本地假日")])
+    assert rowids(1) == old  # the old item's rows stand (rewritten rows would have new rowids)
+    assert starts(2) != new  # the new one's were recomputed: its 临期 starts a working day earlier
+    after = led.schedule_on(dt.date(2027, 1, 25))[(1, None)]["reason"]
+    assert (before, after) == ("已逾期" + str(int(before[3:6])) + "个工作日（办理时限 2026-03-20）", after)
+    assert int(after[3:6]) == int(before[3:6]) - 1  # its count read through the new calendar: one day fewer
+    check_equivalent(led, led.today, dt.date(2027, 3, 1))
 
 
 def _listed(led: Ledger, flt) -> list[dict]:
