@@ -227,6 +227,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
                                 [*self._command, self.command_name, self.today.isoformat()])
         except BaseException:
             self._schedule_forget()
+            self._schedule_build_after = False
             # SQLite may already have rolled back (a full disk, an I/O error): keep the real cause
             if conn.in_transaction:
                 with contextlib.suppress(sqlite3.Error):
@@ -236,10 +237,14 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
             try:
                 conn.execute("COMMIT")
             except sqlite3.Error:  # a full disk at commit: nothing was written; say why, not "no transaction"
+                self._schedule_build_after = False
                 if conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         conn.execute("ROLLBACK")
                 raise
+            if self._schedule_build_after:  # a large write's schedules, a slice per transaction
+                self._schedule_build_after = False
+                self._build_pending()
 
     def _log(self, kind: EventKind | str, detail: str, *, item_id: int | None = None,
              unit_id: int | None = None, data: dict | None = None) -> int:

@@ -64,6 +64,8 @@ class ScheduleBook:
     _schedule_restamp: bool = False  # settings no schedule reads changed: the rows stand, their stamp is renewed
     _workdays_from: dt.date | None = None
     _calendar_from: dt.date | None = None
+    _schedule_slice = 1000  # items per transaction when a write's schedules are built after it (~0.5 s each)
+    _schedule_build_after = False  # this write put items in schedule_pending: build them once it commits
     _workdays_table: tuple[dt.date | None, dt.date | None] | None = None  # its first and last dates (read once)
     _schedule_ok: bool | None = None
 
@@ -177,14 +179,35 @@ class ScheduleBook:
         pending = "SELECT 1 FROM schedule_pending LIMIT 1"
         if self._stored_fingerprint() == self._current_fingerprint() and self.db.execute(pending).fetchone() is None:
             return
-        with self._write():  # (another process may have done it meanwhile: asked again inside)
-            if self._stored_fingerprint() != self._current_fingerprint():
-                self._rebuild_schedules()
-            elif self.db.execute(pending).fetchone() is not None:
-                self._compute_schedules({r[0] for r in self.db.execute("SELECT item_id FROM schedule_pending")})
+        if self._stored_fingerprint() != self._current_fingerprint():
+            with self._write():  # (another process may have done it meanwhile: asked again inside)
+                if self._stored_fingerprint() != self._current_fingerprint():
+                    self._rebuild_schedules()  # (a large ledger's: in slices, once this commits)
+        else:
+            self._build_pending()
+
+    def _build_pending(self) -> None:
+        """Build the schedules ``schedule_pending`` lists, ``_schedule_slice`` items per transaction (another
+        writer waits a moment at most). A failure (a full disk) leaves the rest for the next command."""
+        import sqlite3
+
+        take = "SELECT item_id FROM schedule_pending ORDER BY item_id LIMIT ?"
+        try:
+            while True:
+                with self._write():
+                    ids = {r[0] for r in self.db.execute(take, [self._schedule_slice])}
+                    if ids:
+                        self._compute_schedules(ids, defer=False)
+                if not ids:
+                    return
+        except sqlite3.Error as exc:
+            from .errors import sqlite_error_text
+
+            self.warnings.append(f"注意：亮灯日程未能全部建立（{sqlite_error_text(exc)}），下次运行 duban 时补建；"
+                                 "在此之前相关事项的亮灯照常现算")
 
     def _compute_schedules(self, item_ids: set[int] | None, live_only: bool = False,
-                           reaching: dt.date | None = None) -> None:
+                           reaching: dt.date | None = None, defer: bool = True) -> None:
         """Replace the rows of ``item_ids`` (and of their parents), or write every item's (None).
 
         ``live_only`` (every item's, after a setting or a calendar entry): only the items with an open
@@ -192,15 +215,19 @@ class ScheduleBook:
         :func:`duban.rules.item_light` gives no light and the words of its status, whatever the settings
         and the calendar — so it stays as it is (tests/test_schedule.py checks the equivalence).
         ``reaching`` (a calendar entry from that day): of those, only the items whose horizon
-        (``schedule_items``) is that day or later, or not known."""
+        (``schedule_items``) is that day or later, or not known.
+
+        More than ``_schedule_slice`` items (with ``defer``): their rows are taken away and the items
+        put in ``schedule_pending`` (reads light them in Python meanwhile), and once this write has
+        committed they are built a slice per transaction (:meth:`_build_pending`): a setting, a
+        calendar entry or a day's 催办 on a large ledger holds the write lock for a moment, not for
+        the whole recomputation (tests/test_schedule.py runs the equivalence with slices of 3)."""
         if item_ids is None and live_only:
             where, params = _LIVE, []
             if reaching is not None:
                 where = f"{_LIVE} AND i.id NOT IN (SELECT item_id FROM schedule_items WHERE horizon < ?)"
                 params = [reaching.isoformat()]
             self.db.execute(f"DELETE FROM schedules WHERE item_id IN (SELECT i.id FROM items i WHERE {where})", params)
-            self.db.execute(f"DELETE FROM schedule_pending WHERE item_id IN (SELECT i.id FROM items i WHERE {where})",
-                            params)
         elif item_ids is not None:
             ids = json.dumps(sorted(item_ids))
             parents = [r[0] for r in self.db.execute(
@@ -212,7 +239,6 @@ class ScheduleBook:
             where, params = "i.id IN (SELECT value FROM json_each(?))", [ids]
         else:
             where, params = "1", []
-            self.db.execute("DELETE FROM schedule_pending")
         # a calendar of its own: the years the schedules look into are not years this command's answers used
         from . import settings as settings_mod
 
@@ -224,6 +250,17 @@ class ScheduleBook:
         earliest, latest = begin.isoformat(), end.isoformat()
         split = self.parent_ids()
         all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
+        if defer and len(all_ids) > self._schedule_slice:
+            if item_ids is None and not live_only:  # every item's: the settings read, as the slices note them
+                self._note_settings_read(set())
+            self.db.execute("DELETE FROM schedules WHERE item_id IN (SELECT value FROM json_each(?))",
+                            [json.dumps(all_ids)])
+            self._schedule_later(all_ids)
+            self._schedule_build_after = True
+            return
+        if item_ids is None:
+            self.db.execute(f"DELETE FROM schedule_pending WHERE item_id IN (SELECT i.id FROM items i WHERE {where})",
+                            params)
         for start in range(0, len(all_ids), 2000):  # in slices: a 100k ledger is never in memory at once
             items = self._items_where("i.id IN (SELECT value FROM json_each(?))",
                                       [json.dumps(all_ids[start:start + 2000])])

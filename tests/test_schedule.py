@@ -189,6 +189,45 @@ def test_what_the_schedule_says_is_what_the_rules_say_on_every_day(steps):
     check_equivalent(led, led.today, led.today + dt.timedelta(days=75))
 
 
+@settings(max_examples=max(3, EXAMPLES // 2), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=3, max_size=30))
+def test_schedules_built_in_slices_after_the_write_say_what_the_rules_say(steps):
+    """The same property with slices of 3 items: every write touching more than 3 items leaves them
+    to schedule_pending and builds them once it has committed, 3 per transaction."""
+    office = ScheduledOffice()
+    led = office.led
+    led._schedule_slice = 3
+    for gap, kind, which, pick, n in steps:
+        led.today += dt.timedelta(days=gap)
+        try:
+            office.act(kind, which, pick, n)
+        except DubanError:
+            pass
+        assert led.db.execute("SELECT count(*) FROM schedule_pending").fetchone()[0] == 0
+    check_equivalent(led, led.today, led.today + dt.timedelta(days=60))
+
+
+def test_a_setting_on_a_large_ledger_is_recomputed_a_slice_per_transaction(monkeypatch):
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    for n in range(7):
+        led.create(f"事项{n}", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 10 + n))
+    led._schedule_slice = 2
+    opened = []
+    write = Ledger._write
+
+    def counted(self):
+        opened.append(self.db.execute("SELECT count(*) FROM schedule_pending").fetchone()[0])
+        return write(self)
+
+    monkeypatch.setattr(Ledger, "_write", counted)
+    led.set_setting("near_due_workdays", "5")
+    # the setting's own write, then 4 slices of at most 2 items (7 items), then one that finds none left
+    assert opened == [0, 7, 5, 3, 1, 0]
+    assert led.schedule_on(dt.date(2026, 11, 4))[(1, None)]["reason"] == "距办理时限还有4个工作日（临期阈值5个工作日）"
+    check_equivalent(led, led.today, dt.date(2026, 12, 31))
+
+
 def test_a_reminder_settings_and_a_calendar_entry_move_the_schedule_in_their_own_write():
     led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
     led.add_unit("市财政局")
