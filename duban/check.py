@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from . import check_log, lifecycle
+from . import check_log, check_schedule, lifecycle
 from .chain import short as chain_short
 from .errors import DubanError, LedgerError
 from .models import EventKind, Item, ItemClass, Role, Source, Status
@@ -52,6 +52,7 @@ CODES: dict[str, tuple[str, str]] = {
     "newer_schema": (ERROR, "台账由更新版本的 duban 建立或升级，本程序无法核对"),
     "event_chain_broken": (ERROR, "留痕链断开：记录被修改、删除或插入过（check_log.py）"),
     "event_chain_head": (ERROR, "保存的留痕链头与记录不符：最新的记录被删除或链头被改动"),
+    "schedule_mismatch": (ERROR, "存的亮灯日程与按规则现算的今天的亮灯不一致（视图和 list 会读到错的亮灯）"),
     "voided_mismatch": (ERROR, "标为已撤回的记录与留痕中的撤回记录（duban undo）不一致"),
     "duplicate_issue_no": (ERROR, "督查专报期号重复"),
     "bad_setting": (ERROR, "保存的设置值无效（各命令暂按默认值执行）"),
@@ -203,6 +204,7 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
     except (sqlite3.DatabaseError, DubanError) as exc:
         add(Problem("unreadable", f"无法读取或升级台账结构：{getattr(exc, 'message', exc)}"))
         return
+    wrong: list[int] = []
     conn.execute("BEGIN")  # one snapshot for every check below
     try:
         items = conn.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -222,11 +224,14 @@ def _run(conn: sqlite3.Connection, report: CheckReport, today: dt.date | None, q
                 every = [r[0] for r in conn.execute("SELECT id FROM items")]
                 ids = sorted(rng.sample(every, min(sample, len(every))))
             report.replayed = _replay(conn, led, ids, add)
+            known = {p.item_id for p in report.problems if p.severity == ERROR and p.item_id is not None}
+            wrong = check_schedule.check_schedules(led, ids, add, Problem, skip=known)
     except sqlite3.DatabaseError as exc:
         add(Problem("integrity", f"检查途中读取失败，台账可能已损坏：{exc}"))
     finally:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
+    check_schedule.rebuild_later(led, wrong)  # (after the snapshot: derived rows only, no event)
 
 
 def _ledger(conn: sqlite3.Connection, today: dt.date | None):
@@ -234,7 +239,9 @@ def _ledger(conn: sqlite3.Connection, today: dt.date | None):
     from .ledger import Connection, Ledger
 
     writable = _can_write(Path(conn.execute("PRAGMA database_list").fetchone()[2] or "."))
-    return Ledger(Connection(conn), today=today, migrate=writable)
+    led = Ledger(Connection(conn), today=today, migrate=writable)
+    led.read_only = not writable
+    return led
 
 
 def _can_write(path: Path) -> bool:

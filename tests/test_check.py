@@ -429,3 +429,21 @@ def test_backup_of_a_damaged_file_writes_nothing(duban, tmp_path):
     assert result.stderr.startswith("错误：无法读取台账")
     assert "Traceback" not in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["台账.db"]
+
+
+def test_a_schedule_row_edited_by_hand_is_an_error_and_the_next_command_builds_it_again(work):
+    """The views and `list` read today's light from the schedules (issue #16): a row that says other
+    than the rules is named, and the next command lights the item by the rules again."""
+    LATER = "2026-11-23"  # (schedules serve the days from their last write, 2026-11-20, on)
+    before = json.loads(work("list", "--format", "json", today=LATER).stdout)
+    assert [(r["id"], r["light"]) for r in before] == [(2, "green"), (3, None)]
+    sql("UPDATE schedules SET light = 'red', reason = '已逾期9个工作日' WHERE item_id = 2 AND unit_id IS NULL")
+    assert json.loads(work("list", "--format", "json", "--light", "红灯", today=LATER).stdout)[0]["id"] == 2  # read as stored
+    result = work("check", "--format", "json", today=LATER)
+    code, found = result.exit_code, json.loads(result.stdout)
+    assert code == 1
+    assert [(f["code"], f["severity"], f["item_id"]) for f in found] == [("schedule_mismatch", "error", 2)]
+    assert found[0]["message"] == (f"事项 #2 存的亮灯日程今天是红灯（已逾期9个工作日），按规则现算是绿灯（{before[0]['light_reason']}）；"
+                                   "已记下，下一条 duban 命令会按规则重建")
+    assert json.loads(work("list", "--format", "json", today=LATER).stdout) == before
+    assert work("check", today=LATER).exit_code == 0
