@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -66,6 +66,8 @@ class ScheduleBook:
     _calendar_from: dt.date | None = None
     _schedule_slice = 1000  # items per transaction when a write's schedules are built after it (~0.5 s each)
     _schedule_build_after = False  # this write put items in schedule_pending: build them once it commits
+    #: told how many items, before building more than a slice of schedules (the CLI says so on stderr)
+    building_notice: Callable[[int], None] | None = None
     _workdays_table: tuple[dt.date | None, dt.date | None] | None = None  # its first and last dates (read once)
     _schedule_ok: bool | None = None
 
@@ -192,6 +194,10 @@ class ScheduleBook:
         import sqlite3
 
         take = "SELECT item_id FROM schedule_pending ORDER BY item_id LIMIT ?"
+        if self.building_notice is not None:
+            count = self.db.execute("SELECT count(*) FROM schedule_pending").fetchone()[0]
+            if count > self._schedule_slice:
+                self.building_notice(count)
         try:
             while True:
                 with self._write():

@@ -111,7 +111,7 @@ def test_datasette_reads_the_ledger_view_as_json(built):
     assert [(r["编号"], r["亮灯原因"]) for r in rows] == [(r["id"], r["light_reason"]) for r in listed]
 
 
-def test_an_import_leaves_its_schedules_to_the_next_command_and_the_view_says_so(built, tmp_path):
+def test_an_import_leaves_its_schedules_to_the_next_command_and_the_view_says_so(built, tmp_path, monkeypatch):
     """An import writes no schedules (issue #15 keeps it as fast as reading the sheet): its items are
     待计算 in the view, lit in Python meanwhile, and the next command builds them (issue #16)."""
     from openpyxl import Workbook
@@ -145,7 +145,10 @@ def test_an_import_leaves_its_schedules_to_the_next_command_and_the_view_says_so
               for v in led.list_items(ListFilter(), scheduled=True)]
     assert before[-2][1].code == "red" and before[-1][1].code == "green"
     led.db.close()
-    listed = json.loads(duban("list", "--format", "json").stdout)  # the next command builds them first
+    monkeypatch.setattr(Ledger, "_schedule_slice", 1)  # (as 1,000 items would: the wait is said)
+    result = duban("list", "--format", "json")  # the next command builds them first
+    assert result.stderr.startswith("正在为 2 项事项建立亮灯日程（导入、改设置或升级后一次性的工作），请稍候……\n")
+    listed = json.loads(result.stdout)
     assert conn.execute("SELECT count(*) FROM schedule_pending").fetchone()[0] == 0
     assert conn.execute("SELECT count(*) FROM schedules WHERE item_id IN (9, 10)").fetchone()[0] >= 2
     assert [(r["id"], r["light"], r["light_reason"], r["overdue_workdays"]) for r in listed] == \

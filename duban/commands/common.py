@@ -173,12 +173,19 @@ class State:
         from ..ledger import Ledger
 
         if self.ledger is None:
+            Ledger.building_notice = staticmethod(_say_building)  # type: ignore[assignment]
             self.ledger = Ledger.open(self.db_path, today=self.today, create=create)
             self.ledger.command_name = _command_path()
         return self.ledger
 
 
 _current: State | None = None
+
+
+def _say_building(count: int) -> None:
+    """Before a long build of schedules (after an import, a setting or a new version): what the wait is."""
+    sys.stderr.write(f"正在为 {count} 项事项建立亮灯日程（导入、改设置或升级后一次性的工作），请稍候……\n")
+    sys.stderr.flush()
 
 
 def _command_path() -> str | None:
