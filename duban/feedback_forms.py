@@ -159,7 +159,7 @@ def write_form(path: Path, form: Form, identity: str, office: str, day: dt.date)
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from .exporter import clean_text
+    from .xlsx_cells import clean_text
     from .files import atomic_path
 
     wb = Workbook()
