@@ -59,6 +59,11 @@ class Standing:
     # rules gave them for today; None when lit in Python (then computed from ``light``)
     stated: str | None = None
     missed_day: dt.date | None = None
+    # read from the schedule too, for ``remind`` (with ``stated``): the words of reason_text, the level
+    # lateness alone gives today (pressure) and on the day last chased (pressure_then, when remind needs it)
+    said: str | None = None
+    pressure_now: int | None = None
+    pressure_then: int | None = None
 
     @property
     def late_workdays(self) -> int:
@@ -162,21 +167,36 @@ def ordered(reminders: Sequence[Reminder]) -> list[Reminder]:
     return sorted(reminders, key=lambda r: order[id(r.standing)])
 
 
+def pressure(light: LightResult, settings: Mapping[str, Any]) -> int | None:
+    """The escalation level lateness alone gives, without 催办 counted."""
+    return rules.escalation(light, 0, settings).level
+
+
+def needs_then(s: Standing, today: dt.date) -> bool:
+    """Whether :func:`plan` may ask the level lateness alone gave on the day ``s`` was last chased."""
+    now, chased = s.pressure_now, s.chased
+    return (now is not None and now > (chased.last_level or 0) and chased.last_at is not None
+            and chased.last_at < today)
+
+
 def _crossed(s: Standing, level: int, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]) -> bool:
     """Whether lateness alone crossed a higher threshold since the last reminder, up to ``level``."""
     chased = s.chased
-    pressure = rules.escalation(s.light, 0, settings).level  # lateness alone, without 催办 counted
-    if pressure is None or pressure <= (chased.last_level or 0) or level < min(pressure, step_cap(chased)):
+    read = s.said is not None  # read from the schedule: both levels are there (pressure_then where needed)
+    now = s.pressure_now if read else pressure(s.light, settings)
+    if now is None or now <= (chased.last_level or 0) or level < min(now, step_cap(chased)):
         return False
     if chased.last_at is None or chased.last_at >= today:
         return False
-    before = rules.assignment_light(s.assignment, s.item, chased.last_at, cal, settings)
-    then = rules.escalation(before, 0, settings).level
-    return then is None or pressure > then
+    then = s.pressure_then if read else pressure(
+        rules.assignment_light(s.assignment, s.item, chased.last_at, cal, settings), settings)
+    return then is None or now > then
 
 
 def reason_text(s: Standing) -> str:
     """Why this unit is chased, in a clerk's words with the numbers."""
+    if s.said is not None:
+        return s.said
     parts = []
     for f in s.light.findings:
         if f.kind in ("overdue", "milestone", "feedback_late", "near_due"):

@@ -126,47 +126,107 @@ class ScheduleReads:
         """``overdue``: the red assignments of the items past a deadline or a lead milestone today, read
         from the schedules (their light, lateness, level and words), with their 催办 history."""
         from . import chase
-        from .models import Escalation, Light, LightResult
-
-        day = self.today.isoformat()
-        now = "s.from_date <= ? AND s.until_date > ?"
-        rows = self.db.execute(
-            f"""SELECT s.item_id, s.unit_id, s.level, s.reason, s.late_workdays, s.status_text, s.level_reason, s.missed
-                FROM schedules s JOIN items i ON i.id = s.item_id
-                WHERE s.unit_id IS NOT NULL AND s.light = 'red' AND {now} AND i.created <= ?
-                  AND s.item_id IN (SELECT item_id FROM schedules s WHERE s.unit_id IS NOT NULL AND {now}
-                                    AND s.code IN ('overdue', 'milestone'))""",
-            [day, day, day, day, day]).fetchall()
         from .ledger_rows import PAST_DUE_SQL
 
+        day = self.today.isoformat()
+        rows = self.db.execute(
+            f"""SELECT {_STANDING} FROM schedules s JOIN items i ON i.id = s.item_id
+                WHERE s.unit_id IS NOT NULL AND s.light = 'red' AND {_NOW} AND i.created <= ?
+                  AND s.item_id IN (SELECT item_id FROM schedules s WHERE s.unit_id IS NOT NULL AND {_NOW}
+                                    AND s.code IN ('overdue', 'milestone'))""",
+            [day, day, day, day, day]).fetchall()
         # items past a date with no usable row today (a date outside the table, or built after today): in Python
-        odd = [r[0] for r in self.db.execute(
-            f"SELECT i.id FROM items i WHERE {PAST_DUE_SQL} AND i.created <= ? AND NOT EXISTS (SELECT 1 FROM"
-            f" schedules s WHERE s.item_id = i.id AND s.unit_id IS NULL AND {now}"
-            f" AND s.code IS NOT '{schedule.UNSCHEDULED}')", [day, day, day, day, day])]
+        odd = self._unscheduled(PAST_DUE_SQL, [day, day])
         found = chase.overdue(self.standings(overdue_only=True, item_ids=odd)) if odd else []
+        return found + self._standings_of(rows)
+
+    def _scheduled_chaseable(self) -> list:
+        """``remind``: the open assignments with an escalation level today (the only ones
+        :func:`duban.chase.plan` may chase), read from the schedules: light, lateness, level and the
+        words of the notice (status_text, reason_text), the level lateness alone gives today and, where
+        plan may ask, on the day last chased; with their 催办 history."""
+        day = self.today.isoformat()
+        rows = self.db.execute(
+            f"SELECT {_STANDING} FROM schedules s JOIN items i ON i.id = s.item_id"
+            f" WHERE s.unit_id IS NOT NULL AND s.level IS NOT NULL AND {_NOW} AND i.created <= ?",
+            [day, day, day]).fetchall()
+        odd = self._unscheduled("i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", [])
+        found = self.standings(item_ids=odd, chaseable=True) if odd else []
+        return found + self._standings_of(rows, then=True)
+
+    def _unscheduled(self, where: str, params: list) -> list[int]:
+        """The items of ``where`` (created by today) with no usable row today: they are lit in Python."""
+        day = self.today.isoformat()
+        return [r[0] for r in self.db.execute(
+            f"SELECT i.id FROM items i WHERE {where} AND i.created <= ? AND NOT EXISTS (SELECT 1 FROM"
+            f" schedules s WHERE s.item_id = i.id AND s.unit_id IS NULL AND {_NOW}"
+            f" AND s.code IS NOT '{schedule.UNSCHEDULED}')", [*params, day, day, day])]
+
+    def _standings_of(self, rows: list, then: bool = False) -> list:
+        """The :class:`duban.chase.Standing` of each assignment row read (columns ``_STANDING``); with
+        ``then``, where plan may ask it (:func:`duban.chase.needs_then`), the level lateness alone gave
+        on the day last chased: from the row of that day, else (built after it) computed in Python."""
+        from . import chase
+        from .models import Escalation, Light, LightResult
+
         if not rows:
-            return found
+            return []
         ids = json.dumps(sorted({r[0] for r in rows}))
         reading = schedule.Reading()
         wanted: set[str] = set()
         for r in rows:
-            wanted |= reading.anchors(r[3], r[4], r[5], r[6])
+            wanted |= reading.anchors(*r[3:7], r[9], r[10])
         reading.day(*self._ordinals(wanted))
         self._note_estimated(self.today, wanted)
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))", [ids])}
         units = {u.id: u for u in self.units()}
         history = self._chase_history(ids)
-        thaw, render = reading.count, reading.words
+        thaw, render, light_of = reading.count, reading.words, Light.of
         days: dict[str, dt.date] = {}
         none = chase.Chased()
-        Standing, red = chase.Standing, Light.RED
-        for item_id, unit_id, level, reason, late, stated, level_reason, missed in rows:
+        Standing = chase.Standing
+        found = []
+        for item_id, unit_id, level, reason, late, stated, level_reason, missed, light, fb_late, said, pressure in rows:
             item = items[item_id]
             a = next(a for a in item.assignments if a.unit_id == unit_id)
-            light = LightResult(red, render(reason), late_workdays=thaw(late) or 0)
+            lit = LightResult(light_of(light) if light else None, render(reason), late_workdays=thaw(late) or 0,
+                              feedback_late_workdays=thaw(fb_late) or 0)
             if missed is not None and missed not in days:
                 days[missed] = dt.date.fromisoformat(missed)
-            found.append(Standing(item, a, units[unit_id], light, Escalation(level, render(level_reason) or ""),
-                                  history.get((item_id, unit_id), none), render(stated), days.get(missed)))
+            found.append(Standing(item, a, units[unit_id], lit, Escalation(level, render(level_reason) or ""),
+                                  history.get((item_id, unit_id), none), render(stated), days.get(missed),
+                                  render(said), pressure))
+        if then:
+            found = self._with_then(found)
         return found
+
+    def _with_then(self, found: list) -> list:
+        import dataclasses
+
+        from . import chase, rules
+
+        asked = [(n, s) for n, s in enumerate(found) if chase.needs_then(s, self.today)]
+        if not asked:
+            return found
+        keys = json.dumps([[s.item.id, s.unit.id, s.chased.last_at.isoformat()] for _, s in asked])
+        stored = {(r[0], r[1], r[2]): r[3] for r in self.db.execute(
+            "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
+            " s.pressure FROM json_each(?) j JOIN schedules s ON s.item_id = json_extract(j.value, '$[0]')"
+            " AND s.unit_id = json_extract(j.value, '$[1]') AND s.from_date <= json_extract(j.value, '$[2]')"
+            " AND s.until_date > json_extract(j.value, '$[2]')", [keys])}
+        for n, s in asked:
+            day = s.chased.last_at
+            key = (s.item.id, s.unit.id, day.isoformat())
+            if key in stored:
+                level = stored[key]
+            else:  # the schedule was built after that day: lit in Python, as plan would
+                level = chase.pressure(rules.assignment_light(s.assignment, s.item, day, self.calendar,
+                                                              self.settings), self.settings)
+            found[n] = dataclasses.replace(s, pressure_then=level)
+        return found
+
+
+_NOW = "s.from_date <= ? AND s.until_date > ?"
+# the columns of an assignment's row that make its Standing (ScheduleReads._standings_of)
+_STANDING = ("s.item_id, s.unit_id, s.level, s.reason, s.late_workdays, s.status_text, s.level_reason, s.missed,"
+             " s.light, s.feedback_late_workdays, s.chase_reason, s.pressure")

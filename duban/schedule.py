@@ -212,8 +212,11 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
     Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
     overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
-    missed); the last four but level_reason only on red stretches (the 逾期清单's words). ``reminded``: each unit's 催办 (day, level), all of them; ``children``: the sub-items at
-    work of a split item (None: not split).
+    missed, pressure); status_text, chase_reason and missed only on stretches with an escalation level (the
+    words of the 逾期清单 and of ``remind``: :func:`duban.chase.status_text`, :func:`duban.chase.reason_text`),
+    pressure the level lateness alone gives (:func:`duban.chase.pressure`, for ``remind``). ``reminded``:
+    each unit's 催办 (day, level), all of them; ``children``: the sub-items at work of a split item (None:
+    not split).
     """
     def unanswered(a, day: dt.date) -> int:
         return sum(1 for at, level in reminded.get(a.unit_id, ()) if level >= 1 and at <= day
@@ -237,13 +240,13 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
             level = rules.escalation(result, count, settings)
             code = result.light.code if result.light else None
             said = chased = missed = None
-            if code == "red":  # the words of the 逾期清单 (read only for red assignments)
+            if level.level is not None:  # the words of the 逾期清单 and of 催办 (read only where a level is)
                 standing = chase.Standing(item, a, None, result, level, chase.Chased(unanswered=count))  # type: ignore[arg-type]
                 said, chased, missed = chase.status_text(standing), chase.reason_text(standing), standing.missed(day)
             return (code, worst_kind(result), level.level, result.reason, frozen(result.workdays_left),
                     frozen(result.overdue_workdays), frozen(result.late_workdays),
                     frozen(result.feedback_late_workdays), said, level.reason, chased,
-                    missed.isoformat() if missed else None)
+                    missed.isoformat() if missed else None, chase.pressure(result, settings))
 
         for start, until, value in _segments(days, first, last, answer):
             rows.append((item.id, a.unit_id, start, until, *value))
@@ -257,7 +260,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
         result = item_result(item, children, day, TracingCalendar(cal, day), settings, known=known)
         return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
                 frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
-                frozen(result.feedback_late_workdays), None, None, None, None)
+                frozen(result.feedback_late_workdays), None, None, None, None, None)
 
     # the item's light is the worst of its assignments' (item_result): it changes only where one of theirs does
     rows[:0] = [(item.id, None, start, until, *value) for start, until, value in _segments(starts, first, last,
@@ -268,7 +271,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 def unscheduled_row(item_id: int) -> tuple:
     """The one row of an item whose schedule needs a date outside the workdays table: lit in Python."""
     return (item_id, None, "0001-01-01", FOREVER, None, UNSCHEDULED, None, "", None, None, None, None,
-            None, None, None, None)
+            None, None, None, None, None)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -1,0 +1,115 @@
+"""The commands that read today's lights from the stored schedules (issue #16) say what the rules say.
+
+For each, on ledgers generated as in tests/test_schedule.py (the simulated office, with milestones,
+sub-items, presets, signing, settings and calendar edits, and the morning ``remind``), the output read
+from the schedules equals the output computed in Python (``_schedule_ok = False``: as a ledger whose
+schedules were built by other rules), some days after the last write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlite_utils import Database
+
+from duban.errors import DubanError
+from duban.ledger import Ledger
+from duban.models import Channel
+
+from test_schedule import EXAMPLES, ScheduledOffice, step
+
+runs = settings(max_examples=max(3, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _office(steps, later: int) -> Ledger:
+    office = ScheduledOffice()
+    led = office.led
+    for gap, kind, which, pick, n in steps:
+        led.today += dt.timedelta(days=gap)
+        try:
+            office.act(kind, which, pick, n)
+        except DubanError:
+            pass
+    led.today += dt.timedelta(days=later)
+    return led
+
+
+def _copy(led: Ledger) -> Ledger:
+    """The ledger as the next command opens it."""
+    conn = sqlite3.connect(":memory:")
+    led.db.conn.backup(conn)
+    return Ledger(Database(conn), today=led.today)
+
+
+def _reminded(led: Ledger, dry_run: bool) -> list[dict]:
+    from duban.render_daily import reminder_record
+
+    return [reminder_record(r, "系统") for r in led.remind(Channel.SYSTEM, dry_run=dry_run)]
+
+
+def _events(led: Ledger) -> list[tuple]:
+    return led.db.execute("SELECT item_id, unit_id, at, kind, detail, data FROM events ORDER BY id").fetchall()
+
+
+@runs
+@given(st.lists(step, min_size=3, max_size=25), st.integers(0, 30))
+def test_remind_reads_the_schedule_and_chases_whom_the_rules_chase(steps, later):
+    made = _office(steps, later)
+    led, python = _copy(made), _copy(made)  # opened by the next command (which builds what a write left)
+    python._schedule_ok = False  # lit in Python
+    assert led.schedules_usable() and not python.schedules_usable()
+    assert _reminded(led, True) == _reminded(python, True)
+    assert _reminded(led, False) == _reminded(python, False)  # recorded: the same events, 文号 and words
+    assert _events(led) == _events(python)
+    led.today += dt.timedelta(days=3)  # the next run, some days on: the levels reached since
+    python.today = led.today
+    led._schedule_ok, python._schedule_ok = None, False
+    assert _reminded(led, True) == _reminded(python, True)
+
+
+def _lit_in_python(*args, **kwargs):
+    raise AssertionError("亮灯应从日程读取，而不是在 Python 中计算")
+
+
+class _NoLighting:
+    """duban.rules as chase.py sees it, with lighting refused (escalation, a rule on a light given, stays)."""
+
+    def __getattr__(self, name):
+        from duban import rules
+
+        return _lit_in_python if name in ("assignment_light", "item_light") else getattr(rules, name)
+
+
+def test_remind_lights_nothing_in_python_when_the_schedules_are_usable(monkeypatch):
+    from sqlite_utils import Database
+
+    from duban import chase, rules
+    from duban.models import Source
+
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.add_unit("市交通运输局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", co=["市交通运输局"], due=dt.date(2026, 11, 4))
+    led.create("修路", Source.LEADER_INSTRUCTION, lead="市交通运输局", due=dt.date(2026, 11, 12))
+    led.today = dt.date(2026, 11, 9)
+    with monkeypatch.context() as m:
+        m.setattr(chase, "rules", _NoLighting())  # the plan lights nothing (the write after it builds schedules)
+        done = _reminded(led, False)
+    assert [(r["id"], r["unit"], r["level_label"], r["status_text"], r["reason"], r["doc_ref"]) for r in done] == [
+        (1, "市交通运输局", "催办", "逾期3个工作日", "已逾期3个工作日（办理时限 2026-11-04）", "督办〔2026〕1号"),
+        (2, "市交通运输局", "提醒", "剩余3个工作日", "距办理时限还有3个工作日（临期阈值3个工作日）", "督办〔2026〕2号"),
+        (1, "市财政局", "催办", "逾期3个工作日", "已逾期3个工作日（办理时限 2026-11-04）", "督办〔2026〕3号")]
+    led.today = dt.date(2026, 11, 18)
+    monkeypatch.setattr(rules, "assignment_light", _lit_in_python)
+    monkeypatch.setattr(rules, "item_light", _lit_in_python)
+    planned = _reminded(Ledger(led.db, today=led.today), True)
+    assert [(r["id"], r["unit"], r["level_label"], r["status_text"], r["reason"], r["reminders_before"],
+             r["reply_by"]) for r in planned] == [
+        (1, "市交通运输局", "督办单", "逾期10个工作日", "已逾期10个工作日（办理时限 2026-11-04）；已催办1次仍无反馈", 1,
+         "2026-11-23"),
+        (2, "市交通运输局", "催办", "逾期4个工作日", "已逾期4个工作日（办理时限 2026-11-12）", 0, "2026-11-23"),
+        (1, "市财政局", "督办单", "逾期10个工作日", "已逾期10个工作日（办理时限 2026-11-04）；已催办1次仍无反馈", 1,
+         "2026-11-23")]
