@@ -122,6 +122,36 @@ class ScheduleReads:
             views.append(self._view_of(item, light))
         return views
 
+    def assignment_lights(self, item_ids: Iterable[int]) -> dict[tuple[int, int], tuple]:
+        """Today's light of each open assignment of ``item_ids`` that has a usable row, read from the
+        schedules: (item id, unit id) → (Light or None, the kinds of its findings (a set), feedback late,
+        late and left working days) — what the statistics ask of a light (:mod:`duban.reports`)."""
+        from .models import Light
+
+        day = self.today.isoformat()
+        rows = self.db.execute(
+            f"SELECT s.item_id, s.unit_id, s.light, s.kinds, s.feedback_late_workdays, s.late_workdays,"
+            f" s.workdays_left FROM schedules s WHERE s.unit_id IS NOT NULL AND {_NOW}"
+            f" AND s.item_id IN (SELECT value FROM json_each(?))", [day, day, json.dumps(sorted(set(item_ids)))]
+        ).fetchall()
+        if not rows:
+            return {}
+        reading = schedule.Reading()
+        wanted: set[str] = set()
+        for r in rows:
+            wanted |= reading.anchors(*r[4:7])
+        reading.day(*self._ordinals(wanted))
+        self._note_estimated(self.today, wanted)
+        thaw, light_of = reading.count, Light.of
+        kinds: dict[str, frozenset[str]] = {}
+        found = {}
+        for item_id, unit_id, light, kind, fb_late, late, left in rows:
+            if kind not in kinds:
+                kinds[kind] = frozenset(kind.split(",")) if kind else frozenset()
+            found[item_id, unit_id] = (light_of(light) if light else None, kinds[kind], thaw(fb_late) or 0,
+                                       thaw(late) or 0, thaw(left))
+        return found
+
     def _scheduled_overdue(self) -> list:
         """``overdue``: the red assignments of the items past a deadline or a lead milestone today, read
         from the schedules (their light, lateness, level and words), with their 催办 history."""

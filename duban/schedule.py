@@ -158,6 +158,11 @@ class Reading:
             return made
 
 
+def kinds(result: LightResult) -> str:
+    """The kinds of its findings, as stored: sorted, comma-separated (statistics ask for behind, unsigned…)."""
+    return ",".join(sorted({f.kind for f in result.findings}))
+
+
 def worst_kind(result: LightResult) -> str | None:
     """The kind of the finding the light (and its reason) comes from."""
     worst = None
@@ -212,9 +217,10 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
     Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
     overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
-    missed, pressure); status_text, chase_reason and missed only on stretches with an escalation level (the
+    missed, pressure, kinds); status_text, chase_reason and missed only on stretches with an escalation level (the
     words of the 逾期清单 and of ``remind``: :func:`duban.chase.status_text`, :func:`duban.chase.reason_text`),
-    pressure the level lateness alone gives (:func:`duban.chase.pressure`, for ``remind``). ``reminded``:
+    pressure the level lateness alone gives (:func:`duban.chase.pressure`, for ``remind``), kinds those of
+    the findings (:func:`kinds`, for the statistics). ``reminded``:
     each unit's 催办 (day, level), all of them; ``children``: the sub-items at work of a split item (None:
     not split).
     """
@@ -246,7 +252,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
             return (code, worst_kind(result), level.level, result.reason, frozen(result.workdays_left),
                     frozen(result.overdue_workdays), frozen(result.late_workdays),
                     frozen(result.feedback_late_workdays), said, level.reason, chased,
-                    missed.isoformat() if missed else None, chase.pressure(result, settings))
+                    missed.isoformat() if missed else None, chase.pressure(result, settings), kinds(result))
 
         for start, until, value in _segments(days, first, last, answer):
             rows.append((item.id, a.unit_id, start, until, *value))
@@ -260,7 +266,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
         result = item_result(item, children, day, TracingCalendar(cal, day), settings, known=known)
         return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
                 frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
-                frozen(result.feedback_late_workdays), None, None, None, None, None)
+                frozen(result.feedback_late_workdays), None, None, None, None, None, kinds(result))
 
     # the item's light is the worst of its assignments' (item_result): it changes only where one of theirs does
     rows[:0] = [(item.id, None, start, until, *value) for start, until, value in _segments(starts, first, last,
@@ -271,7 +277,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 def unscheduled_row(item_id: int) -> tuple:
     """The one row of an item whose schedule needs a date outside the workdays table: lit in Python."""
     return (item_id, None, "0001-01-01", FOREVER, None, UNSCHEDULED, None, "", None, None, None, None,
-            None, None, None, None, None)
+            None, None, None, None, None, None)
 
 
 @lru_cache(maxsize=1 << 16)

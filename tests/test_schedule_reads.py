@@ -113,3 +113,56 @@ def test_remind_lights_nothing_in_python_when_the_schedules_are_usable(monkeypat
         (2, "市交通运输局", "催办", "逾期4个工作日", "已逾期4个工作日（办理时限 2026-11-12）", 0, "2026-11-23"),
         (1, "市财政局", "督办单", "逾期10个工作日", "已逾期10个工作日（办理时限 2026-11-04）；已催办1次仍无反馈", 1,
          "2026-11-23")]
+
+
+def _reports(led: Ledger) -> dict:
+    """report stats (all, by unit, by source), report ranking and the weekly 专报's figures, as of today."""
+    import dataclasses
+
+    from duban import reports, scoring, weekly
+
+    whole = reports.span(None, None, led.today)
+    this_week = reports.week(None, led.today)
+    views = weekly.views_as_of(led, this_week.end)
+    return {
+        "stats": [[g.record() for g in reports.stats(led, whole, by)] for by in (None, "unit", "source")],
+        "stats_week": [g.record() for g in reports.stats(led, this_week, "unit")],
+        "ranking": [s.record() for s in scoring.ranking(led, reports.quarter(None, led.today))],
+        "weekly": dataclasses.asdict(weekly.weekly(led, this_week, 1, items={v.item.id: v.item for v in views})),
+    }
+
+
+@runs
+@given(st.lists(step, min_size=3, max_size=25), st.integers(0, 40))
+def test_the_reports_read_the_schedule_and_count_what_the_rules_count(steps, later):
+    made = _office(steps, later)
+    led, python = _copy(made), _copy(made)
+    python._schedule_ok = False
+    assert led.schedules_usable() and not python.schedules_usable()
+    assert _reports(led) == _reports(python)
+
+
+def test_report_stats_and_ranking_light_nothing_in_python_when_the_schedules_are_usable(monkeypatch):
+    from sqlite_utils import Database
+
+    from duban import reports, rules, scoring
+    from duban.models import Source
+
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.add_unit("市交通运输局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", co=["市交通运输局"], due=dt.date(2026, 11, 4))
+    led.create("修路", Source.LEADER_INSTRUCTION, lead="市交通运输局", due=dt.date(2026, 11, 12))
+    led.create("修渠", Source.LEADER_INSTRUCTION, lead="市交通运输局", due=dt.date(2026, 12, 30))
+    led.today = dt.date(2026, 11, 9)
+    led.remind(Channel.SYSTEM)
+    monkeypatch.setattr(rules, "assignment_light", _lit_in_python)
+    monkeypatch.setattr(rules, "item_light", _lit_in_python)
+    led = Ledger(led.db, today=dt.date(2026, 11, 18))
+    got = [(g["group"], g["total"], g["open"], g["overdue"], g["on_track"], g["progress_rate"])
+           for g in (g.record() for g in reports.stats(led, reports.span(None, None, led.today), "unit"))]
+    assert got == [("市交通运输局", 2, 2, 1, 1, 0.5), ("市财政局", 1, 1, 1, 0, 0.0), ("全部", 3, 3, 2, 1, 0.3333)]
+    ranked = [(s["unit"], s["role"], s["score"], s["details"])
+              for s in (s.record() for s in scoring.ranking(led, reports.quarter(None, led.today)))]
+    assert ranked == [("市交通运输局", "lead", 98, ["#2 本期逾期4个工作日"]), ("市财政局", "lead", 94, ["#1 本期逾期10个工作日"]),
+                      ("市交通运输局", "co", 94, ["#1 本期逾期10个工作日"])]
