@@ -94,7 +94,7 @@ class ScheduleReads:
 
         day = self.today.isoformat()
         sql = (f"SELECT i.id, s.light, s.code, s.reason, s.workdays_left, s.overdue_workdays, s.late_workdays,"
-               f" s.feedback_late_workdays"
+               f" s.feedback_late_workdays, s.kinds"
                f" FROM items i LEFT JOIN schedules s ON s.item_id = i.id AND s.unit_id IS NULL"
                f" AND s.from_date <= ? AND s.until_date > ? WHERE {where}")
         if light_sql:
@@ -111,14 +111,18 @@ class ScheduleReads:
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))",
                                                           [json.dumps([r[0] for r in rows])])}
         thaw, render, light_of = reading.count, reading.words, Light.of
+        kinds: dict[str | None, frozenset[str]] = {}
         views = []
         for r in sorted(rows):
             item = items[r[0]]
             if r[2] is None and r[3] is None or r[2] == schedule.UNSCHEDULED:
                 views.append(self.view(item, parents=parents))  # no usable row: lit in Python
                 continue
+            if r[8] not in kinds:
+                kinds[r[8]] = frozenset(r[8].split(",")) if r[8] else frozenset()
             light = LightResult(light_of(r[1]) if r[1] else None, render(r[3]), thaw(r[4]), thaw(r[5]),
-                                late_workdays=thaw(r[6]) or 0, feedback_late_workdays=thaw(r[7]) or 0)
+                                late_workdays=thaw(r[6]) or 0, feedback_late_workdays=thaw(r[7]) or 0,
+                                kinds=kinds[r[8]])
             views.append(self._view_of(item, light))
         return views
 

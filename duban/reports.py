@@ -311,7 +311,7 @@ def _replayed_scope(led: "Ledger", item_id: int, period: Period) -> list[Scoped]
 
 
 def _set_light(s: Scoped, result: Any) -> None:
-    _set_read(s, (result.light, {f.kind for f in result.findings}, result.feedback_late_workdays,
+    _set_read(s, (result.light, result.kinds_found(), result.feedback_late_workdays,
                   result.late_workdays, result.workdays_left))
 
 

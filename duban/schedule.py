@@ -159,8 +159,9 @@ class Reading:
 
 
 def kinds(result: LightResult) -> str:
-    """The kinds of its findings, as stored: sorted, comma-separated (statistics ask for behind, unsigned…)."""
-    return ",".join(sorted({f.kind for f in result.findings}))
+    """The kinds of its findings as stored (:meth:`duban.models.LightResult.kinds_found`): sorted,
+    comma-separated (the statistics ask for behind, unsigned…; the exported 台账 for overdue, due_today)."""
+    return ",".join(sorted(result.kinds_found()))
 
 
 def worst_kind(result: LightResult) -> str | None:

@@ -166,3 +166,51 @@ def test_report_stats_and_ranking_light_nothing_in_python_when_the_schedules_are
               for s in (s.record() for s in scoring.ranking(led, reports.quarter(None, led.today)))]
     assert ranked == [("市交通运输局", "lead", 98, ["#2 本期逾期4个工作日"]), ("市财政局", "lead", 94, ["#1 本期逾期10个工作日"]),
                       ("市交通运输局", "co", 94, ["#1 本期逾期10个工作日"])]
+
+
+def _exported(led: Ledger) -> list:
+    """The cells of every sheet of ``duban export`` (all items at work, and --all), and the 专报's 台账 views."""
+    from duban import render, weekly
+    from duban.commands.export import list_filter
+    from duban.exporter import build_workbook
+
+    sheets = []
+    for everything in (False, True):
+        views = led.list_items(list_filter(None, None, None, None, None, everything), scheduled=True)
+        book = build_workbook(led, views, "台账", None)
+        sheets.append([book.rows, *(list(ws.iter_rows(values_only=True)) for ws in book.workbook.worksheets)])
+    views = weekly.views_as_of(led, led.today)
+    return [sheets, [render.item_record(v) for v in views]]
+
+
+@settings(max_examples=max(2, EXAMPLES // 6), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(step, min_size=3, max_size=25), st.integers(0, 40))
+def test_export_reads_the_schedule_and_writes_the_cells_the_rules_give(steps, later):
+    made = _office(steps, later)
+    led, python = _copy(made), _copy(made)
+    python._schedule_ok = False
+    assert _exported(led) == _exported(python)
+
+
+def test_export_lights_nothing_in_python_and_says_each_kind_of_deadline_cell(monkeypatch):
+    from sqlite_utils import Database
+
+    from duban import rules
+    from duban.exporter import left_cell
+    from duban.ledger_rows import ListFilter
+    from duban.models import Source
+
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    for title, due in (("今日", dt.date(2026, 11, 20)), ("周六", dt.date(2026, 11, 21)), ("昨日", dt.date(2026, 11, 19)),
+                       ("下周", dt.date(2026, 11, 27))):
+        led.create(title, Source.LEADER_INSTRUCTION, lead="市财政局", due=due)
+    led.create("长期", Source.LEADER_INSTRUCTION, lead="市财政局", long_term=True)
+    monkeypatch.setattr(rules, "assignment_light", _lit_in_python)
+    monkeypatch.setattr(rules, "item_light", _lit_in_python)
+    friday = Ledger(led.db, today=dt.date(2026, 11, 20))
+    assert [left_cell(v) for v in friday.list_items(ListFilter(), scheduled=True)] == \
+        ["今日到期", "到期前无工作日", -1, 5, "长期"]
+    sunday = Ledger(led.db, today=dt.date(2026, 11, 22))
+    assert [left_cell(v) for v in sunday.list_items(ListFilter(), scheduled=True)] == \
+        ["已过期限", "已过期限", -1, 5, "长期"]
