@@ -100,7 +100,7 @@ class DailyJob:
         Returns the reminders recorded, each with its event id and 文号.
         """
         mark = self.db.execute("SELECT coalesce(max(id), 0) FROM event_log").fetchone()[0]
-        due = chase.plan(self.standings(chaseable=True), self.today, self.calendar, self.settings)
+        due = chase.plan(self.standings(chaseable=True), self.today, self.calendar, self.settings, self.pressure_on)
         if dry_run:
             return due
         checked = self._check_reminders(due)

@@ -177,8 +177,8 @@ class ScheduleReads:
     def _scheduled_chaseable(self) -> list:
         """``remind``: the open assignments with an escalation level today (the only ones
         :func:`duban.chase.plan` may chase), read from the schedules: light, lateness, level and the
-        words of the notice (status_text, reason_text), the level lateness alone gives today and, where
-        plan may ask, on the day last chased; with their 催办 history."""
+        words of the notice (status_text, reason_text) and the level lateness alone gives today (on the
+        day last chased: :meth:`pressure_on`, as plan asks it); with their 催办 history."""
         day = self.today.isoformat()
         rows = self.db.execute(
             f"SELECT {_STANDING} FROM schedules s JOIN items i ON i.id = s.item_id"
@@ -186,7 +186,7 @@ class ScheduleReads:
             [day, day, day]).fetchall()
         odd = self._unscheduled("i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", [])
         found = self.standings(item_ids=odd, chaseable=True) if odd else []
-        return found + self._standings_of(rows, then=True)
+        return found + self._standings_of(rows)
 
     def _unscheduled(self, where: str, params: list) -> list[int]:
         """The items of ``where`` (created by today) with no usable row today: they are lit in Python."""
@@ -196,10 +196,8 @@ class ScheduleReads:
             f" schedules s WHERE s.item_id = i.id AND s.unit_id IS NULL AND {_NOW}"
             f" AND s.code IS NOT '{schedule.UNSCHEDULED}')", [*params, day, day, day])]
 
-    def _standings_of(self, rows: list, then: bool = False) -> list:
-        """The :class:`duban.chase.Standing` of each assignment row read (columns ``_STANDING``); with
-        ``then``, where plan may ask it (:func:`duban.chase.needs_then`), the level lateness alone gave
-        on the day last chased: from the row of that day, else (built after it) computed in Python."""
+    def _standings_of(self, rows: list) -> list:
+        """The :class:`duban.chase.Standing` of each assignment row read (columns ``_STANDING``)."""
         from . import chase
         from .models import Escalation, Light, LightResult
 
@@ -230,34 +228,19 @@ class ScheduleReads:
             found.append(Standing(item, a, units[unit_id], lit, Escalation(level, render(level_reason) or ""),
                                   history.get((item_id, unit_id), none), render(stated), days.get(missed),
                                   render(said), pressure))
-        if then:
-            found = self._with_then(found)
         return found
 
-    def _with_then(self, found: list) -> list:
-        import dataclasses
-
+    def pressure_on(self, s, day: dt.date) -> int | None:
+        """The level lateness alone gave the assignment of standing ``s`` on ``day`` (a day it was chased):
+        from the schedule row of that day, else (built after it) lit in Python (:func:`duban.chase.plan`)."""
         from . import chase, rules
 
-        asked = [(n, s) for n, s in enumerate(found) if chase.needs_then(s, self.today)]
-        if not asked:
-            return found
-        keys = json.dumps([[s.item.id, s.unit.id, s.chased.last_at.isoformat()] for _, s in asked])
-        stored = {(r[0], r[1], r[2]): r[3] for r in self.db.execute(
-            "SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
-            " s.pressure FROM json_each(?) j JOIN schedules s ON s.item_id = json_extract(j.value, '$[0]')"
-            " AND s.unit_id = json_extract(j.value, '$[1]') AND s.from_date <= json_extract(j.value, '$[2]')"
-            " AND s.until_date > json_extract(j.value, '$[2]')", [keys])}
-        for n, s in asked:
-            day = s.chased.last_at
-            key = (s.item.id, s.unit.id, day.isoformat())
-            if key in stored:
-                level = stored[key]
-            else:  # the schedule was built after that day: lit in Python, as plan would
-                level = chase.pressure(rules.assignment_light(s.assignment, s.item, day, self.calendar,
-                                                              self.settings), self.settings)
-            found[n] = dataclasses.replace(s, pressure_then=level)
-        return found
+        row = self.db.execute("SELECT s.pressure FROM schedules s WHERE s.item_id = ? AND s.unit_id = ?"
+                              f" AND {_NOW}", [s.item.id, s.unit.id, day.isoformat(), day.isoformat()]).fetchone()
+        if row is not None:
+            return row[0]
+        return chase.pressure(rules.assignment_light(s.assignment, s.item, day, self.calendar, self.settings),
+                              self.settings)
 
 
 _NOW = "s.from_date <= ? AND s.until_date > ?"
