@@ -31,15 +31,18 @@ class ScheduleReads:
         begin, end = self._workdays_table
         return self._schedule_ok and begin is not None and begin <= self.today <= end  # type: ignore[operator]
 
-    def _ordinals(self, anchors: Iterable[str]):
-        """A function giving the workdays ordinal of an ISO date, the dates needed fetched at once."""
-        wanted = sorted(set(anchors) | {self.today.isoformat()})
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
-            found.update(self.db.execute(
-                f"SELECT date, ordinal FROM workdays WHERE date IN ({','.join('?' * len(chunk))})", chunk).fetchall())
-        return found[self.today.isoformat()], found.__getitem__
+    def _reading(self) -> tuple[schedule.Reading, set[str]]:
+        """Today's :class:`duban.schedule.Reading`, with the whole workdays table at hand (one query: a few
+        thousand rows, fewer than the anchors of a large list), and the set of the years of the dates its
+        counts were taken from (for :meth:`_note_estimated`, after the reading)."""
+        table = dict(self.db.execute("SELECT date, ordinal FROM workdays").fetchall())
+        years: set[str] = set()
+
+        def ordinal(day: str) -> int:
+            years.add(day[:4])
+            return table[day]
+
+        return schedule.Reading().day(table[self.today.isoformat()], ordinal), years
 
     def schedule_on(self, day: dt.date | None = None, item_ids: Iterable[int] | None = None,
                     units: bool = False) -> dict[tuple[int, int | None], dict]:
@@ -102,12 +105,7 @@ class ScheduleReads:
         rows = self.db.execute(sql, [day, day, *params]).fetchall()
         if not rows:
             return []
-        reading = schedule.Reading()
-        wanted: set[str] = set()
-        for r in rows:
-            wanted |= reading.anchors(*r[3:8])
-        reading.day(*self._ordinals(wanted))
-        self._note_estimated(self.today, wanted)
+        reading, years = self._reading()
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))",
                                                           [json.dumps([r[0] for r in rows])])}
         thaw, render, light_of = reading.count, reading.words, Light.of
@@ -124,6 +122,7 @@ class ScheduleReads:
                                 late_workdays=thaw(r[6]) or 0, feedback_late_workdays=thaw(r[7]) or 0,
                                 kinds=kinds[r[8]])
             views.append(self._view_of(item, light))
+        self._note_estimated(self.today, years)
         return views
 
     def assignment_lights(self, item_ids: Iterable[int]) -> dict[tuple[int, int], tuple]:
@@ -140,12 +139,7 @@ class ScheduleReads:
         ).fetchall()
         if not rows:
             return {}
-        reading = schedule.Reading()
-        wanted: set[str] = set()
-        for r in rows:
-            wanted |= reading.anchors(*r[4:7])
-        reading.day(*self._ordinals(wanted))
-        self._note_estimated(self.today, wanted)
+        reading, years = self._reading()
         thaw, light_of = reading.count, Light.of
         kinds: dict[str, frozenset[str]] = {}
         found = {}
@@ -154,6 +148,7 @@ class ScheduleReads:
                 kinds[kind] = frozenset(kind.split(",")) if kind else frozenset()
             found[item_id, unit_id] = (light_of(light) if light else None, kinds[kind], thaw(fb_late) or 0,
                                        thaw(late) or 0, thaw(left))
+        self._note_estimated(self.today, years)
         return found
 
     def _scheduled_overdue(self) -> list:
@@ -178,10 +173,11 @@ class ScheduleReads:
         """``remind``: the open assignments with an escalation level today (the only ones
         :func:`duban.chase.plan` may chase), read from the schedules: light, lateness, level and the
         words of the notice (status_text, reason_text) and the level lateness alone gives today (on the
-        day last chased: :meth:`pressure_on`, as plan asks it); with their 催办 history."""
+        day last chased: :meth:`pressure_on`, as plan asks it); with their 催办 history. The reasons of
+        the light and of the level, which remind does not print, are left empty."""
         day = self.today.isoformat()
         rows = self.db.execute(
-            f"SELECT {_STANDING} FROM schedules s JOIN items i ON i.id = s.item_id"
+            f"SELECT {_STANDING_TO_CHASE} FROM schedules s JOIN items i ON i.id = s.item_id"
             f" WHERE s.unit_id IS NOT NULL AND s.level IS NOT NULL AND {_NOW} AND i.created <= ?",
             [day, day, day]).fetchall()
         odd = self._unscheduled("i.id IN (SELECT item_id FROM assignments WHERE status = 'open')", [])
@@ -204,12 +200,7 @@ class ScheduleReads:
         if not rows:
             return []
         ids = json.dumps(sorted({r[0] for r in rows}))
-        reading = schedule.Reading()
-        wanted: set[str] = set()
-        for r in rows:
-            wanted |= reading.anchors(*r[3:7], r[9], r[10])
-        reading.day(*self._ordinals(wanted))
-        self._note_estimated(self.today, wanted)
+        reading, years = self._reading()
         items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))", [ids])}
         units = {u.id: u for u in self.units()}
         history = self._chase_history(ids)
@@ -228,6 +219,7 @@ class ScheduleReads:
             found.append(Standing(item, a, units[unit_id], lit, Escalation(level, render(level_reason) or ""),
                                   history.get((item_id, unit_id), none), render(stated), days.get(missed),
                                   render(said), pressure))
+        self._note_estimated(self.today, years)
         return found
 
     def pressure_on(self, s, day: dt.date) -> int | None:
@@ -247,3 +239,6 @@ _NOW = "s.from_date <= ? AND s.until_date > ?"
 # the columns of an assignment's row that make its Standing (ScheduleReads._standings_of)
 _STANDING = ("s.item_id, s.unit_id, s.level, s.reason, s.late_workdays, s.status_text, s.level_reason, s.missed,"
              " s.light, s.feedback_late_workdays, s.chase_reason, s.pressure")
+# remind's: the same, without the reasons of the light and of the level (remind prints neither)
+_STANDING_TO_CHASE = ("s.item_id, s.unit_id, s.level, '', s.late_workdays, s.status_text, NULL, s.missed,"
+                      " s.light, s.feedback_late_workdays, s.chase_reason, s.pressure")
