@@ -83,18 +83,24 @@ class _NoLighting:
         return _lit_in_python if name in ("assignment_light", "item_light") else getattr(rules, name)
 
 
-def test_remind_lights_nothing_in_python_when_the_schedules_are_usable(monkeypatch):
-    from sqlite_utils import Database
-
-    from duban import chase, rules
+def _bridge_and_road(*more: tuple[str, dt.date]) -> Ledger:
+    """修桥 (due 11-04, a co unit) and 修路 (due 11-12), created on 2026-11-02; the ledger on 11-09."""
     from duban.models import Source
 
     led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
     led.add_unit("市财政局")
     led.add_unit("市交通运输局")
     led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", co=["市交通运输局"], due=dt.date(2026, 11, 4))
-    led.create("修路", Source.LEADER_INSTRUCTION, lead="市交通运输局", due=dt.date(2026, 11, 12))
+    for title, due in (("修路", dt.date(2026, 11, 12)), *more):
+        led.create(title, Source.LEADER_INSTRUCTION, lead="市交通运输局", due=due)
     led.today = dt.date(2026, 11, 9)
+    return led
+
+
+def test_remind_lights_nothing_in_python_when_the_schedules_are_usable(monkeypatch):
+    from duban import chase, rules
+
+    led = _bridge_and_road()
     with monkeypatch.context() as m:
         m.setattr(chase, "rules", _NoLighting())  # the plan lights nothing (the write after it builds schedules)
         done = _reminded(led, False)
@@ -143,18 +149,9 @@ def test_the_reports_read_the_schedule_and_count_what_the_rules_count(steps, lat
 
 
 def test_report_stats_and_ranking_light_nothing_in_python_when_the_schedules_are_usable(monkeypatch):
-    from sqlite_utils import Database
-
     from duban import reports, rules, scoring
-    from duban.models import Source
 
-    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
-    led.add_unit("市财政局")
-    led.add_unit("市交通运输局")
-    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", co=["市交通运输局"], due=dt.date(2026, 11, 4))
-    led.create("修路", Source.LEADER_INSTRUCTION, lead="市交通运输局", due=dt.date(2026, 11, 12))
-    led.create("修渠", Source.LEADER_INSTRUCTION, lead="市交通运输局", due=dt.date(2026, 12, 30))
-    led.today = dt.date(2026, 11, 9)
+    led = _bridge_and_road(("修渠", dt.date(2026, 12, 30)))
     led.remind(Channel.SYSTEM)
     monkeypatch.setattr(rules, "assignment_light", _lit_in_python)
     monkeypatch.setattr(rules, "item_light", _lit_in_python)
@@ -193,8 +190,6 @@ def test_export_reads_the_schedule_and_writes_the_cells_the_rules_give(steps, la
 
 
 def test_export_lights_nothing_in_python_and_says_each_kind_of_deadline_cell(monkeypatch):
-    from sqlite_utils import Database
-
     from duban import rules
     from duban.exporter import left_cell
     from duban.ledger_rows import ListFilter
