@@ -26,7 +26,7 @@ Both are pure over what they are given; :class:`duban.ledger.Ledger` supplies th
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +59,10 @@ class Standing:
     # rules gave them for today; None when lit in Python (then computed from ``light``)
     stated: str | None = None
     missed_day: dt.date | None = None
+    # read from the schedule too, for ``remind`` (with ``stated``): the words of reason_text and the level
+    # lateness alone gives today (:func:`pressure`)
+    said: str | None = None
+    pressure_now: int | None = None
 
     @property
     def late_workdays(self) -> int:
@@ -135,9 +139,9 @@ def step_cap(chased: Chased) -> int:
     return 1 if chased.last_level is None else chased.last_level + 1
 
 
-def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar,
-         settings: Mapping[str, Any]) -> list[Reminder]:
-    """The reminders due today (see the module docstring for the rule)."""
+def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any],
+         then: Callable[[Standing, dt.date], int | None] | None = None) -> list[Reminder]:
+    """The reminders due today (see the module docstring for the rule). ``then``: see :func:`_crossed`."""
     interval = settings["remind_interval_workdays"]
     reply_by = cal.add_workdays(today, settings["reply_workdays"]).value
     due = []
@@ -150,7 +154,7 @@ def plan(rows: Iterable[Standing], today: dt.date, cal: WorkCalendar,
             continue
         if chased.last_at is not None:
             waited = cal.workdays_between(chased.last_at, today).value >= interval
-            if not (waited or _crossed(s, level, today, cal, settings)):
+            if not (waited or _crossed(s, level, today, cal, settings, then)):
                 continue
         due.append(Reminder(s, level, reason_text(s), reply_by))
     return ordered(due)
@@ -162,21 +166,34 @@ def ordered(reminders: Sequence[Reminder]) -> list[Reminder]:
     return sorted(reminders, key=lambda r: order[id(r.standing)])
 
 
-def _crossed(s: Standing, level: int, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any]) -> bool:
-    """Whether lateness alone crossed a higher threshold since the last reminder, up to ``level``."""
+def pressure(light: LightResult, settings: Mapping[str, Any]) -> int | None:
+    """The escalation level lateness alone gives, without 催办 counted."""
+    return rules.escalation(light, 0, settings).level
+
+
+def _crossed(s: Standing, level: int, today: dt.date, cal: WorkCalendar, settings: Mapping[str, Any],
+             then: Callable[[Standing, dt.date], int | None] | None = None) -> bool:
+    """Whether lateness alone crossed a higher threshold since the last reminder, up to ``level``.
+    ``then``: the level lateness alone gave a standing read from the schedule on a past day (the
+    ledger reads it from the schedule of that day where there is one), else it is lit in Python."""
     chased = s.chased
-    pressure = rules.escalation(s.light, 0, settings).level  # lateness alone, without 催办 counted
-    if pressure is None or pressure <= (chased.last_level or 0) or level < min(pressure, step_cap(chased)):
+    read = s.said is not None  # read from the schedule: today's level lateness alone gives is there
+    now = s.pressure_now if read else pressure(s.light, settings)
+    if now is None or now <= (chased.last_level or 0) or level < min(now, step_cap(chased)):
         return False
     if chased.last_at is None or chased.last_at >= today:
         return False
-    before = rules.assignment_light(s.assignment, s.item, chased.last_at, cal, settings)
-    then = rules.escalation(before, 0, settings).level
-    return then is None or pressure > then
+    if read and then is not None:
+        before = then(s, chased.last_at)
+    else:
+        before = pressure(rules.assignment_light(s.assignment, s.item, chased.last_at, cal, settings), settings)
+    return before is None or now > before
 
 
 def reason_text(s: Standing) -> str:
     """Why this unit is chased, in a clerk's words with the numbers."""
+    if s.said is not None:
+        return s.said
     parts = []
     for f in s.light.findings:
         if f.kind in ("overdue", "milestone", "feedback_late", "near_due"):

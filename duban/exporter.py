@@ -149,13 +149,13 @@ def left_cell(view: ItemView) -> int | str | None:
     light = view.light
     if light.light is None:
         return None
-    if any(f.kind == "overdue" for f in light.findings):
+    kinds = light.kinds_found()  # (a light read from the schedules has no findings, only their kinds)
+    if "overdue" in kinds:
         return -light.overdue_workdays if light.overdue_workdays else "已过期限"
     if light.workdays_left is None:
         return "长期"
     if light.workdays_left == 0:
-        today_due = any(f.kind == "near_due" and f.text.startswith("今日到期") for f in light.findings)
-        return "今日到期" if today_due else "到期前无工作日"
+        return "今日到期" if "due_today" in kinds else "到期前无工作日"
     return light.workdays_left
 
 

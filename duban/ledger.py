@@ -31,6 +31,7 @@ from .ledger_daily import DailyJob
 from .ledger_import import ImportRow, ImportWrites, ProgressUpdate  # noqa: F401 (part of the API)
 from .ledger_items import ItemWrites
 from .ledger_reads import ItemReads
+from .ledger_lights import ScheduleReads
 from .ledger_schedule import ScheduleBook
 from .workdays import WorkCalendar
 from . import ledger_file
@@ -91,7 +92,7 @@ class Connection:
         self.conn.close()
 
 
-class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, ScheduleBook):
+class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, ScheduleBook, ScheduleReads):
     """A supervision ledger over a :class:`Connection` (or a sqlite-utils ``Database``).
 
     ``today`` is the business date every rule and every event uses; pass it in (tests,

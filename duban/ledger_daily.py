@@ -29,19 +29,22 @@ def _iso(value: dt.date | None) -> str | None:
 class DailyJob:
     """逾期清单 and 催办 (DOMAIN.md §6–7), as methods of the ledger."""
 
-    def standings(self, overdue_only: bool = False, item_ids: Iterable[int] | None = None) -> list[chase.Standing]:
+    def standings(self, overdue_only: bool = False, item_ids: Iterable[int] | None = None,
+                  chaseable: bool = False) -> list[chase.Standing]:
         """Open assignments with their light, level and 催办 history; closed history is not read.
 
         With ``overdue_only`` only items with an open deadline or a lead milestone already
         past are loaded (the indexes on assignments(status, due) and milestones(done_on, due));
-        with ``item_ids`` only those items.
+        with ``item_ids`` only those items; with ``chaseable`` only the assignments with an
+        escalation level today (those :func:`duban.chase.plan` may chase). Without ``item_ids``,
+        the overdue and the chaseable are read from the schedules when usable (issue #16).
         """
         from .ledger import PAST_DUE_SQL
 
         today = self.today.isoformat()
         self.calendar.is_workday(self.today)  # today itself is a day evaluated: an estimated year is said so
-        if overdue_only and item_ids is None and self.schedules_usable():
-            return self._scheduled_overdue()
+        if (overdue_only or chaseable) and item_ids is None and self.schedules_usable():
+            return self._scheduled_overdue() if overdue_only else self._scheduled_chaseable()
         if overdue_only:
             where, params = PAST_DUE_SQL, [today, today]
         else:
@@ -52,7 +55,8 @@ class DailyJob:
             where, params = f"{where} AND i.id IN (SELECT value FROM json_each(?))", [*params, only]
         items = self._items_where(f"{where} AND i.created <= ?", [*params, today])  # none before its creation
         units = {u.id: u for u in self.units()}
-        return chase.standings(items, units, self._chase_history(only), self.today, self.calendar, self.settings)
+        found = chase.standings(items, units, self._chase_history(only), self.today, self.calendar, self.settings)
+        return [s for s in found if s.escalation.level is not None] if chaseable else found
 
     def _chase_history(self, only: str | None = None) -> dict[tuple[int, int], chase.Chased]:
         """For every open assignment that has been chased: its latest reminder and the unanswered count.
@@ -96,7 +100,7 @@ class DailyJob:
         Returns the reminders recorded, each with its event id and 文号.
         """
         mark = self.db.execute("SELECT coalesce(max(id), 0) FROM event_log").fetchone()[0]
-        due = chase.plan(self.standings(), self.today, self.calendar, self.settings)
+        due = chase.plan(self.standings(chaseable=True), self.today, self.calendar, self.settings, self.pressure_on)
         if dry_run:
             return due
         checked = self._check_reminders(due)

@@ -164,9 +164,10 @@ class ItemReads:
 
     def list_items(self, flt: ListFilter = ListFilter(), lit: dict | None = None,
                    scheduled: bool = False) -> list[ItemView]:
-        """The items ``flt`` selects, each lit as today. With ``scheduled`` (``duban list``) the lights are
-        read from the stored schedules when they are usable: light, reason and counts, without the
-        findings (callers that need the findings, such as ``export``, leave it off). ``lit``: where
+        """The items ``flt`` selects, each lit as today. With ``scheduled`` (``list``, ``export``, the 专报's
+        台账) the lights are read from the stored schedules when they are usable: light, reason, counts and
+        the kinds of the findings, without the findings themselves (callers that print them leave it
+        off). ``lit``: where
         given, the light of each open assignment of the items read is kept there too, by (item id,
         unit id, today), so that a report over the same items (:func:`duban.reports.scoped`) need not
         light them again (the lights are then computed, not read from the schedules)."""

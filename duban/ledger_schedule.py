@@ -1,4 +1,4 @@
-"""The ledger's schedules (issue #16): kept in step with every write, and read for today's lights.
+"""The ledger's schedules (issue #16): kept in step with every write (read back by :mod:`duban.ledger_lights`).
 
 Every write marks what it touched (:meth:`_schedule_items`: the item written by ``_store``, an
 import's items, the items a 催办 went to; :meth:`_schedule_everything`: a setting, the calendar); just
@@ -9,7 +9,7 @@ transaction. A calendar entry rebuilds the ``workdays`` table from its first day
 The rows are valid while the rules, the calendar package and the settings are those they were built
 with: ``schedule_state.fingerprint`` records them, and a ledger opened by another version of duban
 (or with another chinese-calendar) is rebuilt once, at open. Until then, or on a read-only ledger
-built by another version, reads light items in Python as before (:meth:`schedules_usable`).
+built by another version, reads light items in Python as before (``schedules_usable``, in ledger_lights).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ SCHEDULE_FORMAT = "1"
 _SOURCES = ("rules.py", "chase.py", "workdays.py", "statutory.py", "settings.py", "ledger_clerk.py", "schedule.py",
             "models.py", "workday_table.py", "ledger_schedule.py")
 _INSERT = ("INSERT INTO schedules (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,"
-           " overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason, missed)"
-           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           " overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason, missed,"
+           " pressure, kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 # the items whose schedules a setting or the calendar can change (see _compute_schedules)
 _LIVE = ("(i.id IN (SELECT item_id FROM assignments WHERE status = 'open')"
@@ -99,7 +99,7 @@ class ScheduleBook:
         read = self._settings_read()
         if not fresh or read is None or keys & read:
             self._schedule_everything()
-        elif keys:
+        else:  # the rows stand; their stamp is renewed (a value set to what it was still writes its row out)
             self._schedule_restamp = True
 
     def _schedule_forget(self) -> None:
@@ -321,155 +321,4 @@ class ScheduleBook:
                 f"SELECT item_id, unit_id, at, {CHASE_LEVEL_SQL} FROM events WHERE kind = 'reminded'"
                 " AND item_id IN (SELECT value FROM json_each(?)) ORDER BY id", [json.dumps(item_ids)]):
             found.setdefault(item_id, {}).setdefault(unit_id, []).append((dt.date.fromisoformat(at), level))
-        return found
-
-    # -- reading ------------------------------------------------------------------------------------------
-    def schedules_usable(self) -> bool:
-        """Whether today's lights can be read from the schedules: built by these rules, today in the table."""
-        if self._schedule_ok is None:
-            self.settings  # noqa: B018 (a bad stored setting is warned about, as when lighting in Python)
-            self._schedule_ok = self._stored_fingerprint() == self._current_fingerprint()
-        if self._workdays_table is None:
-            self._workdays_table = workday_table.span(self.db)
-        begin, end = self._workdays_table
-        return self._schedule_ok and begin is not None and begin <= self.today <= end  # type: ignore[operator]
-
-    def _ordinals(self, anchors: Iterable[str]):
-        """A function giving the workdays ordinal of an ISO date, the dates needed fetched at once."""
-        wanted = sorted(set(anchors) | {self.today.isoformat()})
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
-            found.update(self.db.execute(
-                f"SELECT date, ordinal FROM workdays WHERE date IN ({','.join('?' * len(chunk))})", chunk).fetchall())
-        return found[self.today.isoformat()], found.__getitem__
-
-    def schedule_on(self, day: dt.date | None = None, item_ids: Iterable[int] | None = None,
-                    units: bool = False) -> dict[tuple[int, int | None], dict]:
-        """The stored schedules read on ``day`` (default today): per item (unit None) or per open
-        assignment (``units``), the light, code, reason, counts, level and words, numbers put back.
-        An item whose schedule could not be stored (code ``python``) is left out: light it in Python."""
-        day = day or self.today
-        unit_sql = "s.unit_id IS NOT NULL" if units else "s.unit_id IS NULL"
-        sql = (f"SELECT s.item_id, s.unit_id, s.light, s.code, s.level, s.reason, s.workdays_left, s.overdue_workdays,"
-               f" s.late_workdays, s.feedback_late_workdays, s.status_text, s.level_reason, s.chase_reason, s.missed"
-               f" FROM schedules s WHERE {unit_sql} AND s.from_date <= ? AND s.until_date > ?")
-        params: list = [day.isoformat(), day.isoformat()]
-        if item_ids is not None:
-            sql += " AND s.item_id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(sorted(set(item_ids))))
-        rows = self.db.execute(sql, params).fetchall()
-        wanted = {day.isoformat()}
-        for r in rows:
-            wanted |= schedule.anchors(*r[5:13])
-        found = dict(self.db.execute("SELECT date, ordinal FROM workdays WHERE date IN (SELECT value FROM json_each(?))",
-                                     [json.dumps(sorted(wanted))]).fetchall())
-        today, ordinal = found[day.isoformat()], found.__getitem__
-        self._note_estimated(day, wanted)
-        thaw, render = schedule.thaw, schedule.render
-        out = {}
-        for r in rows:
-            if r[3] == schedule.UNSCHEDULED:
-                continue
-            out[(r[0], r[1])] = {
-                "light": r[2], "code": r[3], "level": r[4], "reason": render(r[5], today, ordinal),
-                "workdays_left": thaw(r[6], today, ordinal), "overdue_workdays": thaw(r[7], today, ordinal),
-                "late_workdays": thaw(r[8], today, ordinal), "feedback_late_workdays": thaw(r[9], today, ordinal),
-                "status_text": render(r[10], today, ordinal), "level_reason": render(r[11], today, ordinal),
-                "chase_reason": render(r[12], today, ordinal), "missed": r[13]}
-        return out
-
-    def _note_estimated(self, day: dt.date, anchors: Iterable[str]) -> None:
-        """The estimated years a count read from the schedules spans, for the one stderr notice
-        (:meth:`estimated_notice`), as counting them in Python would have noted them."""
-        cal = self.calendar
-        years = {int(a[:4]) for a in anchors}
-        if not years:
-            return
-        for year in range(min(day.year, *years), max(day.year, *years) + 1):
-            if cal.estimated(year):
-                cal.estimated_used.add(year)
-
-    def _scheduled_views(self, where: str, params: list, light_sql: str | None, parents: set[int]) -> list:
-        """``list``: the items of ``where`` with today's light read from their schedules (one query), only
-        those whose light matches ``light_sql`` (a condition on the schedule row ``s``) when given."""
-        from .models import ItemView, Light, LightResult
-
-        day = self.today.isoformat()
-        sql = (f"SELECT i.id, s.light, s.code, s.reason, s.workdays_left, s.overdue_workdays, s.late_workdays,"
-               f" s.feedback_late_workdays"
-               f" FROM items i LEFT JOIN schedules s ON s.item_id = i.id AND s.unit_id IS NULL"
-               f" AND s.from_date <= ? AND s.until_date > ? WHERE {where}")
-        if light_sql:
-            sql += f" AND ({light_sql} OR s.code = '{schedule.UNSCHEDULED}' OR s.item_id IS NULL)"
-        rows = self.db.execute(sql, [day, day, *params]).fetchall()
-        if not rows:
-            return []
-        reading = schedule.Reading()
-        wanted: set[str] = set()
-        for r in rows:
-            wanted |= reading.anchors(*r[3:8])
-        reading.day(*self._ordinals(wanted))
-        self._note_estimated(self.today, wanted)
-        items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))",
-                                                          [json.dumps([r[0] for r in rows])])}
-        thaw, render, light_of = reading.count, reading.words, Light.of
-        views = []
-        for r in sorted(rows):
-            item = items[r[0]]
-            if r[2] is None and r[3] is None or r[2] == schedule.UNSCHEDULED:
-                views.append(self.view(item, parents=parents))  # no usable row: lit in Python
-                continue
-            light = LightResult(light_of(r[1]) if r[1] else None, render(r[3]), thaw(r[4]), thaw(r[5]),
-                                late_workdays=thaw(r[6]) or 0, feedback_late_workdays=thaw(r[7]) or 0)
-            views.append(self._view_of(item, light))
-        return views
-
-    def _scheduled_overdue(self) -> list:
-        """``overdue``: the red assignments of the items past a deadline or a lead milestone today, read
-        from the schedules (their light, lateness, level and words), with their 催办 history."""
-        from . import chase
-        from .models import Escalation, Light, LightResult
-
-        day = self.today.isoformat()
-        now = "s.from_date <= ? AND s.until_date > ?"
-        rows = self.db.execute(
-            f"""SELECT s.item_id, s.unit_id, s.level, s.reason, s.late_workdays, s.status_text, s.level_reason, s.missed
-                FROM schedules s JOIN items i ON i.id = s.item_id
-                WHERE s.unit_id IS NOT NULL AND s.light = 'red' AND {now} AND i.created <= ?
-                  AND s.item_id IN (SELECT item_id FROM schedules s WHERE s.unit_id IS NOT NULL AND {now}
-                                    AND s.code IN ('overdue', 'milestone'))""",
-            [day, day, day, day, day]).fetchall()
-        from .ledger_rows import PAST_DUE_SQL
-
-        # items past a date with no usable row today (a date outside the table, or built after today): in Python
-        odd = [r[0] for r in self.db.execute(
-            f"SELECT i.id FROM items i WHERE {PAST_DUE_SQL} AND i.created <= ? AND NOT EXISTS (SELECT 1 FROM"
-            f" schedules s WHERE s.item_id = i.id AND s.unit_id IS NULL AND {now}"
-            f" AND s.code IS NOT '{schedule.UNSCHEDULED}')", [day, day, day, day, day])]
-        found = chase.overdue(self.standings(overdue_only=True, item_ids=odd)) if odd else []
-        if not rows:
-            return found
-        ids = json.dumps(sorted({r[0] for r in rows}))
-        reading = schedule.Reading()
-        wanted: set[str] = set()
-        for r in rows:
-            wanted |= reading.anchors(r[3], r[4], r[5], r[6])
-        reading.day(*self._ordinals(wanted))
-        self._note_estimated(self.today, wanted)
-        items = {it.id: it for it in self._items_where("i.id IN (SELECT value FROM json_each(?))", [ids])}
-        units = {u.id: u for u in self.units()}
-        history = self._chase_history(ids)
-        thaw, render = reading.count, reading.words
-        days: dict[str, dt.date] = {}
-        none = chase.Chased()
-        Standing, red = chase.Standing, Light.RED
-        for item_id, unit_id, level, reason, late, stated, level_reason, missed in rows:
-            item = items[item_id]
-            a = next(a for a in item.assignments if a.unit_id == unit_id)
-            light = LightResult(red, render(reason), late_workdays=thaw(late) or 0)
-            if missed is not None and missed not in days:
-                days[missed] = dt.date.fromisoformat(missed)
-            found.append(Standing(item, a, units[unit_id], light, Escalation(level, render(level_reason) or ""),
-                                  history.get((item_id, unit_id), none), render(stated), days.get(missed)))
         return found

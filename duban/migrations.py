@@ -363,7 +363,9 @@ def m015_schedules(db: Database) -> None:
             status_text TEXT,
             level_reason TEXT,
             chase_reason TEXT,
-            missed TEXT
+            missed TEXT,
+            pressure INTEGER,
+            kinds TEXT
         );
         CREATE INDEX IF NOT EXISTS idx_schedules_item ON schedules(item_id, unit_id, from_date);
         CREATE INDEX IF NOT EXISTS idx_schedules_light ON schedules(light, until_date, from_date);

@@ -253,6 +253,18 @@ class LightResult:
     feedback_due: dt.date | None = None
     feedback_late_workdays: int = 0
     late_workdays: int = 0  # the longest lateness: past the deadline or past a missed milestone
+    # read from a stored schedule (issue #16), which keeps no findings: their kinds (see kinds_found)
+    kinds: frozenset[str] | None = None
+
+    def kinds_found(self) -> frozenset[str]:
+        """The kinds of its findings, with ``due_today`` beside ``near_due`` when the deadline is today
+        (今日到期, not merely no working day left before it)."""
+        if self.kinds is not None:
+            return self.kinds
+        found = {f.kind for f in self.findings}
+        if any(f.kind == "near_due" and f.text.startswith("今日到期") for f in self.findings):
+            found.add("due_today")
+        return frozenset(found)
 
 
 @dataclass(frozen=True)

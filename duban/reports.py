@@ -311,14 +311,17 @@ def _replayed_scope(led: "Ledger", item_id: int, period: Period) -> list[Scoped]
 
 
 def _set_light(s: Scoped, result: Any) -> None:
-    s.light = result.light
-    s.behind = any(f.kind == "behind" for f in result.findings)
-    s.feedback_late = result.feedback_late_workdays > 0
-    s.unsigned = any(f.kind == "unsigned" for f in result.findings)
-    s.late_workdays = result.late_workdays
-    s.milestone_late = (any(f.kind == "milestone" for f in result.findings)
-                        and not any(f.kind == "overdue" for f in result.findings))
-    s.workdays_left = result.workdays_left
+    _set_read(s, (result.light, result.kinds_found(), result.feedback_late_workdays,
+                  result.late_workdays, result.workdays_left))
+
+
+def _set_read(s: Scoped, read: tuple) -> None:
+    """The light as (Light, the kinds of its findings, feedback late, late and left working days)."""
+    s.light, kinds, feedback_late, s.late_workdays, s.workdays_left = read
+    s.behind = "behind" in kinds
+    s.feedback_late = feedback_late > 0
+    s.unsigned = "unsigned" in kinds
+    s.milestone_late = "milestone" in kinds and "overdue" not in kinds
 
 
 def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapping[int, Item] | None = None,
@@ -327,12 +330,19 @@ def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapp
 
     Their items are taken from ``items`` (as stored) where given, and loaded otherwise. An
     assignment open as stored whose light on ``day`` is in ``lit`` (by item id, unit id, day: as
-    :func:`duban.rules.item_light` keeps them) is not lit again.
+    :func:`duban.rules.item_light` keeps them) is not lit again. Without ``lit``, today's lights are
+    read from the schedules where usable (issue #16): an item all of whose rows have one is not loaded.
     """
-    lit = lit or {}
     still_open: dict[int, list[Scoped]] = defaultdict(list)
     for s in rows:
         still_open[s.item_id].append(s)
+    read: dict[tuple[int, int], tuple] = {}
+    if not lit and day == led.today and still_open and led.schedules_usable():  # today's: from the schedules
+        read = led.assignment_lights(still_open)
+        for item_id in [i for i, group in still_open.items() if all((i, s.unit_id) in read for s in group)]:
+            for s in still_open.pop(item_id):
+                _set_read(s, read[item_id, s.unit_id])
+    lit = lit or {}
     found = {i: items[i] for i in still_open if i in items} if items else {}
     missing = [i for i in still_open if i not in found]
     for n in range(0, len(missing), 900):
@@ -344,6 +354,9 @@ def _light_open(led: "Ledger", rows: Iterable[Scoped], day: dt.date, items: Mapp
         by_unit = {a.unit_id: a for a in item.assignments}
         for s in group:
             a = by_unit[s.unit_id]
+            if (item_id, s.unit_id) in read:
+                _set_read(s, read[item_id, s.unit_id])
+                continue
             if a.status is not Status.OPEN:  # finished after the period: judge it as it stood then
                 a = dataclasses.replace(a, status=Status.OPEN, closed_on=None)
             elif (item_id, s.unit_id, day) in lit:

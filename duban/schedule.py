@@ -158,6 +158,12 @@ class Reading:
             return made
 
 
+def kinds(result: LightResult) -> str:
+    """The kinds of its findings as stored (:meth:`duban.models.LightResult.kinds_found`): sorted,
+    comma-separated (the statistics ask for behind, unsigned…; the exported 台账 for overdue, due_today)."""
+    return ",".join(sorted(result.kinds_found()))
+
+
 def worst_kind(result: LightResult) -> str | None:
     """The kind of the finding the light (and its reason) comes from."""
     worst = None
@@ -213,10 +219,13 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
     Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
     overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
-    missed); the last four but level_reason only on red stretches (the 逾期清单's words). ``reminded``: each unit's 催办 (day, level), all of them; ``children``: the sub-items at
-    work of a split item (None: not split). ``seen``: where given, every change day of the item is added
-    to it (its latest is the item's *horizon*: a calendar entry after it cannot change these rows, see
-    :func:`horizon`).
+    missed, pressure, kinds); status_text, chase_reason and missed only on stretches with an escalation level (the
+    words of the 逾期清单 and of ``remind``: :func:`duban.chase.status_text`, :func:`duban.chase.reason_text`),
+    pressure the level lateness alone gives (:func:`duban.chase.pressure`, for ``remind``), kinds those of
+    the findings (:func:`kinds`, for the statistics). ``reminded``:
+    each unit's 催办 (day, level), all of them; ``children``: the sub-items at work of a split item (None:
+    not split). ``seen``: where given, every change day of the item is added to it (its latest is the
+    item's *horizon*: a calendar entry after it cannot change these rows, see :func:`horizon`).
     """
     def unanswered(a, day: dt.date) -> int:
         return sum(1 for at, level in reminded.get(a.unit_id, ()) if level >= 1 and at <= day
@@ -240,13 +249,13 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
             level = rules.escalation(result, count, settings)
             code = result.light.code if result.light else None
             said = chased = missed = None
-            if code == "red":  # the words of the 逾期清单 (read only for red assignments)
+            if level.level is not None:  # the words of the 逾期清单 and of 催办 (read only where a level is)
                 standing = chase.Standing(item, a, None, result, level, chase.Chased(unanswered=count))  # type: ignore[arg-type]
                 said, chased, missed = chase.status_text(standing), chase.reason_text(standing), standing.missed(day)
             return (code, worst_kind(result), level.level, result.reason, frozen(result.workdays_left),
                     frozen(result.overdue_workdays), frozen(result.late_workdays),
                     frozen(result.feedback_late_workdays), said, level.reason, chased,
-                    missed.isoformat() if missed else None)
+                    missed.isoformat() if missed else None, chase.pressure(result, settings), kinds(result))
 
         if seen is not None:
             seen |= days
@@ -264,7 +273,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
         result = item_result(item, children, day, TracingCalendar(cal, day), settings, known=known)
         return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
                 frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
-                frozen(result.feedback_late_workdays), None, None, None, None)
+                frozen(result.feedback_late_workdays), None, None, None, None, None, kinds(result))
 
     # the item's light is the worst of its assignments' (item_result): it changes only where one of theirs does
     rows[:0] = [(item.id, None, start, until, *value) for start, until, value in _segments(starts, first, last,
@@ -287,7 +296,7 @@ def horizon(seen: set[dt.date]) -> str:
 def unscheduled_row(item_id: int) -> tuple:
     """The one row of an item whose schedule needs a date outside the workdays table: lit in Python."""
     return (item_id, None, "0001-01-01", FOREVER, None, UNSCHEDULED, None, "", None, None, None, None,
-            None, None, None, None)
+            None, None, None, None, None, None)
 
 
 @lru_cache(maxsize=1 << 16)

@@ -319,7 +319,7 @@ def views_as_of(led: "Ledger", day: dt.date) -> list:
     from .reports import _changed
 
     changed = set(_changed(led, Period("", None, day)))
-    views = [led.view(v.item, day) if led.today != day else v for v in led.list_items(ListFilter())
+    views = [led.view(v.item, day) if led.today != day else v for v in led.list_items(ListFilter(), scheduled=True)
              if v.item.id not in changed]
     for item_id in sorted(changed):
         try:

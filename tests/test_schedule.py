@@ -22,9 +22,8 @@ from duban.errors import DubanError
 from duban.ledger import Ledger
 from duban.ledger_clerk import item_result
 from duban.models import Source, Status
-from duban.workdays import WorkCalendar
 
-from test_office_sim import ACTIONS, START, UNITS, Office
+from test_office_sim import ACTIONS, UNITS, Office
 
 ONE = dt.timedelta(days=1)
 
@@ -90,6 +89,20 @@ step = st.tuples(st.integers(0, 4), st.sampled_from(ACTIONS + EXTRA), st.integer
 
 
 class ScheduledOffice(Office):
+    def play(self, steps, after=None) -> Ledger:
+        """Each step in turn (days passing, then an action; a refused action is a clerk's mistake, kept out),
+        calling ``after(k)`` after step k where given; returns the ledger."""
+        led = self.led
+        for k, (gap, kind, which, pick, n) in enumerate(steps):
+            led.today += dt.timedelta(days=gap)
+            try:
+                self.act(kind, which, pick, n)
+            except DubanError:
+                pass
+            if after is not None:
+                after(k)
+        return led
+
     def act(self, kind: str, which: int, pick: int, n: int) -> None:
         led = self.led
         ids = [r[0] for r in led.db.execute("SELECT id FROM items ORDER BY id")]
@@ -177,14 +190,12 @@ EXAMPLES = int(os.environ.get("DUBAN_SCHEDULE_EXAMPLES", "12"))
 def test_what_the_schedule_says_is_what_the_rules_say_on_every_day(steps):
     office = ScheduledOffice()
     led = office.led
-    for k, (gap, kind, which, pick, n) in enumerate(steps):
-        led.today += dt.timedelta(days=gap)
-        try:
-            office.act(kind, which, pick, n)
-        except DubanError:
-            pass
-        if k == len(steps) // 2:  # half-way: the next three weeks as the ledger then stood
+
+    def half_way(k: int) -> None:  # the next three weeks as the ledger then stood
+        if k == len(steps) // 2:
             check_equivalent(led, led.today, led.today + dt.timedelta(days=21))
+
+    office.play(steps, half_way)
     # every day from the last write (schedules serve today and later) to well past the deadlines seen
     check_equivalent(led, led.today, led.today + dt.timedelta(days=75))
 
@@ -197,13 +208,11 @@ def test_schedules_built_in_slices_after_the_write_say_what_the_rules_say(steps)
     office = ScheduledOffice()
     led = office.led
     led._schedule_slice = 3
-    for gap, kind, which, pick, n in steps:
-        led.today += dt.timedelta(days=gap)
-        try:
-            office.act(kind, which, pick, n)
-        except DubanError:
-            pass
+
+    def nothing_left(k: int) -> None:
         assert led.db.execute("SELECT count(*) FROM schedule_pending").fetchone()[0] == 0
+
+    office.play(steps, nothing_left)
     check_equivalent(led, led.today, led.today + dt.timedelta(days=60))
 
 
@@ -284,14 +293,7 @@ def test_list_and_overdue_read_the_schedule_and_say_what_the_rules_say(steps, la
     from duban.ledger_rows import ListFilter
     from duban.models import Light
 
-    office = ScheduledOffice()
-    led = office.led
-    for gap, kind, which, pick, n in steps:
-        led.today += dt.timedelta(days=gap)
-        try:
-            office.act(kind, which, pick, n)
-        except DubanError:
-            pass
+    led = ScheduledOffice().play(steps)
     led.today += dt.timedelta(days=later)
     for flt in (ListFilter(), ListFilter(light=Light.RED), ListFilter(light=Light.YELLOW), ListFilter(no_light=True),
                 ListFilter(include_finished=True, sort="light")):
@@ -493,3 +495,16 @@ def test_undo_takes_the_schedules_back_with_the_command():
     undo.undo(led)  # the setting back to its default (3): the light of 11-02 back to green
     assert led.schedule_on(led.today)[(1, None)]["light"] == "green" and led.schedules_usable()
     check_equivalent(led, led.today, dt.date(2026, 12, 31))
+
+
+def test_a_setting_set_to_the_value_it_had_keeps_the_schedules_usable():
+    """Writing a setting's default out (no value changes) must not leave the schedules looking stale, which
+    would light every read in Python and rebuild every schedule at the next open."""
+    led = Ledger(Database(memory=True), today=dt.date(2026, 11, 2))
+    led.add_unit("市财政局")
+    led.create("修桥", Source.LEADER_INSTRUCTION, lead="市财政局", due=dt.date(2026, 11, 20))
+    assert led.schedules_usable()
+    led.set_setting("level2_overdue_workdays", str(led.settings["level2_overdue_workdays"]))
+    assert led._stored_fingerprint() == led._current_fingerprint()  # (as the next command finds them)
+    led._schedule_ok = None
+    assert led.schedules_usable()

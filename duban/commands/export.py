@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
             raise InvalidInput(f"无法导出到 {path}：{exc.message}（未写入任何文件）") from None
         flt = list_filter(light, unit, source, status, due_before, include_all)
         led = ledger()
-        views = led.list_items(flt)
+        views = led.list_items(flt, scheduled=True)  # today's lights read from the schedules (issue #16)
         from ..exporter import write_ledger_xlsx
 
         written = write_ledger_xlsx(led, Path(path), views, scope=scope_text(flt))
