@@ -456,7 +456,10 @@ class Suite:
                             base_label="`python -c pass`（仅供对照）")
         if self.wanted("floor"):  # what start-up alone costs: the interpreter, then duban's CLI imported
             for key, code in (("floor: python -c 'import sqlite3, json'", "import sqlite3, json"),
-                              ("floor: python -c 'import duban.cli'", "import duban.cli")):
+                              ("floor: python -c 'import typer'", "import typer"),
+                              ("floor: python -c 'import duban.cli'", "import duban.cli"),
+                              ("floor: python -c 'import duban.cli, duban.ledger, duban.render'",
+                               "import duban.cli, duban.ledger, duban.render")):
                 timing = paired([self.py, "-c", code], bare, env, max(self.args.runs, 10))
                 self.record(key, "—", timing, "（地板，无目标）", None, base_label="`python -c pass`")
 
@@ -543,11 +546,12 @@ def markdown(made: list[dict], results: list[dict], runs: int) -> str:
            "墙钟与 CPU（用户 + 系统）取中位数，倍数为逐对之比的中位数。", ""]
     if made:
         out += ["台账（`bench/generate.py`，种子 7，“今天”2026-11-16；缓存于 workdir，已有则沿用）：", "",
-                "| 台账 | 事项 | 交办 | 记录 | 大小 | 生成用时 | 其中首次打开建立亮灯日程 | 生成进程 CPU |",
+                "| 台账 | 事项 | 交办 | 记录 | 大小 | 生成用时 | 其中首次打开建立亮灯日程（墙钟 / CPU） | 生成进程 CPU |",
                 "|---|---:|---:|---:|---:|---:|---:|---:|"]
         for m in made:
             out.append(f"| {ledger_name(m['size'], m['shape'])} | {m['items']:,} | {m['assignments']:,} | "
-                       f"{m['events']:,} | {m['mib']:,.0f} MiB | {fmt_s(m['seconds'])} | {fmt_s(m['schedules_seconds'])} | "
+                       f"{m['events']:,} | {m['mib']:,.0f} MiB | {fmt_s(m['seconds'])} | {fmt_s(m['schedules_seconds'])} / "
+                       f"{fmt_s(m.get('schedules_cpu'))} | "
                        f"{fmt_s(m.get('cpu'))} |")
         out.append("")
     out += ["| 命令 | 台账 | 行数 | 墙钟中位数（最小–最大） | CPU 中位数 | 基线墙钟 | 基线 CPU | 倍数（墙钟 / CPU） | 目标 | 结果 | 负载 |",
