@@ -115,7 +115,7 @@ def counted(spec):
     except KeyError:
         made = seen_counts[spec] = count(spec)
         return made
-cur = db.execute(SQL, [sys.argv[2]])
+cur = db.execute(SQL, sys.argv[2:])
 keys = [c[0] for c in cur.description]
 dumps, out = json.dumps, sys.stdout
 rows = []
@@ -149,8 +149,9 @@ def baseline_script(sql: str, words: tuple[str, ...], counts: tuple[str, ...], f
     return f"SQL = {sql!r}\nWORDS = {words!r}\nCOUNTS = {counts!r}\nDROP = {drop!r}\n" + body
 
 
-def base_list() -> str:
-    """``list --light red --format json``: the items red today, with their lead and co units."""
+def base_list(by_unit: bool = False) -> str:
+    """``list --light red --format json``: the items red today, with their lead and co units (``by_unit``: only
+    those of the unit whose id is argv[3], as ``--unit``: lead or co, not withdrawn)."""
     from duban.models import ItemClass, Source, Status
 
     lead = "FROM assignments a JOIN units u ON u.id = a.unit_id WHERE a.item_id = i.id AND a.role = 'lead' LIMIT 1"
@@ -172,10 +173,31 @@ def base_list() -> str:
       (SELECT a.percent {lead}) AS percent, i.parent_id AS parent
     FROM t, schedules s JOIN items i ON i.id = s.item_id
     WHERE s.unit_id IS NULL AND {NOW} AND s.light = 'red' AND i.status IN ('pending', 'open', 'paused', 'done')
-      AND i.created <= t.d
+      AND i.created <= t.d{UNIT if by_unit else ""}
     ORDER BY i.id"""
     return baseline_script(sql, ("light_reason",), ("workdays_left", "overdue_workdays"),
                            "rec['due_uncertain'] = bool(rec['due_uncertain']); rec['co_units'] = json.loads(rec['co_units'])")
+
+
+UNIT = "\n      AND i.id IN (SELECT item_id FROM assignments WHERE unit_id = ?2 AND status != 'cancelled')"
+
+
+def red_unit(db: Path, today: str, below: int = 1000) -> tuple[int, str, int] | None:
+    """The unit with the most red items today under ``below`` (a small result on a big ledger): id, name, count."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT u.id, u.name, count(DISTINCT s.item_id) FROM schedules s JOIN items i ON i.id = s.item_id"
+            " JOIN assignments a ON a.item_id = s.item_id AND a.status != 'cancelled' JOIN units u ON u.id = a.unit_id"
+            " WHERE s.unit_id IS NULL AND s.from_date <= ?1 AND s.until_date > ?1 AND s.light = 'red'"
+            " AND i.status IN ('pending', 'open', 'paused', 'done') AND i.created <= ?1 GROUP BY u.id", [today]
+        ).fetchall()
+    finally:
+        conn.close()
+    under = [r for r in rows if r[2] < below]
+    return max(under, key=lambda r: (r[2], -r[0])) if under else None
 
 
 def _chased() -> str:
@@ -392,6 +414,20 @@ class Suite:
                 target += "，且 < 0.5 s"
                 met = met and median(timing["wall"]) < 0.5
             self.record(key, name, timing, target, met, rows, "python + sqlite3 选出同样的行并输出 JSON")
+        if n >= 1_000_000 and self.wanted("list --light red --unit"):  # under 1,000 rows at 1M: < 0.5 s
+            key = "list --light red --unit U --format json"
+            found = red_unit(db, self.today)
+            if found is None:
+                self.skipped(key, name, "没有哪个单位今天的红灯事项少于 1,000 项")
+            else:
+                unit_id, unit, _ = found
+                a = self.duban + ["list", "--light", "red", "--unit", unit, "--format", "json"]
+                b = [self.py, "-c", base_list(by_unit=True), str(db), self.today, str(unit_id)]
+                rows = compare_outputs(a, b, env, lambda r: r["id"])
+                timing = paired(a, b, env, self.args.runs)
+                self.record(key, name, timing, "≤ 2× 基线，且 < 0.5 s（结果少于 1,000 行）",
+                            timing["ratio"] <= 2.0 and median(timing["wall"]) < 0.5, rows,
+                            "python + sqlite3 选出同样的行（该单位牵头或配合的红灯事项）并输出 JSON", note=unit)
         if n <= 20_000 and self.wanted("remind --dry-run --format json"):
             a = self.duban + ["remind", "--dry-run", "--format", "json"]
             b = [self.py, "-c", base_remind(), str(db), self.today]
