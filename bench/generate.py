@@ -29,6 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from duban import chain  # noqa: E402
 from duban.ledger import Ledger  # noqa: E402
 from duban.models import ItemClass, Role, Satisfaction, Source  # noqa: E402
 from duban.workdays import WorkCalendar  # noqa: E402
@@ -99,6 +100,7 @@ class A:
     extensions: int = 0
     original_due: dt.date | None = None
     restarted_on: dt.date | None = None
+    within: int | None = None  # the N of an N-working-day deadline (None once extended: a given date)
 
 
 @dataclass
@@ -110,6 +112,20 @@ class Built:
 
 def iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
+
+
+def rechain(conn) -> None:
+    """Hash the whole event log anew (duban.chain, as ``Ledger._append_events`` does) and store its head:
+    for events edited after they were appended (the units' audit stamps), inside the caller's write."""
+    previous, last_id, count = chain.GENESIS, None, 0
+    rows = conn.execute(f"SELECT {', '.join(chain.COLUMNS)} FROM event_log ORDER BY id").fetchall()
+    for row in rows:
+        previous = chain.link(previous, row)
+        conn.execute("UPDATE event_log SET hash = ? WHERE id = ?", [previous, row[0]])
+        last_id, count = row[0], count + 1
+    conn.execute("INSERT INTO event_chain (id, count, head, last_id) VALUES (1, ?, ?, ?) ON CONFLICT(id)"
+                 " DO UPDATE SET count = excluded.count, head = excluded.head, last_id = excluded.last_id",
+                 [count, previous, last_id])
 
 
 def rollup(assignments: list[A], status_if_none: str) -> str:
@@ -179,7 +195,8 @@ class Generator:
         person = rng.choice(SURNAMES) + rng.choice(GIVEN) + (rng.choice(GIVEN) if rng.random() < 0.6 else "")
         for n, (unit_id, name) in enumerate(picked):
             role = Role.LEAD if n == 0 else Role.CO
-            a = A(unit_id, name, role, created, due, basis, person if role is Role.LEAD else None, original_due=due)
+            a = A(unit_id, name, role, created, due, basis, person if role is Role.LEAD else None, original_due=due,
+                  within=within)
             b.assignments.append(a)
             b.events.append((created, "assigned", unit_id, f"交办{role.label}单位“{name}”，办理时限 {iso(due)}",
                              {"role": role.code, "due": iso(due), "due_basis": basis, "within": within,
@@ -241,7 +258,7 @@ class Generator:
                 b.events.append((day, "extended", lead.unit_id,
                                  f"“{lead.unit}”延期：{iso(lead.due)} → {iso(to)}，理由：{reason}",
                                  {"from": iso(lead.due), "to": iso(to), "reason": reason, "due_basis": basis}))
-                lead.due, lead.due_basis, lead.extensions = to, basis, lead.extensions + 1
+                lead.due, lead.due_basis, lead.extensions, lead.within = to, basis, lead.extensions + 1, None
                 if fate == "closed" and end > to:
                     end = max(cursor, to - dt.timedelta(days=rng.randint(0, 5)))
 
@@ -304,6 +321,7 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
     units = [(u.id, u.name) for u in led.units()]
     with led._write():  # the audit stamp of the unit events, like every generated one, follows the date
         led.db.execute("UPDATE event_log SET logged_at = at || 'T01:30:00+00:00' WHERE item_id IS NULL")
+        rechain(led.db.conn)  # (the stamp is under the hash: chain the edited events anew)
     cal = led.calendar
     conn = led.db.conn
     conn.execute("PRAGMA journal_mode = OFF")
@@ -336,23 +354,23 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
                 logged = stamp.get(when)
                 if logged is None:
                     logged = stamp[when] = f"{when.isoformat()}T01:30:00+00:00"
-                events.append((item_id, unit_id, when.isoformat(), kind, detail,
-                               json.dumps(data, ensure_ascii=False), logged))
+                events.append([item_id, unit_id, when.isoformat(), kind, detail,
+                               json.dumps(data, ensure_ascii=False), logged])
             for a in b.assignments:
                 assignments.append((item_id, a.unit_id, a.role.code, a.status, iso(a.assigned_on), iso(a.due),
                                     a.due_basis, a.person, iso(a.signed_on), iso(a.last_feedback), a.percent,
                                     iso(a.closed_on), a.result, a.extensions, iso(a.original_due),
-                                    iso(a.restarted_on)))
+                                    iso(a.restarted_on), a.within))
             for seq, m_due, title, done in b.milestones:
                 milestones.append((item_id, seq, iso(m_due), title, iso(done)))
         conn.execute("BEGIN")
         conn.executemany("INSERT INTO items (id, title, source, ref, leader, class, content, standard, created,"
                          " status, due, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", items)
-        conn.executemany("INSERT INTO event_log (item_id, unit_id, at, kind, detail, data, logged_at)"
-                         " VALUES (?, ?, ?, ?, ?, ?, ?)", events)
+        led._append_events(events)  # each event chained to the one before (duban.chain), the head moved
         conn.executemany("INSERT INTO assignments (item_id, unit_id, role, status, assigned_on, due, due_basis,"
                          " person, signed_on, last_feedback, percent, closed_on, result, extensions, original_due,"
-                         " restarted_on) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", assignments)
+                         " restarted_on, within) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         assignments)
         conn.executemany("INSERT INTO milestones (item_id, seq, due, title, done_on) VALUES (?, ?, ?, ?, ?)",
                          milestones)
         conn.execute("COMMIT")
@@ -373,9 +391,10 @@ def generate(out: Path, n_items: int, seed: int, today: dt.date, batch: int = 20
     conn.execute("DELETE FROM schedule_state")
     conn.commit()
     led.db.conn.close()
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     Ledger.open(out, today=today).db.close()
     counts["schedules_seconds"] = time.perf_counter() - t1
+    counts["schedules_cpu"] = time.process_time() - c1
     if not quiet:
         print(f"  亮灯日程建立完成 {counts['schedules_seconds']:7.1f} s", file=sys.stderr)
     return counts
