@@ -188,9 +188,20 @@ def similar_groups(titles: list[tuple[int, str]], threshold: float = SIMILAR_TIT
             x = parent[x]
         return x
 
-    for n, (a, ga) in enumerate(grams):
-        for b, gb in grams[n + 1:]:
-            if ga and gb and 2 * len(ga & gb) / (len(ga) + len(gb)) >= threshold:
+    # the same bigrams are alike (similarity 1): those items link at once, and each distinct set of
+    # bigrams is compared once (a unit's open items repeat titles; the pairs were most of a 专报's time)
+    first: dict[frozenset, int] = {}
+    for item_id, g in grams:
+        if g:
+            key = frozenset(g)
+            if key in first:
+                parent[root(item_id)] = root(first[key])
+            else:
+                first[key] = item_id
+    distinct = list(first.items())
+    for n, (ga, a) in enumerate(distinct):
+        for gb, b in distinct[n + 1:]:
+            if 2 * len(ga & gb) / (len(ga) + len(gb)) >= threshold:
                 parent[root(b)] = root(a)
     groups: dict[int, list[int]] = {}
     for item_id, _ in grams:

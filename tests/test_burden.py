@@ -27,6 +27,8 @@ import os
 import sqlite3
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duban import burden
 
@@ -141,3 +143,25 @@ def test_a_past_week_keeps_its_figures_when_an_item_is_cancelled_or_paused_later
     ok(d("pause", "1", "--reason", "等待上级政策", today="2026-11-17"))
     # at the end of 2026-W45 both were at work, whatever happened to them since
     assert w45() == before
+
+
+def _similar_pairwise(titles, threshold=burden.SIMILAR_TITLES):
+    """The grouping as first written: every pair of titles compared."""
+    grams = [(i, burden._bigrams(t)) for i, t in titles]
+    groups = [{i} for i, _ in grams]
+    for n, (a, ga) in enumerate(grams):
+        for b, gb in grams[n + 1:]:
+            if ga and gb and 2 * len(ga & gb) / (len(ga) + len(gb)) >= threshold:
+                ja = next(g for g in groups if a in g)
+                jb = next(g for g in groups if b in g)
+                if ja is not jb:
+                    ja |= jb
+                    groups.remove(jb)
+    return sorted(sorted(g) for g in groups if len(g) > 1)
+
+
+@given(st.lists(st.text(alphabet="道路改造整治 安全", max_size=6), max_size=25))
+@settings(max_examples=300, deadline=None)
+def test_titles_compared_once_per_distinct_wording_group_as_every_pair_did(texts):
+    titles = list(enumerate(texts, 1))
+    assert burden.similar_groups(titles) == _similar_pairwise(titles)
