@@ -52,8 +52,8 @@ class ScheduleReads:
         day = day or self.today
         unit_sql = "s.unit_id IS NOT NULL" if units else "s.unit_id IS NULL"
         sql = (f"SELECT s.item_id, s.unit_id, s.light, s.code, s.level, s.reason, s.workdays_left, s.overdue_workdays,"
-               f" s.late_workdays, s.feedback_late_workdays, s.status_text, s.level_reason, s.chase_reason, s.missed"
-               f" FROM schedules s WHERE {unit_sql} AND s.from_date <= ? AND s.until_date > ?")
+               f" s.late_workdays, s.feedback_late_workdays, s.status_text, s.level_reason, s.chase_reason, s.missed,"
+               f" s.findings, s.feedback_due FROM schedules s WHERE {unit_sql} AND s.from_date <= ? AND s.until_date > ?")
         params: list = [day.isoformat(), day.isoformat()]
         if item_ids is not None:
             sql += " AND s.item_id IN (SELECT value FROM json_each(?))"
@@ -61,7 +61,7 @@ class ScheduleReads:
         rows = self.db.execute(sql, params).fetchall()
         wanted = {day.isoformat()}
         for r in rows:
-            wanted |= schedule.anchors(*r[5:13])
+            wanted |= schedule.anchors(*r[5:13], r[14])
         found = dict(self.db.execute("SELECT date, ordinal FROM workdays WHERE date IN (SELECT value FROM json_each(?))",
                                      [json.dumps(sorted(wanted))]).fetchall())
         today, ordinal = found[day.isoformat()], found.__getitem__
@@ -76,8 +76,40 @@ class ScheduleReads:
                 "workdays_left": thaw(r[6], today, ordinal), "overdue_workdays": thaw(r[7], today, ordinal),
                 "late_workdays": thaw(r[8], today, ordinal), "feedback_late_workdays": thaw(r[9], today, ordinal),
                 "status_text": render(r[10], today, ordinal), "level_reason": render(r[11], today, ordinal),
-                "chase_reason": render(r[12], today, ordinal), "missed": r[13]}
+                "chase_reason": render(r[12], today, ordinal), "missed": r[13],
+                "findings": json.loads(render(r[14], today, ordinal)) if r[14] else [], "feedback_due": r[15]}
         return out
+
+    def shown_lights(self, item) -> dict[int, tuple] | None:
+        """``show``: today's light (with its findings) and level of each open assignment of ``item``, read
+        from its schedule rows: unit id → (LightResult, Escalation). None where the schedules are not
+        usable or an open assignment has no row today: then all of it is lit in Python."""
+        from .models import Escalation, Finding, Light, LightResult, Status
+
+        if not self.schedules_usable():
+            return None
+        rows = self.schedule_on(self.today, item_ids=[item.id], units=True)
+        found = {}
+        for a in item.assignments:
+            if a.status is not Status.OPEN:
+                continue
+            r = rows.get((item.id, a.unit_id))
+            if r is None:
+                return None
+            findings = tuple(Finding(kind, Light.of(code) if code else None, text) for kind, code, text in r["findings"])
+            light = LightResult(Light.of(r["light"]) if r["light"] else None, r["reason"], r["workdays_left"],
+                                r["overdue_workdays"], findings,
+                                dt.date.fromisoformat(r["feedback_due"]) if r["feedback_due"] else None,
+                                r["feedback_late_workdays"] or 0, r["late_workdays"] or 0)
+            found[a.unit_id] = (light, Escalation(r["level"], r["level_reason"] or ""))
+        return found
+
+    def scheduled_item(self, item_id: int):
+        """The item with today's light read from its schedule (``show``), else lit in Python."""
+        item = self._load(item_id)  # (a missing item says so)
+        if not self.schedules_usable():
+            return self.view(item)
+        return self._scheduled_views("i.id = ?", [item_id], None, self.parent_ids())[0]
 
     def _note_estimated(self, day: dt.date, anchors: Iterable[str]) -> None:
         """The estimated years a count read from the schedules spans, for the one stderr notice

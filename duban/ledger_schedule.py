@@ -28,7 +28,7 @@ _SOURCES = ("rules.py", "chase.py", "workdays.py", "statutory.py", "settings.py"
             "models.py", "workday_table.py", "ledger_schedule.py")
 _INSERT = ("INSERT INTO schedules (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,"
            " overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason, missed,"
-           " pressure, kinds) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+           " pressure, kinds, findings, feedback_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 # the items whose schedules a setting or the calendar can change (see _compute_schedules)
 _LIVE = ("(i.id IN (SELECT item_id FROM assignments WHERE status = 'open')"

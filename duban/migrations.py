@@ -365,7 +365,9 @@ def m015_schedules(db: Database) -> None:
             chase_reason TEXT,
             missed TEXT,
             pressure INTEGER,
-            kinds TEXT
+            kinds TEXT,
+            findings TEXT,
+            feedback_due TEXT
         );
         CREATE INDEX IF NOT EXISTS idx_schedules_item ON schedules(item_id, unit_id, from_date);
         CREATE INDEX IF NOT EXISTS idx_schedules_light ON schedules(light, until_date, from_date);

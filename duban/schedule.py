@@ -16,6 +16,7 @@ Pure: items, calendar and settings in, rows out. The ledger stores them (:mod:`d
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
@@ -158,6 +159,13 @@ class Reading:
             return made
 
 
+def findings(result: LightResult) -> str:
+    """An assignment's findings as stored, for ``show``: JSON [[kind, light code or null, text], ...], each
+    text's count frozen like the reason's (:func:`render` puts it back)."""
+    return json.dumps([[f.kind, f.light.code if f.light else None, f.text] for f in result.findings],
+                      ensure_ascii=False)
+
+
 def kinds(result: LightResult) -> str:
     """The kinds of its findings as stored (:meth:`duban.models.LightResult.kinds_found`): sorted,
     comma-separated (the statistics ask for behind, unsigned…; the exported 台账 for overdue, due_today)."""
@@ -219,10 +227,11 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
 
     Row: (item_id, unit_id, from_date, until_date, light, code, level, reason, workdays_left,
     overdue_workdays, late_workdays, feedback_late_workdays, status_text, level_reason, chase_reason,
-    missed, pressure, kinds); status_text, chase_reason and missed only on stretches with an escalation level (the
-    words of the 逾期清单 and of ``remind``: :func:`duban.chase.status_text`, :func:`duban.chase.reason_text`),
-    pressure the level lateness alone gives (:func:`duban.chase.pressure`, for ``remind``), kinds those of
-    the findings (:func:`kinds`, for the statistics). ``reminded``:
+    missed, pressure, kinds, findings, feedback_due); status_text, chase_reason and missed only on stretches
+    with an escalation level (the words of the 逾期清单 and of ``remind``: :func:`duban.chase.status_text`,
+    :func:`duban.chase.reason_text`), pressure the level lateness alone gives (:func:`duban.chase.pressure`, for
+    ``remind``), kinds those of the findings (:func:`kinds`, for the statistics), findings and feedback_due
+    only on an assignment's rows (:func:`findings`, for ``show``). ``reminded``:
     each unit's 催办 (day, level), all of them; ``children``: the sub-items at work of a split item (None:
     not split). ``seen``: where given, every change day of the item is added to it (its latest is the
     item's *horizon*: a calendar entry after it cannot change these rows, see :func:`horizon`).
@@ -255,7 +264,8 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
             return (code, worst_kind(result), level.level, result.reason, frozen(result.workdays_left),
                     frozen(result.overdue_workdays), frozen(result.late_workdays),
                     frozen(result.feedback_late_workdays), said, level.reason, chased,
-                    missed.isoformat() if missed else None, chase.pressure(result, settings), kinds(result))
+                    missed.isoformat() if missed else None, chase.pressure(result, settings), kinds(result),
+                    findings(result), result.feedback_due.isoformat() if result.feedback_due else None)
 
         if seen is not None:
             seen |= days
@@ -273,7 +283,7 @@ def item_rows(item: Item, children: Sequence[Item] | None, reminded: Mapping[int
         result = item_result(item, children, day, TracingCalendar(cal, day), settings, known=known)
         return (result.light.code if result.light else None, worst_kind(result), None, result.reason,
                 frozen(result.workdays_left), frozen(result.overdue_workdays), frozen(result.late_workdays),
-                frozen(result.feedback_late_workdays), None, None, None, None, None, kinds(result))
+                frozen(result.feedback_late_workdays), None, None, None, None, None, kinds(result), None, None)
 
     # the item's light is the worst of its assignments' (item_result): it changes only where one of theirs does
     rows[:0] = [(item.id, None, start, until, *value) for start, until, value in _segments(starts, first, last,
@@ -296,7 +306,7 @@ def horizon(seen: set[dt.date]) -> str:
 def unscheduled_row(item_id: int) -> tuple:
     """The one row of an item whose schedule needs a date outside the workdays table: lit in Python."""
     return (item_id, None, "0001-01-01", FOREVER, None, UNSCHEDULED, None, "", None, None, None, None,
-            None, None, None, None, None, None)
+            None, None, None, None, None, None, None, None)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -307,7 +317,7 @@ def _text_anchors(text: str) -> frozenset[str]:
 def row_anchors(row: tuple) -> set[str]:
     """The dates a stored row counts from (a ledger repeats the same words: each text looked at once)."""
     found: set[str] = set()
-    for text in row[7:15]:
+    for text in (*row[7:15], row[18]):
         if text is not None:
             found |= _text_anchors(text)
     return found

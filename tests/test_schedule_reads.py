@@ -201,3 +201,35 @@ def test_export_lights_nothing_in_python_and_says_each_kind_of_deadline_cell(mon
     sunday = Ledger(led.db, today=dt.date(2026, 11, 22))
     assert [left_cell(v) for v in sunday.list_items(ListFilter(), scheduled=True)] == \
         ["已过期限", "已过期限", -1, 5, "长期"]
+
+
+@runs
+@given(st.lists(step, min_size=3, max_size=25), st.integers(0, 30))
+def test_show_reads_the_schedule_and_says_what_the_rules_say(tmp_path_factory, steps, later):
+    """`show ID` (JSON, and the table with --explain) reads today's lights, findings and levels from the
+    schedules, and says what lighting the item in Python says."""
+    import pytest
+    from typer.testing import CliRunner
+
+    from duban.cli import app
+
+    made = _office(steps, later)
+    path = tmp_path_factory.mktemp("show") / "台账.db"
+    made.db.conn.backup(sqlite_file := sqlite3.connect(path))
+    sqlite_file.close()
+    runner, env = CliRunner(), {"DUBAN_TODAY": made.today.isoformat(), "COLUMNS": "120"}
+    ids = [r[0] for r in made.db.execute("SELECT id FROM items WHERE created <= ? ORDER BY id", [made.today.isoformat()])]
+
+    def shown() -> list[str]:
+        out = []
+        for item_id in ids:
+            for args in (["--format", "json"], ["--explain"]):
+                result = runner.invoke(app, ["--db", str(path), "show", str(item_id), *args], env=env)
+                assert result.exit_code == 0, result.output
+                out.append(result.stdout)
+        return out
+
+    read = shown()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Ledger, "schedules_usable", lambda self: False)  # lit in Python
+        assert shown() == read

@@ -446,7 +446,7 @@ def show(
     """
     led = ledger()
     day = parse_date(as_of, "--as-of")
-    view = led.item_as_of(item_id, day) if day else led.item(item_id)
+    view = led.item_as_of(item_id, day) if day else led.scheduled_item(item_id)  # today's: read from the schedules
     when = day or led.today
     item = view.item
     from ..ledger_clerk import merged_from, merged_into
@@ -455,7 +455,9 @@ def show(
               "children": [render.item_record(c) for c in led.children(item_id, day)],
               "merged_into": merged_into(led, item_id),
               "merged_from": [render.item_record(led.item(i)) for i in merged_from(led, item_id)]}
-    assignments = [render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
+    shown = None if day else led.shown_lights(item)  # today's, read from the schedules where usable (issue #16)
+    assignments = [render.assignment_record(a, *shown[a.unit_id]) if shown and a.unit_id in shown else
+                   render.assignment_record(a, led.assignment_light(item, a, when), led.escalation(item, a, when))
                    for a in item.assignments]
     milestones = [render.milestone_record(m, when) for m in item.milestones]
     from .. import extension_requests
