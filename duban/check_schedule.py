@@ -12,8 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-LIGHT_WORDS = {None: "不亮灯", "red": "红灯", "yellow": "黄灯", "blue": "蓝灯", "green": "绿灯"}
 CHUNK = 2000
+
+
+def _word(code: str | None) -> str:
+    """The light's word; a code no light has (a row edited by hand) as it is."""
+    from .models import Light
+
+    return next((light.label for light in Light if light.code == code), code) if code else "不亮灯"
 
 
 def check_schedules(led, ids: Sequence[int] | None, add: Callable, problem: type,
@@ -41,8 +47,8 @@ def check_schedules(led, ids: Sequence[int] | None, add: Callable, problem: type
             if now != kept:
                 wrong.append(item.id)
                 add(problem("schedule_mismatch",
-                            f"事项 #{item.id} 存的亮灯日程今天是{LIGHT_WORDS.get(kept[0], kept[0])}（{kept[1]}），"
-                            f"按规则现算是{LIGHT_WORDS.get(now[0], now[0])}（{now[1]}）；{then}", item.id))
+                            f"事项 #{item.id} 存的亮灯日程今天是{_word(kept[0])}（{kept[1]}），"
+                            f"按规则现算是{_word(now[0])}（{now[1]}）；{then}", item.id))
     return wrong
 
 

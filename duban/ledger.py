@@ -222,7 +222,7 @@ class Ledger(CalendarBook, ItemReads, ItemWrites, ImportWrites, DailyJob, Schedu
         self._schedule_forget()
         try:
             yield
-            self._flush_schedules()  # the lights this write changed, in the same transaction
+            self._flush_schedules()  # the lights this write changed: in this transaction, or listed for after it
             if self._command is not None:  # the events of one transaction are one command (duban undo)
                 self.db.execute("INSERT INTO commands (first_event, last_event, name, at) VALUES (?, ?, ?, ?)",
                                 [*self._command, self.command_name, self.today.isoformat()])

@@ -31,18 +31,18 @@ class ScheduleReads:
         begin, end = self._workdays_table
         return self._schedule_ok and begin is not None and begin <= self.today <= end  # type: ignore[operator]
 
-    def _reading(self) -> tuple[schedule.Reading, set[str]]:
-        """Today's :class:`duban.schedule.Reading`, with the whole workdays table at hand (one query: a few
-        thousand rows, fewer than the anchors of a large list), and the set of the years of the dates its
-        counts were taken from (for :meth:`_note_estimated`, after the reading)."""
+    def _reading(self, day: dt.date | None = None) -> tuple[schedule.Reading, set[str]]:
+        """The :class:`duban.schedule.Reading` of ``day`` (default today), with the whole workdays table at
+        hand (one query: a few thousand rows, fewer than the anchors of a large list), and the set of the
+        years of the dates its counts were taken from (for :meth:`_note_estimated`, after the reading)."""
         table = dict(self.db.execute("SELECT date, ordinal FROM workdays").fetchall())
         years: set[str] = set()
 
-        def ordinal(day: str) -> int:
-            years.add(day[:4])
-            return table[day]
+        def ordinal(date: str) -> int:
+            years.add(date[:4])
+            return table[date]
 
-        return schedule.Reading().day(table[self.today.isoformat()], ordinal), years
+        return schedule.Reading().day(table[(day or self.today).isoformat()], ordinal), years
 
     def schedule_on(self, day: dt.date | None = None, item_ids: Iterable[int] | None = None,
                     units: bool = False) -> dict[tuple[int, int | None], dict]:
@@ -53,31 +53,26 @@ class ScheduleReads:
         unit_sql = "s.unit_id IS NOT NULL" if units else "s.unit_id IS NULL"
         sql = (f"SELECT s.item_id, s.unit_id, s.light, s.code, s.level, s.reason, s.workdays_left, s.overdue_workdays,"
                f" s.late_workdays, s.feedback_late_workdays, s.status_text, s.level_reason, s.chase_reason, s.missed,"
-               f" s.findings, s.feedback_due FROM schedules s WHERE {unit_sql} AND s.from_date <= ? AND s.until_date > ?")
+               f" s.findings, s.feedback_due FROM schedules s WHERE {unit_sql} AND {_NOW}")
         params: list = [day.isoformat(), day.isoformat()]
         if item_ids is not None:
             sql += " AND s.item_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(sorted(set(item_ids))))
         rows = self.db.execute(sql, params).fetchall()
-        wanted = {day.isoformat()}
-        for r in rows:
-            wanted |= schedule.anchors(*r[5:13], r[14])
-        found = dict(self.db.execute("SELECT date, ordinal FROM workdays WHERE date IN (SELECT value FROM json_each(?))",
-                                     [json.dumps(sorted(wanted))]).fetchall())
-        today, ordinal = found[day.isoformat()], found.__getitem__
-        self._note_estimated(day, wanted)
-        thaw, render = schedule.thaw, schedule.render
+        reading, years = self._reading(day)
+        thaw, render = reading.count, reading.words
         out = {}
         for r in rows:
             if r[3] == schedule.UNSCHEDULED:
                 continue
             out[(r[0], r[1])] = {
-                "light": r[2], "code": r[3], "level": r[4], "reason": render(r[5], today, ordinal),
-                "workdays_left": thaw(r[6], today, ordinal), "overdue_workdays": thaw(r[7], today, ordinal),
-                "late_workdays": thaw(r[8], today, ordinal), "feedback_late_workdays": thaw(r[9], today, ordinal),
-                "status_text": render(r[10], today, ordinal), "level_reason": render(r[11], today, ordinal),
-                "chase_reason": render(r[12], today, ordinal), "missed": r[13],
-                "findings": json.loads(render(r[14], today, ordinal)) if r[14] else [], "feedback_due": r[15]}
+                "light": r[2], "code": r[3], "level": r[4], "reason": render(r[5]),
+                "workdays_left": thaw(r[6]), "overdue_workdays": thaw(r[7]),
+                "late_workdays": thaw(r[8]), "feedback_late_workdays": thaw(r[9]),
+                "status_text": render(r[10]), "level_reason": render(r[11]),
+                "chase_reason": render(r[12]), "missed": r[13],
+                "findings": json.loads(render(r[14])) if r[14] else [], "feedback_due": r[15]}
+        self._note_estimated(day, years)
         return out
 
     def shown_lights(self, item) -> dict[int, tuple] | None:

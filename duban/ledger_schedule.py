@@ -1,10 +1,13 @@
 """The ledger's schedules (issue #16): kept in step with every write (read back by :mod:`duban.ledger_lights`).
 
-Every write marks what it touched (:meth:`_schedule_items`: the item written by ``_store``, an
-import's items, the items a 催办 went to; :meth:`_schedule_everything`: a setting, the calendar); just
-before the transaction commits, :meth:`_flush_schedules` recomputes those items' rows (and their
+Every write marks what it touched (:meth:`_schedule_items`: the item written by ``_store``, the items
+a 催办 went to; :meth:`_schedule_everything`: a setting; :meth:`_schedule_calendar`: a calendar entry);
+just before the transaction commits, :meth:`_flush_schedules` recomputes those items' rows (and their
 parent's: a split item is lit by its sub-items) with :func:`duban.schedule.item_rows`, in the same
-transaction. A calendar entry rebuilds the ``workdays`` table from its first day on.
+transaction — or, past ``_schedule_slice`` items, lists them in ``schedule_pending`` and builds them a
+slice per transaction once the write has committed (:meth:`_build_pending`). An import lists its items
+there for the next command (:meth:`_schedule_later`). A calendar entry rebuilds the ``workdays`` table
+from its first day on.
 
 The rows are valid while the rules, the calendar package and the settings are those they were built
 with: ``schedule_state.fingerprint`` records them, and a ledger opened by another version of duban
@@ -57,7 +60,7 @@ def fingerprint() -> str:
 
 
 class ScheduleBook:
-    """Keeping and reading the schedules. A mixin of :class:`duban.ledger.Ledger`."""
+    """Keeping the schedules in step with the writes. A mixin of :class:`duban.ledger.Ledger`."""
 
     _schedule_dirty: set[int]
     _schedule_all: bool = False
@@ -68,16 +71,14 @@ class ScheduleBook:
     _schedule_build_after = False  # this write put items in schedule_pending: build them once it commits
     #: told how many items, before building more than a slice of schedules (the CLI says so on stderr)
     building_notice: Callable[[int], None] | None = None
-    _workdays_table: tuple[dt.date | None, dt.date | None] | None = None  # its first and last dates (read once)
-    _schedule_ok: bool | None = None
 
     # -- marking, during a write --------------------------------------------------------------------
     def _schedule_items(self, item_ids: Iterable[int]) -> None:
         self._schedule_dirty.update(item_ids)
 
     def _schedule_later(self, item_ids: Iterable[int]) -> None:
-        """New items (an import's) whose schedules the next command builds (:meth:`_ensure_schedules`):
-        until then ``list`` and ``overdue`` light them in Python, and the views show them 待计算."""
+        """Items whose schedules are built later (:meth:`_build_pending`; an import's, by the next command):
+        until then every read lights them in Python, and the views show them 待计算."""
         self.db.conn.executemany("INSERT OR IGNORE INTO schedule_pending (item_id) VALUES (?)",
                                  ((i,) for i in item_ids))
 
@@ -178,14 +179,11 @@ class ScheduleBook:
         schedules an import left to build (``schedule_pending``) are built, in a transaction of their own."""
         if self.read_only:
             return
-        pending = "SELECT 1 FROM schedule_pending LIMIT 1"
-        if self._stored_fingerprint() == self._current_fingerprint() and self.db.execute(pending).fetchone() is None:
-            return
         if self._stored_fingerprint() != self._current_fingerprint():
             with self._write():  # (another process may have done it meanwhile: asked again inside)
                 if self._stored_fingerprint() != self._current_fingerprint():
                     self._rebuild_schedules()  # (a large ledger's: in slices, once this commits)
-        else:
+        elif self.db.execute("SELECT 1 FROM schedule_pending LIMIT 1").fetchone() is not None:
             self._build_pending()
 
     def _build_pending(self) -> None:
@@ -228,23 +226,25 @@ class ScheduleBook:
         committed they are built a slice per transaction (:meth:`_build_pending`): a setting, a
         calendar entry or a day's 催办 on a large ledger holds the write lock for a moment, not for
         the whole recomputation (tests/test_schedule.py runs the equivalence with slices of 3)."""
-        if item_ids is None and live_only:
-            where, params = _LIVE, []
-            if reaching is not None:
-                where = f"{_LIVE} AND i.id NOT IN (SELECT item_id FROM schedule_items WHERE horizon < ?)"
-                params = [reaching.isoformat()]
-            self.db.execute(f"DELETE FROM schedules WHERE item_id IN (SELECT i.id FROM items i WHERE {where})", params)
-        elif item_ids is not None:
+        if item_ids is not None:
             ids = json.dumps(sorted(item_ids))
-            parents = [r[0] for r in self.db.execute(
-                "SELECT DISTINCT parent_id FROM items WHERE id IN (SELECT value FROM json_each(?))"
-                " AND parent_id IS NOT NULL", [ids])]
-            ids = json.dumps(sorted(set(item_ids) | set(parents)))
-            self.db.execute("DELETE FROM schedules WHERE item_id IN (SELECT value FROM json_each(?))", [ids])
-            self.db.execute("DELETE FROM schedule_pending WHERE item_id IN (SELECT value FROM json_each(?))", [ids])
-            where, params = "i.id IN (SELECT value FROM json_each(?))", [ids]
+            where, params = ("i.id IN (SELECT value FROM json_each(?)) OR i.id IN (SELECT parent_id FROM items"
+                             " WHERE id IN (SELECT value FROM json_each(?)))"), [ids, ids]
+        elif live_only and reaching is not None:
+            where = f"{_LIVE} AND i.id NOT IN (SELECT item_id FROM schedule_items WHERE horizon < ?)"
+            params = [reaching.isoformat()]
         else:
-            where, params = "1", []
+            where, params = (_LIVE if live_only else "1"), []
+        all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
+        chosen = [json.dumps(all_ids)]
+        self.db.execute("DELETE FROM schedules WHERE item_id IN (SELECT value FROM json_each(?))", chosen)
+        if defer and len(all_ids) > self._schedule_slice:
+            if item_ids is None and not live_only:  # every item's: the settings read, as the slices note them
+                self._note_settings_read(set())
+            self._schedule_later(all_ids)
+            self._schedule_build_after = True
+            return
+        self.db.execute("DELETE FROM schedule_pending WHERE item_id IN (SELECT value FROM json_each(?))", chosen)
         # a calendar of its own: the years the schedules look into are not years this command's answers used
         from . import settings as settings_mod
 
@@ -255,18 +255,6 @@ class ScheduleBook:
         low, high = workday_table.FIRST.isoformat(), last.isoformat()
         earliest, latest = begin.isoformat(), end.isoformat()
         split = self.parent_ids()
-        all_ids = [r[0] for r in self.db.execute(f"SELECT i.id FROM items i WHERE {where} ORDER BY i.id", params)]
-        if defer and len(all_ids) > self._schedule_slice:
-            if item_ids is None and not live_only:  # every item's: the settings read, as the slices note them
-                self._note_settings_read(set())
-            self.db.execute("DELETE FROM schedules WHERE item_id IN (SELECT value FROM json_each(?))",
-                            [json.dumps(all_ids)])
-            self._schedule_later(all_ids)
-            self._schedule_build_after = True
-            return
-        if item_ids is None:
-            self.db.execute(f"DELETE FROM schedule_pending WHERE item_id IN (SELECT i.id FROM items i WHERE {where})",
-                            params)
         for start in range(0, len(all_ids), 2000):  # in slices: a 100k ledger is never in memory at once
             items = self._items_where("i.id IN (SELECT value FROM json_each(?))",
                                       [json.dumps(all_ids[start:start + 2000])])

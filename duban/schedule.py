@@ -24,7 +24,7 @@ from typing import Any
 
 from . import chase, rules
 from .ledger_clerk import item_result
-from .models import Escalation, Item, LightResult, Status
+from .models import Item, LightResult, Status
 from .workdays import Span, WorkCalendar
 
 MARK, END = "\ue000", "\ue001"
@@ -121,24 +121,13 @@ def render(text: str | None, today: int, ordinal: Callable[[str], int]) -> str |
 
 class Reading:
     """Stored words and counts read back on one day, each distinct text once (a 100k backlog repeats a few
-    thousand deadlines): ``words(text)``, ``count(spec)``; ``anchors(*texts)`` for the ordinals to fetch."""
+    thousand deadlines): ``words(text)``, ``count(spec)``, once :meth:`day` gave it the day's ordinals."""
 
     def __init__(self) -> None:
-        self._anchors: dict[str | None, set[str]] = {None: set()}
         self._words: dict[str | None, str | None] = {None: None}
         self._counts: dict[str | None, int | None] = {None: None}
         self.today = 0
         self.ordinal: Callable[[str], int] = lambda day: 0
-
-    def anchors(self, *texts: str | None) -> set[str]:
-        found: set[str] = set()
-        cache = self._anchors
-        for text in texts:
-            got = cache.get(text)
-            if got is None:
-                got = cache[text] = anchors(text)
-            found |= got
-        return found
 
     def day(self, today: int, ordinal: Callable[[str], int]) -> "Reading":
         self.today, self.ordinal = today, ordinal
@@ -321,16 +310,3 @@ def row_anchors(row: tuple) -> set[str]:
         if text is not None:
             found |= _text_anchors(text)
     return found
-
-
-def light_of(row: Sequence, today: int, ordinal: Callable[[str], int]) -> LightResult:
-    """The item's LightResult read back from its schedule row (light, reason, counts; no findings)."""
-    from .models import Light
-
-    light = Light.of(row[0]) if row[0] else None
-    return LightResult(light, render(row[1], today, ordinal), thaw(row[2], today, ordinal),
-                       thaw(row[3], today, ordinal), late_workdays=thaw(row[4], today, ordinal) or 0)
-
-
-def escalation_of(level: int | None, reason: str | None, today: int, ordinal: Callable[[str], int]) -> Escalation:
-    return Escalation(level, render(reason, today, ordinal) or "")
